@@ -1,0 +1,58 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from conference.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+_new_password = [
+    DataRequired(),
+    Length(
+        min=PASSWORD_MIN_LENGTH,
+        max=PASSWORD_MAX_LENGTH,
+        message=f"Use at least {PASSWORD_MIN_LENGTH} characters. A few words in a row work well.",
+    ),
+]
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(
+        "Password",
+        validators=_new_password,
+        description=f"At least {PASSWORD_MIN_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Sign up")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Log in")
+
+
+class RequestPasswordResetForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=_new_password,
+                             description=f"At least {PASSWORD_MIN_LENGTH} characters.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "New password, again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set new password")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")

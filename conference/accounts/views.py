@@ -1,0 +1,133 @@
+"""Sign up, verify, log in and out, reset a password, and the account's home page."""
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from conference.accounts.forms import (
+    LoginForm,
+    LogoutForm,
+    RequestPasswordResetForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
+from conference.extensions import db, limiter
+from conference.models import Event, Registration, TeamMember
+from conference.security import safe_next_url
+from conference.services import accounts
+from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+
+blueprint = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    return request.form.get("email", "").strip().lower() or request.remote_addr or ""
+
+
+@blueprint.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        accounts.sign_up(form.name.data, form.email.data, form.password.data)
+        db.session.commit()
+        return render_template("accounts/check_inbox.html", email=form.email.data)
+    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        accounts.verify_email(token)
+    except InvalidToken as error:
+        db.session.rollback()
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    db.session.commit()
+    flash("Your email address is verified. You can log in now.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_submitted_email)
+def login():
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except InvalidCredentials as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        except EmailNotVerified as error:
+            db.session.commit()  # keeps the fresh verification email
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(next_url or url_for("accounts.home"))
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("public.index"))
+
+
+@blueprint.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def request_password_reset():
+    form = RequestPasswordResetForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_inbox.html", email=form.email.data, reset=True)
+    return render_template("accounts/request_reset.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        accounts.user_for_reset_token(token)
+    except InvalidToken as error:
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/")
+@login_required
+def home():
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.user_id == current_user.id)
+        .order_by(Registration.created_at.desc())
+    ).all()
+    organised = db.session.scalars(
+        sa.select(Event)
+        .join(TeamMember, TeamMember.event_id == Event.id)
+        .where(TeamMember.user_id == current_user.id)
+        .order_by(Event.starts_on)
+    ).all()
+    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()
+    return render_template(
+        "accounts/home.html", registrations=registrations, organised=organised, events=events
+    )

@@ -1,0 +1,104 @@
+"""The `flask --app conference ...` commands."""
+
+import secrets
+import time
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from conference.extensions import db
+from conference.models import Event
+from conference.services import outbox
+from conference.services.accounts import PASSWORD_MIN_LENGTH
+from conference.services.errors import DomainError
+from conference.services.team import create_organiser
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_organiser_command)
+    app.cli.add_command(send_mail_command)
+
+
+@click.command("seed-demo")
+@click.option("--delegates", default=0, show_default=True, type=click.IntRange(0, 100_000),
+              help="Also add this many fictional delegates with registrations.")
+def seed_demo_command(delegates: int) -> None:
+    """Load the VGT 2014 conference demo data. Safe to run more than once."""
+    from conference.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
+
+    if current_app.config["CONFERENCE_ENV"] == "production":
+        raise click.ClickException("seed-demo does not run with CONFERENCE_ENV=production.")
+    report = seed_demo(delegates=delegates)
+    db.session.commit()
+    click.echo(f"Demo event {report.event.short_name} is at /{report.event.slug}/")
+    if delegates:
+        click.echo(f"Added {report.delegates_added} fictional delegates.")
+    click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / password {DEMO_ORGANISER_PASSWORD}")
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default=None, help="The organiser's name (default: from the address).")
+@click.option("--event", "event_slug", default=None,
+              help="The event they organise (default: the only event).")
+@click.option("--password", default=None, help="Asked at the prompt when not given here.")
+@click.option("--generate-password", is_flag=True,
+              help="Generate a password and print it once, instead of asking.")
+def create_organiser_command(email, name, event_slug, password, generate_password) -> None:
+    """Create an organiser account for an event, or make an existing user its organiser."""
+    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()
+    if event_slug:
+        events = [event for event in events if event.slug == event_slug]
+    if not events:
+        raise click.ClickException("No such event. Load one first, e.g. with seed-demo.")
+    if len(events) > 1:
+        raise click.ClickException(
+            "Which event? Use --event with one of: " + ", ".join(e.slug for e in events)
+        )
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise click.ClickException(f"The password needs at least {PASSWORD_MIN_LENGTH} characters.")
+    try:
+        user, created = create_organiser(events[0], email, password, name=name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    verb = "Created" if created else "Made existing user"
+    click.echo(f"{verb} {user.email} organiser of {events[0].short_name}.")
+    if created and generate_password:
+        click.echo(f"Password (shown once): {password}")
+
+
+@click.command("send-mail")
+@click.option("--watch", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Keep running, looking for new mail every SECONDS.")
+def send_mail_command(watch: float | None) -> None:
+    """Deliver the emails waiting in the outbox."""
+    while True:
+        transport = outbox.transport_from_config(current_app.config)
+        sent = failed = 0
+        try:
+            for email in outbox.due_emails():
+                keep_going = outbox.deliver(email, transport)
+                db.session.commit()
+                if email.sent_at:
+                    sent += 1
+                else:
+                    failed += 1
+                    click.echo(f"Not sent, will retry: email {email.id}: {email.last_error}", err=True)
+                if not keep_going:
+                    break
+        finally:
+            transport.close()
+        if sent or failed or not watch:
+            click.echo(f"Sent {sent} email(s), {failed} failed.")
+        if not watch:
+            if failed:
+                raise SystemExit(1)
+            return
+        time.sleep(watch)

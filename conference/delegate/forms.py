@@ -1,0 +1,63 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from conference.forms import CountryField
+
+OTHER_ORGANISATION = "other"
+
+
+class RegistrationForm(FlaskForm):
+    organisation = SelectField(
+        "Organisation",
+        render_kw={"data-other-target": "organisation_other"},
+        validators=[DataRequired(message="Choose your organisation, or 'Another organisation'.")],
+    )
+    organisation_other = StringField(
+        "Name of your organisation",
+        validators=[Optional(), Length(max=200)],
+        description="Only when your organisation is not in the list.",
+    )
+    country = CountryField(
+        "Country",
+        validators=[DataRequired(message="Choose the country you work in.")],
+        description="The country you work in. Type to search the list.",
+    )
+    job_title = StringField("Job title", validators=[DataRequired(), Length(max=200)])
+    dietary_needs = TextAreaField(
+        "Dietary needs",
+        validators=[Optional(), Length(max=500)],
+        description="For lunch and dinner on both days, e.g. vegetarian, halal, allergies.",
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility needs",
+        validators=[Optional(), Length(max=500)],
+        description="Anything that helps you take part: step-free access, seating, a hearing loop.",
+    )
+    invitation_letter_needed = RadioField(
+        "Do you need an invitation letter for your visa?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        default="no",
+        validators=[InputRequired()],
+    )
+    consent_participant_list = BooleanField(
+        "Show my name, organisation and country in the participant list for other approved "
+        "delegates."
+    )
+    submit = SubmitField("Send registration")
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = (
+            [("", "Choose your organisation")]
+            + [(str(organisation.id), organisation.display_name) for organisation in organisations]
+            + [(OTHER_ORGANISATION, "Another organisation (type its name below)")]
+        )
+
+    def validate_organisation_other(self, field):
+        if self.organisation.data == OTHER_ORGANISATION and not (field.data or "").strip():
+            raise ValidationError("Type the name of your organisation.")
+
+
+class CancelRegistrationForm(FlaskForm):
+    submit = SubmitField("Yes, cancel my registration")

@@ -1,0 +1,120 @@
+"""The delegate's side: register for an event, see the status, edit while pending, cancel."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference.delegate.forms import OTHER_ORGANISATION, CancelRegistrationForm, RegistrationForm
+from conference.event_context import attach_event
+from conference.extensions import db
+from conference.models import Registration
+from conference.services import registrations
+from conference.services.errors import AlreadyRegistered, DomainError
+from conference.services.registrations import RegistrationDetails
+
+blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
+attach_event(blueprint)
+
+
+def _organisations():
+    return [link.organisation for link in g.event.organisations]
+
+
+def _details(form: RegistrationForm) -> RegistrationDetails:
+    chosen = form.organisation.data
+    organisation = None
+    if chosen != OTHER_ORGANISATION:
+        organisation = next(o for o in _organisations() if str(o.id) == chosen)
+    return RegistrationDetails(
+        organisation=organisation,
+        organisation_other=form.organisation_other.data,
+        country=form.country.data,
+        job_title=form.job_title.data,
+        dietary_needs=form.dietary_needs.data or "",
+        accessibility_needs=form.accessibility_needs.data or "",
+        invitation_letter_needed=form.invitation_letter_needed.data == "yes",
+        consent_participant_list=form.consent_participant_list.data,
+    )
+
+
+def _own_registration() -> Registration:
+    registration = registrations.registration_for(g.event, current_user)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+@login_required
+def register():
+    if registrations.registration_for(g.event, current_user) is not None:
+        return redirect(url_for("delegate.registration"))
+    form = RegistrationForm(organisations=_organisations())
+    if form.validate_on_submit():
+        try:
+            registrations.submit_registration(g.event, current_user, _details(form))
+        except AlreadyRegistered:  # a second click of the same form
+            db.session.rollback()
+            return redirect(url_for("delegate.registration"))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return render_template("delegate/register.html", form=form), error.status_code
+        db.session.commit()
+        flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
+        return redirect(url_for("delegate.registration"))
+    return render_template("delegate/register.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/registration")
+@login_required
+def registration():
+    registration = registrations.registration_for(g.event, current_user)
+    if registration is None:
+        return redirect(url_for("delegate.register"))
+    return render_template("delegate/registration.html", registration=registration)
+
+
+@blueprint.route("/registration/edit", methods=["GET", "POST"])
+@login_required
+def edit_registration():
+    registration = _own_registration()
+    if registration.status not in registrations.CAN_EDIT:
+        flash("Your registration can no longer be changed. Write to the organisers.", "warning")
+        return redirect(url_for("delegate.registration"))
+    form = RegistrationForm(obj=registration, organisations=_organisations())
+    if not form.is_submitted():
+        form.organisation.data = (
+            str(registration.organisation_id) if registration.organisation_id else OTHER_ORGANISATION
+        )
+        form.invitation_letter_needed.data = "yes" if registration.invitation_letter_needed else "no"
+    if form.validate_on_submit():
+        try:
+            registrations.update_registration(registration, _details(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("delegate.registration"))
+        db.session.commit()
+        flash("Your changes are saved.", "success")
+        return redirect(url_for("delegate.registration"))
+    return render_template(
+        "delegate/register.html", form=form, registration=registration
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/registration/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_registration():
+    registration = _own_registration()
+    form = CancelRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            registrations.cancel_registration(registration, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("delegate.registration"))
+        db.session.commit()
+        flash("Your registration is cancelled. We have sent you a confirmation.", "info")
+        return redirect(url_for("public.event", event_slug=g.event.slug))
+    return render_template("delegate/cancel.html", form=form, registration=registration)

@@ -1,0 +1,219 @@
+"""The demo data: the VGT conference of November 2014, as the source document describes it."""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import (
+    Event,
+    EventOrganisation,
+    Organisation,
+    OrganisationKind,
+    Registration,
+    RegistrationStatus,
+    User,
+)
+from conference.services.accounts import find_user, hash_password
+from conference.services.registrations import CONSENT_VERSION, new_reference
+from conference.services.team import create_organiser
+
+EVENT_SLUG = "vgt-2014"
+DEMO_ORGANISER_EMAIL = "organiser@vgt-conference.example"
+DEMO_ORGANISER_PASSWORD = "amsterdam-demo-2014"  # demo data only; seed-demo refuses production
+
+Kind = OrganisationKind
+
+HOST = ("Dutch National Police", "Politie", Kind.LAW_ENFORCEMENT, "NL", "https://www.politie.nl")
+PARTNERS = [
+    ("Federal Bureau of Investigation", "FBI", Kind.LAW_ENFORCEMENT, "US", "https://www.fbi.gov"),
+    ("Europol", "Europol", Kind.INTERGOVERNMENTAL, "NL", "https://www.europol.europa.eu"),
+    ("Interpol", "Interpol", Kind.INTERGOVERNMENTAL, "FR", "https://www.interpol.int"),
+    ("Facebook", "Facebook", Kind.INDUSTRY, "US", "https://www.facebook.com"),
+    ("ECPAT International", "ECPAT", Kind.NGO, "TH", "https://ecpat.org"),
+    ("Terre des Hommes Netherlands", "Terre des Hommes", Kind.NGO, "NL", "https://www.terredeshommes.nl"),
+    ("Plan Nederland", "Plan", Kind.NGO, "NL", "https://www.planinternational.nl"),
+    ("National Center for Missing & Exploited Children", "NCMEC", Kind.NGO, "US", "https://www.missingkids.org"),
+    ("Meldpunt Kindersekstoerisme", "Meldpunt", Kind.GOVERNMENT, "NL", "https://www.meldkindersekstoerisme.nl"),
+    ("Universiteit van Amsterdam", "UvA", Kind.ACADEMIA, "NL", "https://www.uva.nl"),
+    ("Council of International Schools", "CIS", Kind.NGO, "NL", "https://www.cois.org"),
+]
+# Eighteen countries, among them those where Dutch liaison officers work: South-East Asia and
+# South America.
+COUNTRIES = [
+    "NL", "US", "GB", "AU", "CA", "NZ", "IT", "AE", "KR",
+    "CO", "PH", "CH", "DE", "BE", "FR", "TH", "KH", "BR",
+]
+
+DESCRIPTION = """\
+The Virtual Global Taskforce (VGT) brings together countries, police forces, NGOs and companies \
+(among them credit card companies and ICT firms) to fight the sexual abuse of children, online \
+and offline. For two days in Amsterdam, delegates from eighteen countries share what they know \
+and what they have learned in the field.
+
+The programme covers child sex tourism and live streaming, the remote abuse of children in front \
+of a webcam. Together we look at how to identify, help and protect more victims, how to trace \
+not only the viewers but also those who make the abuse possible, how to make the public aware, \
+and how to reduce the material that shows child sexual abuse.
+
+The Dutch National Police hosts the conference. The Minister of Security and Justice opens it, \
+with plans to tighten the law further. The police will speak about its liaison officers \
+stationed in South-East Asia and South America, and about working with public and private \
+partners and with NGOs in vulnerable regions.
+
+This is a closed conference for professionals: every registration is vetted by the organisers."""
+
+FIRST_NAMES = [
+    "Anna", "Ben", "Carlos", "Daan", "Elena", "Femke", "Grace", "Hiro", "Isabel", "Jonas",
+    "Kim", "Lucas", "Maria", "Noor", "Oliver", "Priya", "Quinn", "Rosa", "Sanne", "Tom",
+    "Umar", "Vera", "Wei", "Yara", "Zoe", "Ahmed", "Bram", "Chloe", "Diego", "Eva",
+]
+LAST_NAMES = [
+    "de Vries", "Smith", "Garcia", "Jansen", "Rossi", "Kim", "Bakker", "Silva", "Nguyen",
+    "Visser", "Martin", "Santos", "Müller", "Dubois", "Brown", "Peeters", "Cruz", "Tanaka",
+    "Wilson", "Meijer", "Reyes", "Lee", "Okafor", "Fischer", "Moreau", "Taylor",
+]
+JOB_TITLES = [
+    "Detective Inspector", "Senior Investigator", "Victim Identification Specialist",
+    "Liaison Officer", "Policy Adviser", "Programme Manager", "Safety Policy Lead",
+    "Researcher", "Prosecutor", "Intelligence Analyst", "Head of Unit", "Child Protection Officer",
+]
+DIETS = ["", "", "", "", "Vegetarian", "Vegan", "Halal", "No pork", "Gluten-free", "Lactose-free"]
+# How demo registrations spread over the statuses, before the capacity caps the approved ones.
+STATUS_WEIGHTS = {
+    RegistrationStatus.APPROVED: 55,
+    RegistrationStatus.PENDING: 20,
+    RegistrationStatus.WAITLISTED: 10,
+    RegistrationStatus.REJECTED: 8,
+    RegistrationStatus.CANCELLED: 7,
+}
+
+
+@dataclass
+class SeedReport:
+    event: Event
+    organiser_created: bool
+    delegates_added: int
+
+
+def _organisation(name, short_name, kind, country, website) -> Organisation:
+    organisation = db.session.scalars(
+        sa.select(Organisation).where(Organisation.name == name)
+    ).first()
+    if organisation is None:
+        organisation = Organisation(name=name)
+        db.session.add(organisation)
+    organisation.short_name = short_name
+    organisation.kind = kind
+    organisation.country = country
+    organisation.website = website
+    return organisation
+
+
+def _event() -> Event:
+    event = db.session.scalars(sa.select(Event).where(Event.slug == EVENT_SLUG)).first()
+    if event is None:
+        event = Event(slug=EVENT_SLUG, capacity=150)
+        db.session.add(event)
+    event.name = "Virtual Global Taskforce International Conference 2014"
+    event.short_name = "VGT 2014"
+    event.reference_prefix = "VGT14"
+    event.tagline = "Two days against the online and offline sexual exploitation of children"
+    event.description = DESCRIPTION
+    event.starts_on = date(2014, 11, 5)
+    event.ends_on = date(2014, 11, 6)
+    event.timezone = "Europe/Amsterdam"
+    event.venue = "Conference centre, Amsterdam"
+    event.city = "Amsterdam"
+    event.country = "NL"
+    event.approval_required = True
+    event.invitation_only = False
+    event.participating_countries = COUNTRIES
+
+    links = {link.organisation.name: link for link in event.organisations}
+    for position, (row, is_host) in enumerate([(HOST, True)] + [(p, False) for p in PARTNERS]):
+        organisation = _organisation(*row)
+        link = links.get(organisation.name)
+        if link is None:
+            link = EventOrganisation(organisation=organisation)
+            event.organisations.append(link)
+        link.is_host = is_host
+        link.position = position
+    db.session.flush()
+    return event
+
+
+def _delegates(event: Event, count: int) -> int:
+    """Delegates 1..count, each the same on every run: seeding twice adds nobody twice."""
+    organisations = [link.organisation for link in event.organisations]
+    unusable_password = hash_password(random.SystemRandom().randbytes(32).hex())
+    approved = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.APPROVED
+        )
+    )
+    added = 0
+    start = datetime(2014, 9, 1, 8, tzinfo=UTC)
+    for number in range(1, count + 1):
+        chance = random.Random(number)  # noqa: S311 (fictional data, not security)
+        email = f"delegate{number:04d}@delegates.example"
+        if find_user(email) is not None:
+            continue
+        first, last = chance.choice(FIRST_NAMES), chance.choice(LAST_NAMES)
+        signed_up = start + timedelta(hours=number * 7 + chance.randint(0, 6))
+        user = User(
+            email=email,
+            name=f"{first} {last}",
+            password_hash=unusable_password,
+            email_verified_at=signed_up,
+            created_at=signed_up,
+        )
+        status = chance.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        if status == RegistrationStatus.APPROVED and approved >= event.capacity:
+            status = RegistrationStatus.WAITLISTED
+        approved += status == RegistrationStatus.APPROVED
+        other = chance.random() < 0.3
+        registration = Registration(
+            event=event,
+            user=user,
+            reference=new_reference(event),
+            status=status,
+            organisation=None if other else chance.choice(organisations),
+            organisation_other=f"{chance.choice(['National', 'Federal', 'Regional'])} Police "
+            f"Cybercrime Unit" if other else None,
+            country=COUNTRIES[(number - 1) % len(COUNTRIES)],
+            job_title=chance.choice(JOB_TITLES),
+            dietary_needs=chance.choice(DIETS),
+            accessibility_needs="Wheelchair access" if chance.random() < 0.04 else "",
+            invitation_letter_needed=chance.random() < 0.2,
+            consent_participant_list=chance.random() < 0.7,
+            consent_version=CONSENT_VERSION,
+            consent_given_at=signed_up,
+            created_at=signed_up,
+            decided_at=None if status == RegistrationStatus.PENDING else signed_up + timedelta(days=2),
+            waitlisted_at=signed_up + timedelta(days=2)
+            if status == RegistrationStatus.WAITLISTED
+            else None,
+            cancelled_at=signed_up + timedelta(days=5)
+            if status == RegistrationStatus.CANCELLED
+            else None,
+            decision_reason="Not working in the field of child protection."
+            if status == RegistrationStatus.REJECTED
+            else None,
+        )
+        db.session.add_all([user, registration])
+        added += 1
+    db.session.flush()
+    return added
+
+
+def seed_demo(delegates: int = 0) -> SeedReport:
+    """Create or bring up to date the VGT 2014 demo. Running it twice changes nothing."""
+    event = _event()
+    _, organiser_created = create_organiser(
+        event, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Organiser"
+    )
+    added = _delegates(event, delegates)
+    return SeedReport(event=event, organiser_created=organiser_created, delegates_added=added)

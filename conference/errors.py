@@ -1,0 +1,68 @@
+"""Error pages: every failure answers with a clear page (or JSON for API clients), never a trace."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from conference.extensions import db
+from conference.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    403: "You do not have access to this page.",
+    404: "There is no page at this address.",
+    405: "This page cannot be used that way.",
+    413: "What you sent is too large.",
+    429: "Too many attempts. Please wait a minute and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again later.",
+    503: "The service is busy. Please try again in a moment.",
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def _respond(status: int, message: str, title: str | None = None):
+    if _wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, message=message, title=title), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code >= 500:
+            db.session.rollback()
+        message = MESSAGES.get(error.code, error.description)
+        if error.code == 429:
+            message = MESSAGES[429]
+        return _respond(error.code or 500, message, error.name)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _respond(
+            400,
+            "This form had expired or was sent from another site. Go back, reload the page and "
+            "send it again.",
+            "Form expired",
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _respond(error.status_code, error.message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        db.session.rollback()
+        if "locked" in str(error.orig).lower():  # SQLite serialises writers
+            return http_error(ServiceUnavailable())
+        log.exception("database error")
+        return http_error(InternalServerError())

@@ -1,0 +1,114 @@
+"""The event, its host and partners, and the team that runs it."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.models.base import Base, utcnow
+from conference.models.organisation import Organisation
+
+
+class Event(Base):
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(40))
+    # The prefix of every registration reference, e.g. VGT14 in VGT14-7K3QXA.
+    reference_prefix: Mapped[str] = mapped_column(sa.String(10))
+    tagline: Mapped[str] = mapped_column(sa.String(300), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    timezone: Mapped[str] = mapped_column(sa.String(60), default="Europe/Amsterdam")
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="")
+    country: Mapped[str] = mapped_column(sa.String(2), default="NL")
+    # ISO 3166-1 alpha-2 codes of the countries invited to send delegates.
+    participating_countries: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    capacity: Mapped[int]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    approval_required: Mapped[bool] = mapped_column(default=True)
+    invitation_only: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisations: Mapped[list["EventOrganisation"]] = relationship(
+        back_populates="event",
+        order_by="EventOrganisation.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def host(self) -> Organisation | None:
+        return next((link.organisation for link in self.organisations if link.is_host), None)
+
+    @property
+    def partners(self) -> list["EventOrganisation"]:
+        return [link for link in self.organisations if not link.is_host]
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def registration_open_at(self, moment: datetime) -> bool:
+        if self.registration_opens_at and moment < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and moment >= self.registration_closes_at:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventOrganisation(Base):
+    """An organisation's part in an event: its host, or one of its partners."""
+
+    __tablename__ = "event_organisation"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), primary_key=True
+    )
+    is_host: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="organisations")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class TeamRole(enum.StrEnum):
+    ORGANISER = "organiser"
+
+
+class TeamMember(Base):
+    """A user's role in running one event. Organisers reach that event's back office only."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
+            name="role_known",
+        ),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[Event] = relationship()

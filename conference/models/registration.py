@@ -1,0 +1,102 @@
+"""A delegate's registration for an event, and the statuses it moves through."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.models.base import Base, utcnow
+from conference.models.event import Event
+from conference.models.organisation import Organisation
+from conference.models.user import User
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return "On the waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN (" + ", ".join(f"'{status.value}'" for status in RegistrationStatus) + ")",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "organisation_id IS NOT NULL OR organisation_other IS NOT NULL",
+            name="has_organisation",
+        ),
+        # One registration per delegate and event; a cancelled one makes room for a new one.
+        sa.Index(
+            "uq_registration_active_per_user",
+            "event_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status <> 'cancelled'"),
+            postgresql_where=sa.text("status <> 'cancelled'"),
+        ),
+        sa.Index("ix_registration_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=RegistrationStatus.PENDING)
+
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    # An organisation that is not on the event's list, as the delegate typed it.
+    organisation_other: Mapped[str | None] = mapped_column(sa.String(200))
+    country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
+    job_title: Mapped[str] = mapped_column(sa.String(200))
+    dietary_needs: Mapped[str] = mapped_column(sa.String(500), default="")
+    accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
+    invitation_letter_needed: Mapped[bool] = mapped_column(default=False)
+    consent_participant_list: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str] = mapped_column(sa.String(20))
+    consent_given_at: Mapped[datetime]
+
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Order on the waiting list: first waitlisted, first promoted.
+    waitlisted_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus(self.status).label
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name if self.organisation else (self.organisation_other or "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.reference} {self.status}>"

@@ -1,0 +1,114 @@
+"""The organisers' back office for one event: the registration list and the decisions."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from conference.event_context import attach_event
+from conference.extensions import db
+from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
+from conference.services import audit, registration_list, registrations
+from conference.services.errors import DomainError
+
+blueprint = Blueprint("organiser", __name__, url_prefix="/<event_slug>/organiser")
+attach_event(blueprint)
+
+PAGE_SIZE = 50
+
+
+@blueprint.before_request
+@login_required
+def require_organiser():
+    if not current_user.organises(g.event):
+        abort(403)
+
+
+def _registration_or_404(reference: str):
+    registration = registration_list.registration_by_reference(g.event, reference)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@blueprint.route("/registrations")
+def registrations_list():
+    form = RegistrationFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    page = db.paginate(
+        registration_list.registrations_query(
+            g.event, search=form.q.data or "", status=form.status.data or ""
+        ),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+    )
+    return render_template(
+        "organiser/registrations.html",
+        form=form,
+        page=page,
+        counts=registration_list.status_counts(g.event),
+        seats_left=registrations.seats_left(g.event),
+    )
+
+
+def _detail_page(registration, reject_form=None, status=200):
+    return render_template(
+        "organiser/registration.html",
+        registration=registration,
+        history=audit.history_of(registration),
+        decision_form=DecisionForm(),
+        reject_form=reject_form or RejectForm(),
+        seats_left=registrations.seats_left(g.event),
+        rules=registrations,
+    ), status
+
+
+@blueprint.route("/registrations/<reference>")
+def registration_detail(reference: str):
+    return _detail_page(_registration_or_404(reference))
+
+
+def _decision(view):
+    """Run one decision on a registration: commit and say so, or show the refusal."""
+
+    @wraps(view)
+    def wrapper(reference: str):
+        registration = _registration_or_404(reference)
+        try:
+            outcome = view(registration)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return _detail_page(registration, status=error.status_code)
+        if not isinstance(outcome, str):  # the form was refused: a page to show
+            return outcome
+        db.session.commit()
+        flash(outcome, "success")
+        return redirect(url_for("organiser.registration_detail", reference=reference))
+
+    return wrapper
+
+
+@blueprint.route("/registrations/<reference>/approve", methods=["POST"])
+@_decision
+def approve(registration):
+    registrations.approve_registration(registration, organiser=current_user)
+    return f"{registration.user.name} is approved and will be told by email."
+
+
+@blueprint.route("/registrations/<reference>/waitlist", methods=["POST"])
+@_decision
+def waitlist(registration):
+    registrations.waitlist_registration(registration, organiser=current_user)
+    return f"{registration.user.name} is on the waiting list and will be told by email."
+
+
+@blueprint.route("/registrations/<reference>/reject", methods=["POST"])
+@_decision
+def reject(registration):
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _detail_page(registration, reject_form=form, status=400)
+    registrations.reject_registration(registration, organiser=current_user, reason=form.reason.data)
+    return f"{registration.user.name} is rejected and will be told by email."

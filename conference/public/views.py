@@ -1,0 +1,36 @@
+"""What anyone may see: the events and their public pages. Never a participant's data."""
+
+import sqlalchemy as sa
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from conference.event_context import attach_event
+from conference.extensions import db
+from conference.models import Event, utcnow
+from conference.services import registrations
+
+blueprint = Blueprint("public", __name__)
+attach_event(blueprint)
+
+
+@blueprint.route("/")
+def index():
+    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on.desc())).all()
+    if len(events) == 1:
+        return redirect(url_for("public.event", event_slug=events[0].slug))
+    return render_template("public/index.html", events=events)
+
+
+@blueprint.route("/<event_slug>/")
+def event():
+    own_registration = (
+        registrations.registration_for(g.event, current_user)
+        if current_user.is_authenticated
+        else None
+    )
+    return render_template(
+        "public/event.html",
+        event=g.event,
+        registration_open=g.event.registration_open_at(utcnow()),
+        own_registration=own_registration,
+    )

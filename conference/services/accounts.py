@@ -1,0 +1,182 @@
+"""Accounts: sign-up, email verification, log-in and password reset.
+
+Answers never tell whether an address has an account: sign-up and reset requests look the same
+either way, and the owner of the address is the only one told.
+"""
+
+import hashlib
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from conference.extensions import db
+from conference.models import User, utcnow
+from conference.models.user import new_session_token
+from conference.services.audit import log_action
+from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+from conference.services.outbox import absolute_url, queue_email
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 1024
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Hashed on a failed look-up, so that an unknown address takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password, only here for timing")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"conference.{purpose}")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes with the password, so a reset link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def _queue_verification(user: User) -> None:
+    token = _serializer("verify-email").dumps({"user": user.id, "email": user.email})
+    queue_email(
+        user.email,
+        "verify_email",
+        user=user,
+        link=absolute_url("accounts.verify_email", token=token),
+        hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+    )
+
+
+def sign_up(name: str, email: str, password: str) -> User | None:
+    """Create an unverified account and mail its verification link.
+
+    If the address already has an account, nothing is created and its owner is told by email
+    instead; the caller shows the same page either way.
+    """
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None:
+        hash_password(password)  # as slow as a real sign-up, so timing tells nothing
+        queue_email(
+            existing.email,
+            "account_exists",
+            user=existing,
+            login_link=absolute_url("accounts.login"),
+            reset_link=absolute_url("accounts.request_password_reset"),
+        )
+        return None
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    log_action("user.signed_up", user, actor=user)
+    _queue_verification(user)
+    return user
+
+
+def verify_email(token: str, now: datetime | None = None) -> User:
+    """Mark the address verified, if the link is genuine and not older than allowed."""
+    try:
+        payload = _serializer("verify-email").loads(
+            token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+        )
+    except SignatureExpired as error:
+        raise InvalidToken("This verification link has expired. Log in to get a new one.") from error
+    except BadSignature as error:
+        raise InvalidToken("This verification link is not valid.") from error
+    user = db.session.get(User, payload.get("user"))
+    if user is None or user.email != payload.get("email"):
+        raise InvalidToken("This verification link is not valid.")
+    if user.email_verified_at is None:
+        user.email_verified_at = now or utcnow()
+        log_action("user.verified_email", user, actor=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with this address and password, verified; a new verification link otherwise."""
+    user = find_user(email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError) as error:
+        raise InvalidCredentials("That email address and password do not match.") from error
+    if user is None:
+        raise InvalidCredentials("That email address and password do not match.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if not user.is_verified:
+        _queue_verification(user)
+        raise EmailNotVerified(
+            "Please verify your email address first: we have sent you a new link."
+        )
+    log_action("user.logged_in", user, actor=user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address has an account; do nothing visible otherwise."""
+    user = find_user(email)
+    if user is None:
+        return
+    token = _serializer("reset-password").dumps(
+        {"user": user.id, "password": _password_fingerprint(user)}
+    )
+    queue_email(
+        user.email,
+        "reset_password",
+        user=user,
+        link=absolute_url("accounts.reset_password", token=token),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        payload = _serializer("reset-password").loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except SignatureExpired as error:
+        raise InvalidToken("This reset link has expired. Ask for a new one.") from error
+    except BadSignature as error:
+        raise InvalidToken("This reset link is not valid.") from error
+    user = db.session.get(User, payload.get("user"))
+    if user is None or payload.get("password") != _password_fingerprint(user):
+        raise InvalidToken("This reset link has been used already. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
+    """Set a new password from a valid reset link; the link then stops working.
+
+    A reset also proves the address, and ends every session opened with the old password.
+    """
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:
+        user.email_verified_at = now or utcnow()
+    log_action("user.reset_password", user, actor=user)
+    return user
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: the user behind a login cookie, if that session is still valid."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user

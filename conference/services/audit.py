@@ -1,0 +1,42 @@
+"""One way to write the audit log."""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import AuditEntry, User
+
+
+def log_action(
+    action: str,
+    obj: Any,
+    *,
+    actor: User | None,
+    event_id: int | None = None,
+    **details: Any,
+) -> AuditEntry:
+    """Record that `actor` (None for the system itself) did `action` to `obj`.
+
+    Written in the caller's transaction, so an entry exists exactly when its change does.
+    """
+    db.session.flush()  # obj needs its id
+    entry = AuditEntry(
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=obj.id,
+        actor_id=actor.id if actor else None,
+        event_id=event_id,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history_of(obj: Any) -> list[AuditEntry]:
+    """What happened to one object, oldest first."""
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == type(obj).__name__.lower(), AuditEntry.object_id == obj.id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    ).all()

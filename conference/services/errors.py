@@ -1,0 +1,43 @@
+"""The domain errors that services raise. Views turn them into messages and status codes."""
+
+
+class DomainError(Exception):
+    """A rule of the conference said no. `message` is written for the person who asked."""
+
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class InvalidToken(DomainError):
+    status_code = 400
+
+
+class InvalidCredentials(DomainError):
+    status_code = 400
+
+
+class EmailNotVerified(DomainError):
+    status_code = 403
+
+
+class RegistrationClosed(DomainError):
+    pass
+
+
+class AlreadyRegistered(DomainError):
+    pass
+
+
+class InvalidTransition(DomainError):
+    pass
+
+
+class CapacityReached(DomainError):
+    pass

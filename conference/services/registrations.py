@@ -1,0 +1,309 @@
+"""The registration workflow: submit, edit, cancel, and the organisers' decisions.
+
+Statuses: pending -> approved / waitlisted / rejected, and cancelled by the delegate.
+Every status change writes its audit entry and queues the delegate's email in the same
+transaction. Approved registrations never exceed the event's capacity: every change that can
+take or free a seat first locks the event row (`lock_event`), then counts.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from conference.extensions import db
+from conference.models import Event, Organisation, Registration, User, utcnow
+from conference.models import RegistrationStatus as Status
+from conference.services.audit import log_action
+from conference.services.errors import (
+    AlreadyRegistered,
+    CapacityReached,
+    InvalidTransition,
+    NotAllowed,
+    RegistrationClosed,
+)
+from conference.services.outbox import absolute_url, queue_email
+
+# The wording of the consent the delegate gives; stored with each registration.
+CONSENT_VERSION = "2014-11"
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
+
+# Which statuses each decision may start from.
+CAN_APPROVE = {Status.PENDING, Status.WAITLISTED, Status.REJECTED}
+CAN_REJECT = {Status.PENDING, Status.WAITLISTED, Status.APPROVED}
+CAN_WAITLIST = {Status.PENDING, Status.REJECTED}
+CAN_CANCEL = {Status.PENDING, Status.WAITLISTED, Status.APPROVED}
+CAN_EDIT = {Status.PENDING}
+
+
+@dataclass(frozen=True)
+class RegistrationDetails:
+    """What the delegate tells us on the registration form."""
+
+    organisation: Organisation | None
+    organisation_other: str | None
+    country: str
+    job_title: str
+    dietary_needs: str = ""
+    accessibility_needs: str = ""
+    invitation_letter_needed: bool = False
+    consent_participant_list: bool = False
+
+
+def lock_event(event_id: int) -> Event:
+    """Take the event's row lock until the transaction ends; every seat change goes through here.
+
+    On PostgreSQL this serialises changes to one event's seats across app instances. SQLite
+    serialises all writers by itself.
+    """
+    return db.session.scalars(
+        sa.select(Event).where(Event.id == event_id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    ).one()
+
+
+def approved_count(event_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == Status.APPROVED)
+    )
+
+
+def seats_left(event: Event) -> int:
+    return max(event.capacity - approved_count(event.id), 0)
+
+
+def registration_for(event: Event, user: User) -> Registration | None:
+    """The delegate's active registration for the event, if any."""
+    return db.session.scalars(
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.user_id == user.id,
+            Registration.status != Status.CANCELLED,
+        )
+    ).first()
+
+
+def new_reference(event: Event) -> str:
+    while True:
+        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+        reference = f"{event.reference_prefix}-{code}"
+        taken = db.session.scalar(
+            sa.select(Registration.id).where(Registration.reference == reference)
+        )
+        if taken is None:
+            return reference
+
+
+def _apply_details(registration: Registration, details: RegistrationDetails) -> None:
+    registration.organisation = details.organisation
+    registration.organisation_other = (
+        None if details.organisation else (details.organisation_other or "").strip() or None
+    )
+    registration.country = details.country
+    registration.job_title = details.job_title.strip()
+    registration.dietary_needs = details.dietary_needs.strip()
+    registration.accessibility_needs = details.accessibility_needs.strip()
+    registration.invitation_letter_needed = details.invitation_letter_needed
+    registration.consent_participant_list = details.consent_participant_list
+
+
+def _notify(registration: Registration, template: str, **context) -> None:
+    queue_email(
+        registration.user.email,
+        template,
+        registration=registration,
+        event=registration.event,
+        link=absolute_url("delegate.registration", event_slug=registration.event.slug),
+        **context,
+    )
+
+
+def _change_status(
+    registration: Registration,
+    to_status: Status,
+    *,
+    actor: User | None,
+    now: datetime,
+    reason: str | None = None,
+    action: str | None = None,
+) -> None:
+    """The one place a status changes: the fields, the audit entry and the delegate's email."""
+    from_status = registration.status
+    registration.status = to_status
+    if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
+        registration.decided_by = actor
+        registration.decided_at = now
+        registration.decision_reason = reason
+    if to_status == Status.WAITLISTED:
+        registration.waitlisted_at = now
+    if to_status == Status.CANCELLED:
+        registration.cancelled_at = now
+    log_action(
+        action or f"registration.{to_status}",
+        registration,
+        actor=actor,
+        event_id=registration.event_id,
+        reference=registration.reference,
+        from_status=str(from_status),
+        to_status=str(to_status),
+        **({"reason": reason} if reason else {}),
+    )
+    promoted = action == "registration.promoted"
+    _notify(registration, f"registration_{to_status}", reason=reason, promoted=promoted)
+
+
+def _require_status(registration: Registration, allowed: set[Status], verb: str) -> None:
+    if registration.status not in allowed:
+        raise InvalidTransition(
+            f"Registration {registration.reference} is {registration.status_label.lower()} "
+            f"and cannot be {verb}."
+        )
+
+
+def _lock_for_change(registration: Registration) -> Event:
+    """Lock the event, then re-read the registration: another request may have decided it."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    return event
+
+
+def submit_registration(
+    event: Event, user: User, details: RegistrationDetails, now: datetime | None = None
+) -> Registration:
+    """Register a verified delegate, once per event, while registration is open.
+
+    With approval required the registration waits for an organiser; otherwise it is approved
+    while seats are left and waitlisted after that.
+    """
+    now = now or utcnow()
+    if not user.is_verified:
+        raise NotAllowed("Please verify your email address before you register.")
+    if not event.registration_open_at(now):
+        raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
+    event = lock_event(event.id)
+    if registration_for(event, user) is not None:
+        raise AlreadyRegistered(f"You have already registered for {event.short_name}.")
+    registration = Registration(
+        event=event,
+        user=user,
+        reference=new_reference(event),
+        status=Status.PENDING,
+        consent_version=CONSENT_VERSION,
+        consent_given_at=now,
+    )
+    _apply_details(registration, details)
+    db.session.add(registration)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # a double-click that slipped past the check above
+        raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error
+    log_action(
+        "registration.submitted",
+        registration,
+        actor=user,
+        event_id=event.id,
+        reference=registration.reference,
+        to_status=str(Status.PENDING),
+    )
+    _notify(registration, "registration_received")
+    if not event.approval_required:
+        to_status = Status.APPROVED if seats_left(event) > 0 else Status.WAITLISTED
+        _change_status(registration, to_status, actor=None, now=now, action="registration.auto_decided")
+    return registration
+
+
+def update_registration(
+    registration: Registration, details: RegistrationDetails, *, actor: User
+) -> Registration:
+    """A delegate edits the registration while it is still pending."""
+    _require_status(registration, CAN_EDIT, "changed any more")
+    _apply_details(registration, details)
+    log_action(
+        "registration.updated",
+        registration,
+        actor=actor,
+        event_id=registration.event_id,
+        reference=registration.reference,
+    )
+    return registration
+
+
+def approve_registration(
+    registration: Registration, *, organiser: User, now: datetime | None = None
+) -> Registration:
+    """Approve, within the capacity: approving past it is refused."""
+    event = _lock_for_change(registration)
+    _require_status(registration, CAN_APPROVE, "approved")
+    taken = approved_count(event.id)
+    if taken >= event.capacity:
+        raise CapacityReached(
+            f"{event.short_name} is full: {taken} of {event.capacity} places are approved. "
+            "Put this registration on the waiting list, or free a place first."
+        )
+    _change_status(registration, Status.APPROVED, actor=organiser, now=now or utcnow())
+    return registration
+
+
+def reject_registration(
+    registration: Registration, *, organiser: User, reason: str, now: datetime | None = None
+) -> Registration:
+    """Reject with a reason the delegate is told; a freed place goes to the waiting list."""
+    now = now or utcnow()
+    event = _lock_for_change(registration)
+    _require_status(registration, CAN_REJECT, "rejected")
+    was_approved = registration.status == Status.APPROVED
+    _change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
+    if was_approved:
+        promote_from_waitlist(event, now=now)
+    return registration
+
+
+def waitlist_registration(
+    registration: Registration, *, organiser: User, now: datetime | None = None
+) -> Registration:
+    _lock_for_change(registration)
+    _require_status(registration, CAN_WAITLIST, "put on the waiting list")
+    _change_status(registration, Status.WAITLISTED, actor=organiser, now=now or utcnow())
+    return registration
+
+
+def cancel_registration(
+    registration: Registration, *, actor: User, now: datetime | None = None
+) -> Registration:
+    """The delegate withdraws; a freed place goes to the first on the waiting list."""
+    now = now or utcnow()
+    event = _lock_for_change(registration)
+    _require_status(registration, CAN_CANCEL, "cancelled")
+    was_approved = registration.status == Status.APPROVED
+    _change_status(registration, Status.CANCELLED, actor=actor, now=now)
+    if was_approved:
+        promote_from_waitlist(event, now=now)
+    return registration
+
+
+def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[Registration]:
+    """Fill free places from the waiting list, first come first served.
+
+    The caller holds the event lock (`lock_event`) in this same transaction.
+    """
+    now = now or utcnow()
+    free = seats_left(event)
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(free)
+    ).all()
+    for registration in waiting:
+        _change_status(
+            registration, Status.APPROVED, actor=None, now=now, action="registration.promoted"
+        )
+    return list(waiting)
