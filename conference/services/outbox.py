@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from conference.extensions import db
 from conference.models import OutboxEmail, utcnow
@@ -25,8 +26,15 @@ _URL = re.compile(r"(https?://\S+)")
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email, built on BASE_URL and never on the request's Host header."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """A link for an email, built on BASE_URL and never on the request's Host header.
+
+    Works inside a request and outside one (a CLI command, a test).
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def _paragraphs(text: str) -> list[list[tuple[str, bool]]]:

@@ -1,0 +1,296 @@
+"""Fixtures for every test: an app on a migrated database, clients, users, and a mail server.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The schema
+comes from the migrations, once per session; each test starts from empty tables.
+"""
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from conference import create_app
+from conference.extensions import db
+from conference.models import Event, EventOrganisation, Organisation, User, utcnow
+from conference.services import accounts
+from conference.services.registrations import RegistrationDetails, submit_registration
+from conference.services.team import create_organiser
+
+PASSWORD = "correct horse battery staple"
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def on_postgres() -> bool:
+    return bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def test_settings(url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key, not for production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_BACKEND": "console",
+        "BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def test_database_url(tmp_path_factory) -> str:
+    """A database migrated from empty to the newest revision, once per test session."""
+    url = database_url(tmp_path_factory)
+    app = create_app(test_settings(url))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(test_database_url, app_settings):
+    app = create_app(test_settings(test_database_url, **app_settings))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture
+def live_server(test_database_url, app_settings) -> Iterator[LiveServer]:
+    """The app served over real HTTP on 127.0.0.1, a thread per request, for browsers and races."""
+    server_app = create_app(test_settings(test_database_url, **app_settings))
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    server_app.config["BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(server_app, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with server_app.app_context():
+            db.session.remove()
+            empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- the conference's people and things -------------------------------------------------------
+
+
+def make_event(*, slug="vgt-2014", capacity=150, approval_required=True, **fields) -> Event:
+    host = Organisation(name="Dutch National Police", short_name="Politie",
+                        kind="law_enforcement", country="NL")
+    europol = Organisation(name="Europol", short_name="Europol", kind="intergovernmental",
+                           country="NL")
+    event = Event(
+        slug=slug,
+        name="Virtual Global Taskforce International Conference 2014",
+        short_name="VGT 2014",
+        reference_prefix="VGT14",
+        starts_on=date(2014, 11, 5),
+        ends_on=date(2014, 11, 6),
+        venue="Conference centre, Amsterdam",
+        city="Amsterdam",
+        capacity=capacity,
+        approval_required=approval_required,
+        participating_countries=["NL", "US"],
+        **fields,
+    )
+    event.organisations = [
+        EventOrganisation(organisation=host, is_host=True, position=0),
+        EventOrganisation(organisation=europol, position=1),
+    ]
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def make_user(email="delegate@police.example", *, name="Dana Delegate", verified=True) -> User:
+    user = User(
+        email=email,
+        name=name,
+        password_hash=accounts.hash_password(PASSWORD),
+        email_verified_at=utcnow() if verified else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_organiser(event: Event, email="organiser@politie.example") -> User:
+    user, _ = create_organiser(event, email, PASSWORD, name="Olga Organiser")
+    return user
+
+
+def details(**overrides) -> RegistrationDetails:
+    values = {
+        "organisation": None,
+        "organisation_other": "Federal Police Cybercrime Unit",
+        "country": "BE",
+        "job_title": "Detective Inspector",
+        "dietary_needs": "Vegetarian",
+        "accessibility_needs": "",
+        "invitation_letter_needed": False,
+        "consent_participant_list": True,
+    }
+    values.update(overrides)
+    return RegistrationDetails(**values)
+
+
+def register(event: Event, email: str, **overrides):
+    """A verified delegate with a freshly submitted registration."""
+    return submit_registration(event, make_user(email, name=email.partition("@")[0]),
+                               details(**overrides))
+
+
+@pytest.fixture
+def event(app) -> Event:
+    event = make_event()
+    db.session.commit()
+    return event
+
+
+@pytest.fixture
+def organiser(event) -> User:
+    user = make_organiser(event)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def delegate(app) -> User:
+    user = make_user()
+    db.session.commit()
+    return user
+
+
+class AuthActions:
+    """Logs in the way a person does: through the login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="delegate@police.example", password=PASSWORD):
+        return self.client.post("/account/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+# --- mail -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedMail:
+    sender: str
+    recipients: list[str]
+    data: str
+
+
+@dataclass
+class MailHandler:
+    received: list[ReceivedMail] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.received.append(
+            ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos),
+                         envelope.content.decode("utf8", errors="replace"))
+        )
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class MailServer:
+    host: str
+    port: int
+    handler: MailHandler
+
+    @property
+    def received(self) -> list[ReceivedMail]:
+        return self.handler.received
+
+    def settings(self) -> dict:
+        return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": self.host, "MAIL_PORT": self.port,
+                "MAIL_TIMEOUT": 5}
+
+    def links_to(self, recipient: str, path_fragment: str) -> list[str]:
+        links = []
+        for mail in self.received:
+            if recipient in mail.recipients:
+                text = mail.data.replace("=\n", "").replace("=3D", "=")
+                links += [u for u in re.findall(r"https?://[^\s<>\"]+", text) if path_fragment in u]
+        return links
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on the loopback interface, for the duration of one test."""
+    handler = MailHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield MailServer("127.0.0.1", controller.server.sockets[0].getsockname()[1], handler)
+    finally:
+        controller.stop()
