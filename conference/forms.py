@@ -1,17 +1,18 @@
 """Form pieces shared by several blueprints."""
 
 import pycountry
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from conference.templating import country_name
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     countries = sorted(
-        ((country.alpha_2, country_name(country.alpha_2)) for country in pycountry.countries),
-        key=lambda pair: pair[1],
+        (SelectChoice(country.alpha_2, country_name(country.alpha_2))
+         for country in pycountry.countries),
+        key=lambda choice: choice.label,
     )
-    return [("", "Choose a country")] + countries
+    return [SelectChoice("", "Choose a country")] + countries
 
 
 class CountryField(SelectField):

@@ -4,8 +4,10 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 comes from the migrations, once per session; each test starts from empty tables.
 """
 
+import contextvars
 import os
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +16,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import Flask
+from argon2 import PasswordHasher
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -52,6 +56,16 @@ def test_settings(url: str, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         **overrides,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """argon2id with its smallest cost: the tests hash hundreds of passwords."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", cheap)
+        patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("timing"))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -121,8 +135,24 @@ def live_server(test_database_url, app_settings) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in a real server.
+
+    Flask would otherwise reuse the test's app context, and with it `g` (the logged-in user)
+    and the database session. Afterwards the test's own session forgets what it had loaded, so
+    it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -284,13 +314,20 @@ class MailServer:
         return links
 
 
+def free_port() -> int:
+    """A port on the loopback interface that nothing listens on, for now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def mail_server() -> Iterator[MailServer]:
     """A real SMTP server on the loopback interface, for the duration of one test."""
     handler = MailHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        yield MailServer("127.0.0.1", controller.server.sockets[0].getsockname()[1], handler)
+        yield MailServer("127.0.0.1", controller.port, handler)
     finally:
         controller.stop()

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from conference.forms import CountryField
@@ -15,7 +23,7 @@ class RegistrationForm(FlaskForm):
     )
     organisation_other = StringField(
         "Name of your organisation",
-        validators=[Optional(), Length(max=200)],
+        validators=[Length(max=200)],
         description="Only when your organisation is not in the list.",
     )
     country = CountryField(
@@ -36,7 +44,7 @@ class RegistrationForm(FlaskForm):
     )
     invitation_letter_needed = RadioField(
         "Do you need an invitation letter for your visa?",
-        choices=[("no", "No"), ("yes", "Yes")],
+        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
         default="no",
         validators=[InputRequired()],
     )
@@ -49,9 +57,9 @@ class RegistrationForm(FlaskForm):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = (
-            [("", "Choose your organisation")]
-            + [(str(organisation.id), organisation.display_name) for organisation in organisations]
-            + [(OTHER_ORGANISATION, "Another organisation (type its name below)")]
+            [SelectChoice("", "Choose your organisation")]
+            + [SelectChoice(str(org.id), org.display_name) for org in organisations]
+            + [SelectChoice(OTHER_ORGANISATION, "Another organisation (type its name below)")]
         )
 
     def validate_organisation_other(self, field):

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from conference.models import RegistrationStatus
@@ -15,7 +15,8 @@ class RegistrationFilterForm(FlaskForm):
                     description="Name, email address or organisation")
     status = SelectField(
         "Status",
-        choices=[("", "All statuses")] + [(s.value, s.label) for s in RegistrationStatus],
+        choices=[SelectChoice("", "All statuses")]
+        + [SelectChoice(s.value, s.label) for s in RegistrationStatus],
         validators=[Optional()],
     )
 

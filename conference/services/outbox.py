@@ -55,6 +55,8 @@ def queue_email(recipient: str, template: str, **context: Any) -> OutboxEmail:
     body = body.strip() + "\n"
     email = OutboxEmail(
         recipient=recipient,
+        attempts=0,
+        next_attempt_at=utcnow(),
         subject=subject,
         body_text=body,
         body_html=render_template(

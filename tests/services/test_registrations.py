@@ -1,0 +1,217 @@
+"""The registration workflow, without HTTP."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from conference.extensions import db
+from conference.models import AuditEntry, OutboxEmail, Registration, utcnow
+from conference.models import RegistrationStatus as Status
+from conference.services import registrations
+from conference.services.errors import (
+    AlreadyRegistered,
+    CapacityReached,
+    InvalidTransition,
+    NotAllowed,
+    RegistrationClosed,
+)
+from tests.conftest import details, make_event, make_organiser, make_user, register
+
+
+def emails_to(address: str) -> list[OutboxEmail]:
+    return db.session.scalars(
+        sa.select(OutboxEmail).where(OutboxEmail.recipient == address).order_by(OutboxEmail.id)
+    ).all()
+
+
+def audit_actions(registration: Registration) -> list[str]:
+    return db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.object_type == "registration", AuditEntry.object_id == registration.id)
+        .order_by(AuditEntry.id)
+    ).all()
+
+
+@pytest.fixture
+def organiser(event):
+    return make_organiser(event)
+
+
+def test_a_registration_starts_pending_with_a_friendly_reference(event):
+    registration = register(event, "anna@police.example")
+    assert registration.status == Status.PENDING
+    prefix, code = registration.reference.split("-")
+    assert prefix == "VGT14"
+    assert len(code) == 6 and not set(code) & set("01IO")
+    assert registration.consent_version == registrations.CONSENT_VERSION
+    assert registration.consent_given_at is not None
+
+
+def test_submitting_queues_the_received_email_and_writes_the_audit_entry(event):
+    registration = register(event, "anna@police.example")
+    [email] = emails_to("anna@police.example")
+    assert registration.reference in email.subject
+    assert "received" in email.subject
+    assert audit_actions(registration) == ["registration.submitted"]
+
+
+def test_a_delegate_registers_once_per_event(event):
+    registration = register(event, "anna@police.example")
+    with pytest.raises(AlreadyRegistered):
+        registrations.submit_registration(event, registration.user, details())
+
+
+def test_the_database_refuses_a_second_active_registration(event):
+    first = register(event, "anna@police.example")
+    db.session.add(
+        Registration(
+            event=event, user=first.user, reference="VGT14-SECOND", status=Status.PENDING,
+            organisation_other="x", country="NL", job_title="x", consent_version="1",
+            consent_given_at=utcnow(),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_after_cancelling_a_delegate_may_register_again(event, organiser):
+    first = register(event, "anna@police.example")
+    registrations.cancel_registration(first, actor=first.user)
+    again = registrations.submit_registration(event, first.user, details())
+    assert again.status == Status.PENDING
+    assert again.reference != first.reference
+
+
+def test_an_unverified_delegate_cannot_register(event):
+    user = make_user("new@police.example", verified=False)
+    with pytest.raises(NotAllowed):
+        registrations.submit_registration(event, user, details())
+
+
+def test_registration_outside_the_window_is_refused(app):
+    event = make_event(registration_closes_at=utcnow() - timedelta(days=1))
+    with pytest.raises(RegistrationClosed):
+        registrations.submit_registration(event, make_user(), details())
+
+
+def test_approving_past_the_capacity_is_refused(app):
+    event = make_event(capacity=1)
+    organiser = make_organiser(event)
+    first, second = register(event, "a@x.example"), register(event, "b@x.example")
+    registrations.approve_registration(first, organiser=organiser)
+    with pytest.raises(CapacityReached, match="full: 1 of 1"):
+        registrations.approve_registration(second, organiser=organiser)
+    assert second.status == Status.PENDING
+
+
+def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.waitlist_registration(registration, organiser=organiser)
+    registrations.approve_registration(registration, organiser=organiser)
+    registrations.reject_registration(registration, organiser=organiser, reason="Not police")
+    assert audit_actions(registration) == [
+        "registration.submitted",
+        "registration.waitlisted",
+        "registration.approved",
+        "registration.rejected",
+    ]
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.rejected")
+    ).all()
+    assert entries[0].actor_id == organiser.id
+    assert entries[0].details["reason"] == "Not police"
+    assert entries[0].created_at.tzinfo is not None
+    subjects = [email.subject for email in emails_to("anna@police.example")]
+    assert ["received" in subjects[0], "waiting list" in subjects[1], "approved" in subjects[2],
+            "about your registration" in subjects[3]] == [True] * 4
+    assert registration.decided_by == organiser
+    assert registration.decision_reason == "Not police"
+
+
+def test_the_rejection_email_carries_the_reason(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.reject_registration(registration, organiser=organiser, reason="Not police staff")
+    assert "Not police staff" in emails_to("anna@police.example")[-1].body_text
+
+
+def test_a_cancelled_registration_cannot_be_approved(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.cancel_registration(registration, actor=registration.user)
+    with pytest.raises(InvalidTransition):
+        registrations.approve_registration(registration, organiser=organiser)
+
+
+def test_only_a_pending_registration_can_be_edited(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.update_registration(registration, details(job_title="Analyst"),
+                                      actor=registration.user)
+    assert registration.job_title == "Analyst"
+    registrations.approve_registration(registration, organiser=organiser)
+    with pytest.raises(InvalidTransition):
+        registrations.update_registration(registration, details(), actor=registration.user)
+
+
+def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
+    event = make_event(capacity=1)
+    organiser = make_organiser(event)
+    seated = register(event, "seated@x.example")
+    first_waiting = register(event, "first@x.example")
+    second_waiting = register(event, "second@x.example")
+    registrations.approve_registration(seated, organiser=organiser)
+    registrations.waitlist_registration(first_waiting, organiser=organiser,
+                                        now=utcnow() - timedelta(hours=2))
+    registrations.waitlist_registration(second_waiting, organiser=organiser,
+                                        now=utcnow() - timedelta(hours=1))
+
+    registrations.cancel_registration(seated, actor=seated.user)
+
+    assert first_waiting.status == Status.APPROVED
+    assert second_waiting.status == Status.WAITLISTED
+    assert audit_actions(first_waiting)[-1] == "registration.promoted"
+    promoted_email = emails_to("first@x.example")[-1]
+    assert "approved" in promoted_email.subject
+    assert "waiting list" in promoted_email.body_text
+    assert "cancelled" in emails_to("seated@x.example")[-1].subject
+
+
+def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(app):
+    event = make_event(capacity=1)
+    organiser = make_organiser(event)
+    seated, waiting = register(event, "seated@x.example"), register(event, "waiting@x.example")
+    registrations.approve_registration(seated, organiser=organiser)
+    registrations.waitlist_registration(waiting, organiser=organiser)
+    registrations.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    assert waiting.status == Status.APPROVED
+
+
+def test_cancelling_a_pending_registration_promotes_nobody(app):
+    event = make_event(capacity=1)
+    organiser = make_organiser(event)
+    seated, pending = register(event, "seated@x.example"), register(event, "pending@x.example")
+    waiting = register(event, "waiting@x.example")
+    registrations.approve_registration(seated, organiser=organiser)
+    registrations.waitlist_registration(waiting, organiser=organiser)
+    registrations.cancel_registration(pending, actor=pending.user)
+    assert waiting.status == Status.WAITLISTED
+
+
+def test_without_approval_registrations_are_approved_until_full_then_waitlisted(app):
+    event = make_event(capacity=2, approval_required=False)
+    statuses = [register(event, f"d{n}@x.example").status for n in range(3)]
+    assert statuses == [Status.APPROVED, Status.APPROVED, Status.WAITLISTED]
+
+
+def test_a_failed_change_leaves_nothing_half_written(event, organiser):
+    """The view rolls back on a refusal: neither audit entry nor email survives."""
+    registration = register(event, "anna@police.example")
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    registrations.cancel_registration(registration, actor=registration.user)
+    with pytest.raises(InvalidTransition):
+        registrations.approve_registration(registration, organiser=organiser)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == before
+    assert db.session.get(Registration, registration.id).status == Status.PENDING

@@ -1,0 +1,157 @@
+"""Accounts through the web forms."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import OutboxEmail, User
+from tests.conftest import PASSWORD, make_user
+
+
+def link_in_last_email(address: str, fragment: str) -> str:
+    body = db.session.scalars(
+        sa.select(OutboxEmail.body_text)
+        .where(OutboxEmail.recipient == address)
+        .order_by(OutboxEmail.id.desc())
+    ).first()
+    url = re.search(r"https?://\S*" + re.escape(fragment) + r"\S*", body).group(0)
+    return url.removeprefix("http://localhost")
+
+
+def sign_up(client, email="anna@police.example", password=PASSWORD, name="Anna Agent"):
+    return client.post("/account/signup", data={"name": name, "email": email, "password": password})
+
+
+def test_sign_up_verify_and_log_in(client, app):
+    response = sign_up(client)
+    assert response.status_code == 200
+    assert "Check your inbox" in response.text
+
+    response = client.post("/account/login", data={"email": "anna@police.example",
+                                                   "password": PASSWORD})
+    assert "verify your email address first" in response.text
+
+    response = client.get(link_in_last_email("anna@police.example", "/account/verify/"))
+    assert response.headers["Location"] == "/account/login"
+
+    response = client.post("/account/login", data={"email": "anna@police.example",
+                                                   "password": PASSWORD})
+    assert response.headers["Location"] == "/account/"
+    assert "Hello, Anna Agent" in client.get("/account/").text
+
+
+def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_account(client, app):
+    make_user("anna@police.example")
+    db.session.commit()
+    known = sign_up(client, email="anna@police.example")
+    unknown = sign_up(client, email="ben@police.example")
+    assert known.status_code == unknown.status_code == 200
+    assert known.text.replace("anna@", "X@") == unknown.text.replace("ben@", "X@")
+
+
+def test_a_short_password_is_refused_beside_the_field(client, app):
+    response = sign_up(client, password="short pass")
+    assert response.status_code == 400
+    assert re.search(r'id="password-error">Use at least 12 characters', response.text)
+    assert 'class="form-control is-invalid"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_any_password_of_twelve_characters_is_accepted(client, app):
+    assert "Check your inbox" in sign_up(client, password="aaaaaaaaaaaa").text
+
+
+def test_a_broken_verification_link_says_so(client, app):
+    response = client.get("/account/verify/not-a-token")
+    assert response.status_code == 400
+    assert "not valid" in response.text
+
+
+def test_wrong_password_gets_a_message_and_no_session(client, delegate):
+    response = client.post("/account/login", data={"email": delegate.email,
+                                                   "password": "wrong but long"})
+    assert response.status_code == 400
+    assert "do not match" in response.text
+    assert client.get("/account/").status_code == 302
+
+
+def test_log_out_ends_the_session(client, auth, delegate):
+    auth.login()
+    assert client.get("/account/").status_code == 200
+    auth.logout()
+    assert client.get("/account/").headers["Location"].startswith("/account/login")
+
+
+def test_logging_out_needs_a_post(client, auth, delegate):
+    auth.login()
+    assert client.get("/account/logout").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [
+        ("/vgt-2014/register", "/vgt-2014/register"),
+        ("https://evil.example/phish", "/account/"),
+        ("//evil.example/phish", "/account/"),
+        ("/\\evil.example", "/account/"),
+        ("javascript:alert(1)", "/account/"),
+    ],
+)
+def test_next_only_redirects_within_our_site(client, delegate, next_url, expected):
+    response = client.post("/account/login", query_string={"next": next_url},
+                           data={"email": delegate.email, "password": PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_password_reset_by_email(client, delegate):
+    response = client.post("/account/reset", data={"email": delegate.email})
+    assert "If <strong>delegate@police.example</strong> belongs to an account" in response.text
+    link = link_in_last_email(delegate.email, "/account/reset/")
+    response = client.post(link, data={"password": "my new long password",
+                                       "confirm": "my new long password"})
+    assert response.headers["Location"] == "/account/login"
+    assert client.post("/account/login", data={"email": delegate.email,
+                                                "password": "my new long password"}).status_code == 302
+    assert client.get(link).status_code == 400, "a reset link works once"
+
+
+def test_password_reset_answers_the_same_for_an_unknown_address(client, delegate):
+    known = client.post("/account/reset", data={"email": delegate.email})
+    unknown = client.post("/account/reset", data={"email": "nobody@police.example"})
+    assert known.text.replace(delegate.email, "X") == unknown.text.replace("nobody@police.example", "X")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 1
+
+
+def test_mismatched_new_passwords_are_refused(client, delegate):
+    client.post("/account/reset", data={"email": delegate.email})
+    link = link_in_last_email(delegate.email, "/account/reset/")
+    response = client.post(link, data={"password": "my new long password",
+                                       "confirm": "something else entirely"})
+    assert response.status_code == 400
+    assert "The two passwords differ." in response.text
+
+
+class TestLoginRateLimit:
+    @pytest.fixture
+    def app_settings(self):
+        return {"LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_too_many_attempts_are_refused_with_429(self, client, delegate):
+        for _ in range(3):
+            response = client.post("/account/login", data={"email": delegate.email,
+                                                           "password": "wrong but long"})
+            assert response.status_code == 400
+        response = client.post("/account/login", data={"email": delegate.email,
+                                                       "password": PASSWORD})
+        assert response.status_code == 429
+        assert "Too many attempts" in response.text
+
+    def test_the_limit_also_counts_per_address_across_ip_addresses(self, client, delegate):
+        for number in range(3):
+            client.post("/account/login", data={"email": delegate.email, "password": "wrong!!!!!!!"},
+                        environ_base={"REMOTE_ADDR": f"10.0.0.{number}"})
+        response = client.post("/account/login", data={"email": delegate.email, "password": PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.0.0.99"})
+        assert response.status_code == 429
