@@ -45,7 +45,7 @@ def on_postgres() -> bool:
     return bool(os.environ.get("TEST_DATABASE_URL"))
 
 
-def test_settings(url: str, **overrides) -> dict:
+def settings_for_tests(url: str, **overrides) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test secret key, not for production",
@@ -72,7 +72,7 @@ def fast_password_hashing():
 def test_database_url(tmp_path_factory) -> str:
     """A database migrated from empty to the newest revision, once per test session."""
     url = database_url(tmp_path_factory)
-    app = create_app(test_settings(url))
+    app = create_app(settings_for_tests(url))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -101,7 +101,7 @@ def app_settings() -> dict:
 
 @pytest.fixture
 def app(test_database_url, app_settings):
-    app = create_app(test_settings(test_database_url, **app_settings))
+    app = create_app(settings_for_tests(test_database_url, **app_settings))
     with app.app_context():
         yield app
         db.session.remove()
@@ -118,7 +118,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(test_database_url, app_settings) -> Iterator[LiveServer]:
     """The app served over real HTTP on 127.0.0.1, a thread per request, for browsers and races."""
-    server_app = create_app(test_settings(test_database_url, **app_settings))
+    server_app = create_app(settings_for_tests(test_database_url, **app_settings))
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     server_app.config["BASE_URL"] = url
@@ -164,11 +164,15 @@ def runner(app):
 # --- the conference's people and things -------------------------------------------------------
 
 
+def organisation(name: str, **fields) -> Organisation:
+    found = db.session.scalars(sa.select(Organisation).where(Organisation.name == name)).first()
+    return found or Organisation(name=name, **fields)
+
+
 def make_event(*, slug="vgt-2014", capacity=150, approval_required=True, **fields) -> Event:
-    host = Organisation(name="Dutch National Police", short_name="Politie",
-                        kind="law_enforcement", country="NL")
-    europol = Organisation(name="Europol", short_name="Europol", kind="intergovernmental",
-                           country="NL")
+    host = organisation("Dutch National Police", short_name="Politie", kind="law_enforcement",
+                        country="NL")
+    europol = organisation("Europol", short_name="Europol", kind="intergovernmental", country="NL")
     event = Event(
         slug=slug,
         name="Virtual Global Taskforce International Conference 2014",

@@ -1,0 +1,84 @@
+"""The flask commands: demo data and organiser accounts."""
+
+from collections import Counter
+
+import sqlalchemy as sa
+
+from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, PARTNERS
+from conference.extensions import db
+from conference.models import Event, Organisation, Registration, RegistrationStatus, User
+from conference.services.accounts import authenticate
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert f"Demo organiser: {DEMO_ORGANISER_EMAIL}" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    assert (event.slug, event.capacity, event.approval_required) == ("vgt-2014", 150, True)
+    assert (event.starts_on.isoformat(), event.ends_on.isoformat()) == ("2014-11-05", "2014-11-06")
+    assert event.city == "Amsterdam"
+    assert event.host.name == "Dutch National Police"
+    assert len(event.partners) == 11 == len(PARTNERS)
+    assert {"FBI", "Europol", "Interpol", "Facebook", "ECPAT", "NCMEC"} <= {
+        link.organisation.short_name for link in event.partners}
+    assert all(link.organisation.kind and link.organisation.country for link in event.partners)
+    assert len(set(event.participating_countries)) == 18
+    assert count(Organisation) == 12
+    assert count(User) == 1
+
+
+def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
+    assert runner.invoke(args=["seed-demo", "--delegates", "120"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--delegates", "120"]).exit_code == 0
+    registrations = db.session.scalars(sa.select(Registration)).all()
+    assert len(registrations) == 120
+    statuses = Counter(r.status for r in registrations)
+    assert set(statuses) == set(RegistrationStatus)
+    assert {r.country for r in registrations} == set(COUNTRIES)
+    assert len({r.organisation_id for r in registrations}) > 5
+
+
+def test_seed_demo_never_approves_past_the_capacity(runner, app):
+    assert runner.invoke(args=["seed-demo", "--delegates", "400"]).exit_code == 0
+    approved = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.status == RegistrationStatus.APPROVED))
+    assert approved == 150
+
+
+def test_seed_demo_refuses_production(runner, app):
+    app.config["CONFERENCE_ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "does not run with CONFERENCE_ENV=production" in result.output
+
+
+def test_create_organiser_asks_for_the_password(runner, app):
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["create-organiser", "Ruud@Politie.example"],
+                           input="a long enough password\na long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = authenticate("ruud@politie.example", "a long enough password")
+    assert user.organises(db.session.scalars(sa.select(Event)).one())
+
+
+def test_create_organiser_can_generate_and_print_the_password_once(runner, app):
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["create-organiser", "ruud@politie.example", "--generate-password"])
+    password = result.output.split("Password (shown once): ")[1].strip()
+    assert authenticate("ruud@politie.example", password)
+
+
+def test_create_organiser_refuses_a_short_password_and_a_missing_event(runner, app):
+    result = runner.invoke(args=["create-organiser", "x@politie.example", "--password", "x" * 20])
+    assert "No such event" in result.output and result.exit_code != 0
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["create-organiser", "x@politie.example", "--password", "short"])
+    assert "at least 12 characters" in result.output and result.exit_code != 0
+    assert count(User) == 1

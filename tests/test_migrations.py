@@ -1,0 +1,56 @@
+"""The migrations build the schema the models describe, from empty, on SQLite and PostgreSQL."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from conference import create_app
+from conference.extensions import db
+from tests.conftest import database_url, on_postgres, settings_for_tests
+
+
+@pytest.fixture
+def empty_database(tmp_path_factory):
+    """A database of its own, with nothing in it."""
+    if not on_postgres():
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("migrations") / "empty.sqlite3")
+        return
+    server_url = sa.make_url(database_url(tmp_path_factory))
+    name = f"conference_migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_database):
+    app = create_app(settings_for_tests(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+            )
+        assert differences == [], "the models and the migrations drift apart"
+
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        db.engine.dispose()
+
+
+def test_sqlite_enforces_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite needs the PRAGMA")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

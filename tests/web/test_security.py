@@ -1,0 +1,87 @@
+"""Security headers, cookies, and error pages that never show a trace."""
+
+import pytest
+import sqlalchemy as sa
+
+from conference import create_app
+from conference.extensions import db
+from conference.models import OutboxEmail
+from conference.security import safe_next_url
+
+
+def test_every_page_sends_the_security_headers(client, event):
+    response = client.get("/vgt-2014/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client, event, organiser, auth):
+    auth.login(organiser.email)
+    for path in ["/vgt-2014/", "/account/", "/vgt-2014/organiser/registrations",
+                 "/vgt-2014/register"]:
+        page = client.get(path).text
+        assert "<script>" not in page and "style=" not in page and "onclick" not in page, path
+
+
+def test_error_pages_are_clear_and_html(client, app):
+    response = client.get("/no/such/page/here")
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.text
+
+
+def test_api_clients_get_json_errors(client, app):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json == {"error": "There is no page at this address.", "status": 404}
+
+
+def test_production_requires_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONFERENCE_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONFERENCE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a real secret for this test")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/account/login")
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_development_cookies_work_over_plain_http(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONFERENCE_ENV", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    assert create_app().config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)",
+    "http:/evil.example", "/ok\r\nSet-Cookie: x=1", "", None, "relative/path",
+])
+def test_unsafe_next_targets_are_dropped(target):
+    assert safe_next_url(target) is None
+
+
+def test_a_path_on_our_site_is_a_safe_next_target():
+    assert safe_next_url("/vgt-2014/register?x=1") == "/vgt-2014/register?x=1"
+
+
+def test_email_links_ignore_the_host_header(client, delegate):
+    """A forged Host header must not put an attacker's site into a reset link."""
+
+    client.post("/account/reset", data={"email": delegate.email},
+                headers={"Host": "evil.example"})
+    body = db.session.scalar(sa.select(OutboxEmail.body_text))
+    assert "http://localhost/account/reset/" in body
+    assert "evil.example" not in body
