@@ -22,8 +22,13 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--delegates", default=0, show_default=True, type=click.IntRange(0, 100_000),
-              help="Also add this many fictional delegates with registrations.")
+@click.option(
+    "--delegates",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Also add this many fictional delegates with registrations.",
+)
 def seed_demo_command(delegates: int) -> None:
     """Load the VGT 2014 conference demo data. Safe to run more than once."""
     from conference.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
@@ -41,11 +46,15 @@ def seed_demo_command(delegates: int) -> None:
 @click.command("create-organiser")
 @click.argument("email")
 @click.option("--name", default=None, help="The organiser's name (default: from the address).")
-@click.option("--event", "event_slug", default=None,
-              help="The event they organise (default: the only event).")
+@click.option(
+    "--event", "event_slug", default=None, help="The event they organise (default: the only event)."
+)
 @click.option("--password", default=None, help="Asked at the prompt when not given here.")
-@click.option("--generate-password", is_flag=True,
-              help="Generate a password and print it once, instead of asking.")
+@click.option(
+    "--generate-password",
+    is_flag=True,
+    help="Generate a password and print it once, instead of asking.",
+)
 def create_organiser_command(email, name, event_slug, password, generate_password) -> None:
     """Create an organiser account for an event, or make an existing user its organiser."""
     events = db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()
@@ -75,8 +84,13 @@ def create_organiser_command(email, name, event_slug, password, generate_passwor
 
 
 @click.command("send-mail")
-@click.option("--watch", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
-              help="Keep running, looking for new mail every SECONDS.")
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Keep running, looking for new mail every SECONDS.",
+)
 def send_mail_command(watch: float | None) -> None:
     """Deliver the emails waiting in the outbox."""
     while True:
@@ -90,7 +104,9 @@ def send_mail_command(watch: float | None) -> None:
                     sent += 1
                 else:
                     failed += 1
-                    click.echo(f"Not sent, will retry: email {email.id}: {email.last_error}", err=True)
+                    click.echo(
+                        f"Not sent, will retry: email {email.id}: {email.last_error}", err=True
+                    )
                 if not keep_going:
                     break
         finally:

@@ -33,18 +33,52 @@ PARTNERS = [
     ("Interpol", "Interpol", Kind.INTERGOVERNMENTAL, "FR", "https://www.interpol.int"),
     ("Facebook", "Facebook", Kind.INDUSTRY, "US", "https://www.facebook.com"),
     ("ECPAT International", "ECPAT", Kind.NGO, "TH", "https://ecpat.org"),
-    ("Terre des Hommes Netherlands", "Terre des Hommes", Kind.NGO, "NL", "https://www.terredeshommes.nl"),
+    (
+        "Terre des Hommes Netherlands",
+        "Terre des Hommes",
+        Kind.NGO,
+        "NL",
+        "https://www.terredeshommes.nl",
+    ),
     ("Plan Nederland", "Plan", Kind.NGO, "NL", "https://www.planinternational.nl"),
-    ("National Center for Missing & Exploited Children", "NCMEC", Kind.NGO, "US", "https://www.missingkids.org"),
-    ("Meldpunt Kindersekstoerisme", "Meldpunt", Kind.GOVERNMENT, "NL", "https://www.meldkindersekstoerisme.nl"),
+    (
+        "National Center for Missing & Exploited Children",
+        "NCMEC",
+        Kind.NGO,
+        "US",
+        "https://www.missingkids.org",
+    ),
+    (
+        "Meldpunt Kindersekstoerisme",
+        "Meldpunt",
+        Kind.GOVERNMENT,
+        "NL",
+        "https://www.meldkindersekstoerisme.nl",
+    ),
     ("Universiteit van Amsterdam", "UvA", Kind.ACADEMIA, "NL", "https://www.uva.nl"),
     ("Council of International Schools", "CIS", Kind.NGO, "NL", "https://www.cois.org"),
 ]
 # Eighteen countries, among them those where Dutch liaison officers work: South-East Asia and
 # South America.
 COUNTRIES = [
-    "NL", "US", "GB", "AU", "CA", "NZ", "IT", "AE", "KR",
-    "CO", "PH", "CH", "DE", "BE", "FR", "TH", "KH", "BR",
+    "NL",
+    "US",
+    "GB",
+    "AU",
+    "CA",
+    "NZ",
+    "IT",
+    "AE",
+    "KR",
+    "CO",
+    "PH",
+    "CH",
+    "DE",
+    "BE",
+    "FR",
+    "TH",
+    "KH",
+    "BR",
 ]
 
 DESCRIPTION = """\
@@ -66,19 +100,78 @@ partners and with NGOs in vulnerable regions.
 This is a closed conference for professionals: every registration is vetted by the organisers."""
 
 FIRST_NAMES = [
-    "Anna", "Ben", "Carlos", "Daan", "Elena", "Femke", "Grace", "Hiro", "Isabel", "Jonas",
-    "Kim", "Lucas", "Maria", "Noor", "Oliver", "Priya", "Quinn", "Rosa", "Sanne", "Tom",
-    "Umar", "Vera", "Wei", "Yara", "Zoe", "Ahmed", "Bram", "Chloe", "Diego", "Eva",
+    "Anna",
+    "Ben",
+    "Carlos",
+    "Daan",
+    "Elena",
+    "Femke",
+    "Grace",
+    "Hiro",
+    "Isabel",
+    "Jonas",
+    "Kim",
+    "Lucas",
+    "Maria",
+    "Noor",
+    "Oliver",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sanne",
+    "Tom",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Yara",
+    "Zoe",
+    "Ahmed",
+    "Bram",
+    "Chloe",
+    "Diego",
+    "Eva",
 ]
 LAST_NAMES = [
-    "de Vries", "Smith", "Garcia", "Jansen", "Rossi", "Kim", "Bakker", "Silva", "Nguyen",
-    "Visser", "Martin", "Santos", "Müller", "Dubois", "Brown", "Peeters", "Cruz", "Tanaka",
-    "Wilson", "Meijer", "Reyes", "Lee", "Okafor", "Fischer", "Moreau", "Taylor",
+    "de Vries",
+    "Smith",
+    "Garcia",
+    "Jansen",
+    "Rossi",
+    "Kim",
+    "Bakker",
+    "Silva",
+    "Nguyen",
+    "Visser",
+    "Martin",
+    "Santos",
+    "Müller",
+    "Dubois",
+    "Brown",
+    "Peeters",
+    "Cruz",
+    "Tanaka",
+    "Wilson",
+    "Meijer",
+    "Reyes",
+    "Lee",
+    "Okafor",
+    "Fischer",
+    "Moreau",
+    "Taylor",
 ]
 JOB_TITLES = [
-    "Detective Inspector", "Senior Investigator", "Victim Identification Specialist",
-    "Liaison Officer", "Policy Adviser", "Programme Manager", "Safety Policy Lead",
-    "Researcher", "Prosecutor", "Intelligence Analyst", "Head of Unit", "Child Protection Officer",
+    "Detective Inspector",
+    "Senior Investigator",
+    "Victim Identification Specialist",
+    "Liaison Officer",
+    "Policy Adviser",
+    "Programme Manager",
+    "Safety Policy Lead",
+    "Researcher",
+    "Prosecutor",
+    "Intelligence Analyst",
+    "Head of Unit",
+    "Child Protection Officer",
 ]
 DIETS = ["", "", "", "", "Vegetarian", "Vegan", "Halal", "No pork", "Gluten-free", "Lactose-free"]
 # How demo registrations spread over the statuses, before the capacity caps the approved ones.
@@ -150,7 +243,9 @@ def _delegates(event: Event, count: int) -> int:
     organisations = [link.organisation for link in event.organisations]
     unusable_password = hash_password(random.SystemRandom().randbytes(32).hex())
     approved = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Registration).where(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
             Registration.event_id == event.id, Registration.status == RegistrationStatus.APPROVED
         )
     )
@@ -182,7 +277,9 @@ def _delegates(event: Event, count: int) -> int:
             status=status,
             organisation=None if other else chance.choice(organisations),
             organisation_other=f"{chance.choice(['National', 'Federal', 'Regional'])} Police "
-            f"Cybercrime Unit" if other else None,
+            f"Cybercrime Unit"
+            if other
+            else None,
             country=COUNTRIES[(number - 1) % len(COUNTRIES)],
             job_title=chance.choice(JOB_TITLES),
             dietary_needs=chance.choice(DIETS),
@@ -192,7 +289,9 @@ def _delegates(event: Event, count: int) -> int:
             consent_version=CONSENT_VERSION,
             consent_given_at=signed_up,
             created_at=signed_up,
-            decided_at=None if status == RegistrationStatus.PENDING else signed_up + timedelta(days=2),
+            decided_at=None
+            if status == RegistrationStatus.PENDING
+            else signed_up + timedelta(days=2),
             waitlisted_at=signed_up + timedelta(days=2)
             if status == RegistrationStatus.WAITLISTED
             else None,

@@ -8,8 +8,10 @@ from conference.templating import country_name
 
 def country_choices() -> list[SelectChoice]:
     countries = sorted(
-        (SelectChoice(country.alpha_2, country_name(country.alpha_2))
-         for country in pycountry.countries),
+        (
+            SelectChoice(country.alpha_2, country_name(country.alpha_2))
+            for country in pycountry.countries
+        ),
         key=lambda choice: choice.label,
     )
     return [SelectChoice("", "Choose a country")] + countries
@@ -20,4 +22,6 @@ class CountryField(SelectField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         render_kw = {"data-searchable": "country", **kwargs.pop("render_kw", {})}
-        super().__init__(label, validators, choices=country_choices(), render_kw=render_kw, **kwargs)
+        super().__init__(
+            label, validators, choices=country_choices(), render_kw=render_kw, **kwargs
+        )

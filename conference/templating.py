@@ -41,9 +41,11 @@ def date_range(start: date, end: date) -> str:
     if start == end:
         return start.strftime("%-d %B %Y")
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day} and {end.day} {end.strftime('%B %Y')}" if (
-            end - start
-        ).days == 1 else f"{start.day}–{end.day} {end.strftime('%B %Y')}"
+        return (
+            f"{start.day} and {end.day} {end.strftime('%B %Y')}"
+            if (end - start).days == 1
+            else f"{start.day}–{end.day} {end.strftime('%B %Y')}"
+        )
     return f"{start.strftime('%-d %B %Y')} – {end.strftime('%-d %B %Y')}"
 
 

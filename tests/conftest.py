@@ -170,8 +170,9 @@ def organisation(name: str, **fields) -> Organisation:
 
 
 def make_event(*, slug="vgt-2014", capacity=150, approval_required=True, **fields) -> Event:
-    host = organisation("Dutch National Police", short_name="Politie", kind="law_enforcement",
-                        country="NL")
+    host = organisation(
+        "Dutch National Police", short_name="Politie", kind="law_enforcement", country="NL"
+    )
     europol = organisation("Europol", short_name="Europol", kind="intergovernmental", country="NL")
     event = Event(
         slug=slug,
@@ -230,8 +231,9 @@ def details(**overrides) -> RegistrationDetails:
 
 def register(event: Event, email: str, **overrides):
     """A verified delegate with a freshly submitted registration."""
-    return submit_registration(event, make_user(email, name=email.partition("@")[0]),
-                               details(**overrides))
+    return submit_registration(
+        event, make_user(email, name=email.partition("@")[0]), details(**overrides)
+    )
 
 
 @pytest.fixture
@@ -289,8 +291,11 @@ class MailHandler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.received.append(
-            ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos),
-                         envelope.content.decode("utf8", errors="replace"))
+            ReceivedMail(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                envelope.content.decode("utf8", errors="replace"),
+            )
         )
         return "250 Message accepted for delivery"
 
@@ -306,8 +311,12 @@ class MailServer:
         return self.handler.received
 
     def settings(self) -> dict:
-        return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": self.host, "MAIL_PORT": self.port,
-                "MAIL_TIMEOUT": 5}
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": self.port,
+            "MAIL_TIMEOUT": 5,
+        }
 
     def links_to(self, recipient: str, path_fragment: str) -> list[str]:
         links = []

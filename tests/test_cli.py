@@ -27,7 +27,8 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
     assert event.host.name == "Dutch National Police"
     assert len(event.partners) == 11 == len(PARTNERS)
     assert {"FBI", "Europol", "Interpol", "Facebook", "ECPAT", "NCMEC"} <= {
-        link.organisation.short_name for link in event.partners}
+        link.organisation.short_name for link in event.partners
+    }
     assert all(link.organisation.kind and link.organisation.country for link in event.partners)
     assert len(set(event.participating_countries)) == 18
     assert count(Organisation) == 12
@@ -47,8 +48,11 @@ def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
 
 def test_seed_demo_never_approves_past_the_capacity(runner, app):
     assert runner.invoke(args=["seed-demo", "--delegates", "400"]).exit_code == 0
-    approved = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.status == RegistrationStatus.APPROVED))
+    approved = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.status == RegistrationStatus.APPROVED)
+    )
     assert approved == 150
 
 
@@ -61,8 +65,10 @@ def test_seed_demo_refuses_production(runner, app):
 
 def test_create_organiser_asks_for_the_password(runner, app):
     runner.invoke(args=["seed-demo"])
-    result = runner.invoke(args=["create-organiser", "Ruud@Politie.example"],
-                           input="a long enough password\na long enough password\n")
+    result = runner.invoke(
+        args=["create-organiser", "Ruud@Politie.example"],
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     user = authenticate("ruud@politie.example", "a long enough password")
     assert user.organises(db.session.scalars(sa.select(Event)).one())

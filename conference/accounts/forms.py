@@ -15,10 +15,16 @@ _new_password = [
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    name = StringField(
+        "Full name",
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     password = PasswordField(
         "Password",
         validators=_new_password,
@@ -29,23 +35,35 @@ class SignUpForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField("Log in")
 
 
 class RequestPasswordResetForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     submit = SubmitField("Send me a reset link")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=_new_password,
-                             description=f"At least {PASSWORD_MIN_LENGTH} characters.",
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        "New password",
+        validators=_new_password,
+        description=f"At least {PASSWORD_MIN_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         "New password, again",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],

@@ -84,9 +84,13 @@ def edit_registration():
     form = RegistrationForm(obj=registration, organisations=_organisations())
     if not form.is_submitted():
         form.organisation.data = (
-            str(registration.organisation_id) if registration.organisation_id else OTHER_ORGANISATION
+            str(registration.organisation_id)
+            if registration.organisation_id
+            else OTHER_ORGANISATION
         )
-        form.invitation_letter_needed.data = "yes" if registration.invitation_letter_needed else "no"
+        form.invitation_letter_needed.data = (
+            "yes" if registration.invitation_letter_needed else "no"
+        )
     if form.validate_on_submit():
         try:
             registrations.update_registration(registration, _details(form), actor=current_user)

@@ -11,8 +11,11 @@ class RegistrationFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=200)],
-                    description="Name, email address or organisation")
+    q = StringField(
+        "Search",
+        validators=[Optional(), Length(max=200)],
+        description="Name, email address or organisation",
+    )
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "All statuses")]
@@ -30,8 +33,10 @@ class DecisionForm(FlaskForm):
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
-        validators=[DataRequired(message="Give the reason; the delegate will read it."),
-                    Length(max=2000)],
+        validators=[
+            DataRequired(message="Give the reason; the delegate will read it."),
+            Length(max=2000),
+        ],
         description="Sent to the delegate in the rejection email.",
     )
     submit = SubmitField("Reject")

@@ -93,7 +93,9 @@ def verify_email(token: str, now: datetime | None = None) -> User:
             token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
         )
     except SignatureExpired as error:
-        raise InvalidToken("This verification link has expired. Log in to get a new one.") from error
+        raise InvalidToken(
+            "This verification link has expired. Log in to get a new one."
+        ) from error
     except BadSignature as error:
         raise InvalidToken("This verification link is not valid.") from error
     user = db.session.get(User, payload.get("user"))

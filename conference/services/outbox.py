@@ -120,7 +120,9 @@ class SMTPTransport:
     def _connect(self) -> smtplib.SMTP:
         cls = smtplib.SMTP_SSL if self.config["MAIL_USE_SSL"] else smtplib.SMTP
         connection = cls(
-            self.config["MAIL_SERVER"], self.config["MAIL_PORT"], timeout=self.config["MAIL_TIMEOUT"]
+            self.config["MAIL_SERVER"],
+            self.config["MAIL_PORT"],
+            timeout=self.config["MAIL_TIMEOUT"],
         )
         if self.config["MAIL_USE_TLS"]:
             connection.starttls()

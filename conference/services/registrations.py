@@ -59,9 +59,10 @@ def lock_event(event_id: int) -> Event:
     serialises all writers by itself.
     """
     return db.session.scalars(
-        sa.select(Event).where(Event.id == event_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        sa.select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 
@@ -214,7 +215,9 @@ def submit_registration(
     _notify(registration, "registration_received")
     if not event.approval_required:
         to_status = Status.APPROVED if seats_left(event) > 0 else Status.WAITLISTED
-        _change_status(registration, to_status, actor=None, now=now, action="registration.auto_decided")
+        _change_status(
+            registration, to_status, actor=None, now=now, action="registration.auto_decided"
+        )
     return registration
 
 

@@ -14,7 +14,9 @@ from tests.conftest import PASSWORD, make_user
 
 def last_link(address: str, fragment: str) -> str:
     email = db.session.scalars(
-        sa.select(OutboxEmail).where(OutboxEmail.recipient == address).order_by(OutboxEmail.id.desc())
+        sa.select(OutboxEmail)
+        .where(OutboxEmail.recipient == address)
+        .order_by(OutboxEmail.id.desc())
     ).first()
     return next(word for word in email.body_text.split() if fragment in word)
 

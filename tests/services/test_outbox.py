@@ -47,8 +47,13 @@ def test_send_mail_delivers_over_smtp_and_marks_the_email_sent(app, event, runne
 
 def test_names_are_escaped_in_the_html_part_and_links_are_clickable(app):
     user = make_user("x@police.example", name='<script>alert("x")</script>')
-    email = outbox.queue_email(user.email, "reset_password", user=user,
-                               link="http://localhost/account/reset/abc", minutes=60)
+    email = outbox.queue_email(
+        user.email,
+        "reset_password",
+        user=user,
+        link="http://localhost/account/reset/abc",
+        minutes=60,
+    )
     assert "<script>" not in email.body_html
     assert "&lt;script&gt;" in email.body_html
     assert '<script>alert("x")</script>' in email.body_text
@@ -80,13 +85,20 @@ def test_a_mail_server_that_is_down_loses_nothing(app, event, runner, mail_serve
         db.session.commit()
     transport.close()
     assert sorted(m.recipients[0] for m in mail_server.received) == [
-        "anna@police.example", "ben@police.example"]
+        "anna@police.example",
+        "ben@police.example",
+    ]
     assert all(row.sent_at for row in outbox_rows())
 
 
 def test_retries_back_off_exponentially_up_to_an_hour(app):
-    email = outbox.queue_email("a@x.example", "verify_email", user=make_user("a@x.example"),
-                               link="http://localhost/x", hours=48)
+    email = outbox.queue_email(
+        "a@x.example",
+        "verify_email",
+        user=make_user("a@x.example"),
+        link="http://localhost/x",
+        hours=48,
+    )
     now = utcnow()
     delays = []
     for _ in range(9):

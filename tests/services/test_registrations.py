@@ -67,8 +67,14 @@ def test_the_database_refuses_a_second_active_registration(event):
     first = register(event, "anna@police.example")
     db.session.add(
         Registration(
-            event=event, user=first.user, reference="VGT14-SECOND", status=Status.PENDING,
-            organisation_other="x", country="NL", job_title="x", consent_version="1",
+            event=event,
+            user=first.user,
+            reference="VGT14-SECOND",
+            status=Status.PENDING,
+            organisation_other="x",
+            country="NL",
+            job_title="x",
+            consent_version="1",
             consent_given_at=utcnow(),
         )
     )
@@ -125,8 +131,12 @@ def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organis
     assert entries[0].details["reason"] == "Not police"
     assert entries[0].created_at.tzinfo is not None
     subjects = [email.subject for email in emails_to("anna@police.example")]
-    assert ["received" in subjects[0], "waiting list" in subjects[1], "approved" in subjects[2],
-            "about your registration" in subjects[3]] == [True] * 4
+    assert [
+        "received" in subjects[0],
+        "waiting list" in subjects[1],
+        "approved" in subjects[2],
+        "about your registration" in subjects[3],
+    ] == [True] * 4
     assert registration.decided_by == organiser
     assert registration.decision_reason == "Not police"
 
@@ -146,8 +156,9 @@ def test_a_cancelled_registration_cannot_be_approved(event, organiser):
 
 def test_only_a_pending_registration_can_be_edited(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.update_registration(registration, details(job_title="Analyst"),
-                                      actor=registration.user)
+    registrations.update_registration(
+        registration, details(job_title="Analyst"), actor=registration.user
+    )
     assert registration.job_title == "Analyst"
     registrations.approve_registration(registration, organiser=organiser)
     with pytest.raises(InvalidTransition):
@@ -161,10 +172,12 @@ def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
     first_waiting = register(event, "first@x.example")
     second_waiting = register(event, "second@x.example")
     registrations.approve_registration(seated, organiser=organiser)
-    registrations.waitlist_registration(first_waiting, organiser=organiser,
-                                        now=utcnow() - timedelta(hours=2))
-    registrations.waitlist_registration(second_waiting, organiser=organiser,
-                                        now=utcnow() - timedelta(hours=1))
+    registrations.waitlist_registration(
+        first_waiting, organiser=organiser, now=utcnow() - timedelta(hours=2)
+    )
+    registrations.waitlist_registration(
+        second_waiting, organiser=organiser, now=utcnow() - timedelta(hours=1)
+    )
 
     registrations.cancel_registration(seated, actor=seated.user)
 

@@ -39,9 +39,17 @@ def world(app, event, organiser):
     delegate = make_user("delegate@police.example")
     own = register(event, delegate.email.replace("delegate", "own"))
     # Someone else's registration for each decision, so that none depends on another.
-    others = {endpoint: register(event, f"someone.else.{n}@police.example")
-              for n, endpoint in enumerate(["organiser.approve", "organiser.waitlist",
-                                            "organiser.reject", "organiser.registration_detail"])}
+    others = {
+        endpoint: register(event, f"someone.else.{n}@police.example")
+        for n, endpoint in enumerate(
+            [
+                "organiser.approve",
+                "organiser.waitlist",
+                "organiser.reject",
+                "organiser.registration_detail",
+            ]
+        )
+    }
     db.session.commit()
     return {"delegate": delegate, "own": own, "others": others, "organiser": organiser}
 
@@ -83,7 +91,8 @@ def test_every_route_lets_in_exactly_who_it_should(app, client, auth, world, rol
         response.close()
         if expected == LOGIN:
             ok = response.status_code == 302 and response.headers["Location"].startswith(
-                "/account/login?next=")
+                "/account/login?next="
+            )
         else:
             ok = response.status_code == expected
         if not ok:

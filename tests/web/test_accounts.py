@@ -29,15 +29,17 @@ def test_sign_up_verify_and_log_in(client, app):
     assert response.status_code == 200
     assert "Check your inbox" in response.text
 
-    response = client.post("/account/login", data={"email": "anna@police.example",
-                                                   "password": PASSWORD})
+    response = client.post(
+        "/account/login", data={"email": "anna@police.example", "password": PASSWORD}
+    )
     assert "verify your email address first" in response.text
 
     response = client.get(link_in_last_email("anna@police.example", "/account/verify/"))
     assert response.headers["Location"] == "/account/login"
 
-    response = client.post("/account/login", data={"email": "anna@police.example",
-                                                   "password": PASSWORD})
+    response = client.post(
+        "/account/login", data={"email": "anna@police.example", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/account/"
     assert "Hello, Anna Agent" in client.get("/account/").text
 
@@ -70,8 +72,9 @@ def test_a_broken_verification_link_says_so(client, app):
 
 
 def test_wrong_password_gets_a_message_and_no_session(client, delegate):
-    response = client.post("/account/login", data={"email": delegate.email,
-                                                   "password": "wrong but long"})
+    response = client.post(
+        "/account/login", data={"email": delegate.email, "password": "wrong but long"}
+    )
     assert response.status_code == 400
     assert "do not match" in response.text
     assert client.get("/account/").status_code == 302
@@ -100,8 +103,11 @@ def test_logging_out_needs_a_post(client, auth, delegate):
     ],
 )
 def test_next_only_redirects_within_our_site(client, delegate, next_url, expected):
-    response = client.post("/account/login", query_string={"next": next_url},
-                           data={"email": delegate.email, "password": PASSWORD})
+    response = client.post(
+        "/account/login",
+        query_string={"next": next_url},
+        data={"email": delegate.email, "password": PASSWORD},
+    )
     assert response.headers["Location"] == expected
 
 
@@ -109,26 +115,34 @@ def test_password_reset_by_email(client, delegate):
     response = client.post("/account/reset", data={"email": delegate.email})
     assert "If <strong>delegate@police.example</strong> belongs to an account" in response.text
     link = link_in_last_email(delegate.email, "/account/reset/")
-    response = client.post(link, data={"password": "my new long password",
-                                       "confirm": "my new long password"})
+    response = client.post(
+        link, data={"password": "my new long password", "confirm": "my new long password"}
+    )
     assert response.headers["Location"] == "/account/login"
-    assert client.post("/account/login", data={"email": delegate.email,
-                                                "password": "my new long password"}).status_code == 302
+    assert (
+        client.post(
+            "/account/login", data={"email": delegate.email, "password": "my new long password"}
+        ).status_code
+        == 302
+    )
     assert client.get(link).status_code == 400, "a reset link works once"
 
 
 def test_password_reset_answers_the_same_for_an_unknown_address(client, delegate):
     known = client.post("/account/reset", data={"email": delegate.email})
     unknown = client.post("/account/reset", data={"email": "nobody@police.example"})
-    assert known.text.replace(delegate.email, "X") == unknown.text.replace("nobody@police.example", "X")
+    assert known.text.replace(delegate.email, "X") == unknown.text.replace(
+        "nobody@police.example", "X"
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 1
 
 
 def test_mismatched_new_passwords_are_refused(client, delegate):
     client.post("/account/reset", data={"email": delegate.email})
     link = link_in_last_email(delegate.email, "/account/reset/")
-    response = client.post(link, data={"password": "my new long password",
-                                       "confirm": "something else entirely"})
+    response = client.post(
+        link, data={"password": "my new long password", "confirm": "something else entirely"}
+    )
     assert response.status_code == 400
     assert "The two passwords differ." in response.text
 
@@ -140,18 +154,26 @@ class TestLoginRateLimit:
 
     def test_too_many_attempts_are_refused_with_429(self, client, delegate):
         for _ in range(3):
-            response = client.post("/account/login", data={"email": delegate.email,
-                                                           "password": "wrong but long"})
+            response = client.post(
+                "/account/login", data={"email": delegate.email, "password": "wrong but long"}
+            )
             assert response.status_code == 400
-        response = client.post("/account/login", data={"email": delegate.email,
-                                                       "password": PASSWORD})
+        response = client.post(
+            "/account/login", data={"email": delegate.email, "password": PASSWORD}
+        )
         assert response.status_code == 429
         assert "Too many attempts" in response.text
 
     def test_the_limit_also_counts_per_address_across_ip_addresses(self, client, delegate):
         for number in range(3):
-            client.post("/account/login", data={"email": delegate.email, "password": "wrong!!!!!!!"},
-                        environ_base={"REMOTE_ADDR": f"10.0.0.{number}"})
-        response = client.post("/account/login", data={"email": delegate.email, "password": PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.0.0.99"})
+            client.post(
+                "/account/login",
+                data={"email": delegate.email, "password": "wrong!!!!!!!"},
+                environ_base={"REMOTE_ADDR": f"10.0.0.{number}"},
+            )
+        response = client.post(
+            "/account/login",
+            data={"email": delegate.email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.99"},
+        )
         assert response.status_code == 429

@@ -22,8 +22,9 @@ def csrf_token(page: str) -> str:
 
 def log_in(client, email, password=PASSWORD):
     token = csrf_token(client.get("/account/login").text)
-    return client.post("/account/login", data={"email": email, "password": password,
-                                               "csrf_token": token})
+    return client.post(
+        "/account/login", data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def test_a_form_without_its_token_is_refused_with_a_clear_message(client, delegate):
@@ -60,7 +61,14 @@ def test_the_registration_form_carries_its_token(client, event, delegate):
     log_in(client, delegate.email)
     page = client.get("/vgt-2014/register").text
     europol = re.search(r'<option value="(\d+)">Europol</option>', page).group(1)
-    response = client.post("/vgt-2014/register", data={
-        "csrf_token": csrf_token(page), "organisation": europol, "country": "NL",
-        "job_title": "Analyst", "invitation_letter_needed": "no"})
+    response = client.post(
+        "/vgt-2014/register",
+        data={
+            "csrf_token": csrf_token(page),
+            "organisation": europol,
+            "country": "NL",
+            "job_title": "Analyst",
+            "invitation_letter_needed": "no",
+        },
+    )
     assert response.headers["Location"] == "/vgt-2014/registration"

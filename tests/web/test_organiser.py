@@ -10,14 +10,18 @@ from tests.conftest import make_event, make_organiser, register
 
 
 def seed(event, count: int) -> list[Registration]:
-    made = [register(event, f"delegate{n:03d}@police.example", job_title=f"Job {n}")
-            for n in range(count)]
+    made = [
+        register(event, f"delegate{n:03d}@police.example", job_title=f"Job {n}")
+        for n in range(count)
+    ]
     db.session.commit()
     return made
 
 
 def status_of(registration: Registration) -> str:
-    return db.session.scalar(sa.select(Registration.status).where(Registration.id == registration.id))
+    return db.session.scalar(
+        sa.select(Registration.status).where(Registration.id == registration.id)
+    )
 
 
 def test_the_list_pages_through_registrations(client, auth, event, organiser):
@@ -67,8 +71,16 @@ def test_the_detail_page_shows_what_the_delegate_told_us(client, auth, event, or
     [registration] = seed(event, 1)
     auth.login(organiser.email)
     page = client.get(f"/vgt-2014/organiser/registrations/{registration.reference}").text
-    for shown in [registration.user.email, "Federal Police Cybercrime Unit", "Belgium", "Job 0",
-                  "Vegetarian", "Approve", "Put on waiting list", "Reject"]:
+    for shown in [
+        registration.user.email,
+        "Federal Police Cybercrime Unit",
+        "Belgium",
+        "Job 0",
+        "Vegetarian",
+        "Approve",
+        "Put on waiting list",
+        "Reject",
+    ]:
         assert shown in page
 
 
@@ -76,12 +88,16 @@ def test_approve_from_the_detail_page(client, auth, event, organiser):
     [registration] = seed(event, 1)
     auth.login(organiser.email)
     response = client.post(f"/vgt-2014/organiser/registrations/{registration.reference}/approve")
-    assert response.headers["Location"] == f"/vgt-2014/organiser/registrations/{registration.reference}"
+    assert (
+        response.headers["Location"]
+        == f"/vgt-2014/organiser/registrations/{registration.reference}"
+    )
     assert status_of(registration) == Status.APPROVED
     page = client.get(response.headers["Location"]).text
     assert "is approved and will be told by email" in page
     entry = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "registration.approved")).one()
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.approved")
+    ).one()
     assert entry.actor_id == organiser.id
     assert entry.details["from_status"] == "pending"
 
@@ -120,8 +136,10 @@ def test_waitlist_then_a_rejection_of_an_approved_one_promotes(client, auth, app
     client.post(f"/vgt-2014/organiser/registrations/{seated.reference}/approve")
     client.post(f"/vgt-2014/organiser/registrations/{waiting.reference}/waitlist")
     assert status_of(waiting) == Status.WAITLISTED
-    client.post(f"/vgt-2014/organiser/registrations/{seated.reference}/reject",
-                data={"reason": "Duplicate registration"})
+    client.post(
+        f"/vgt-2014/organiser/registrations/{seated.reference}/reject",
+        data={"reason": "Duplicate registration"},
+    )
     assert status_of(seated) == Status.REJECTED
     assert status_of(waiting) == Status.APPROVED
     page = client.get(f"/vgt-2014/organiser/registrations/{waiting.reference}").text
@@ -136,8 +154,14 @@ def test_a_double_clicked_approval_approves_once(client, auth, event, organiser)
     second = client.post(url)
     assert second.status_code == 409
     assert "is approved and cannot be approved" in second.text
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "registration.approved")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "registration.approved")
+        )
+        == 1
+    )
 
 
 def test_an_unknown_reference_is_a_404(client, auth, event, organiser):
@@ -158,4 +182,7 @@ def test_organisers_of_another_event_do_not_get_in(client, auth, event):
     assert response.status_code == 403
     assert status_of(registration) == Status.PENDING
     # Nor can they reach it through their own event's URL.
-    assert client.get(f"/other-2015/organiser/registrations/{registration.reference}").status_code == 404
+    assert (
+        client.get(f"/other-2015/organiser/registrations/{registration.reference}").status_code
+        == 404
+    )

@@ -9,8 +9,13 @@ from tests.conftest import make_user
 
 
 def europol_id(event) -> str:
-    return str(next(link.organisation.id for link in event.organisations
-                    if link.organisation.name == "Europol"))
+    return str(
+        next(
+            link.organisation.id
+            for link in event.organisations
+            if link.organisation.name == "Europol"
+        )
+    )
 
 
 def form(event, **overrides) -> dict:
@@ -72,8 +77,10 @@ def test_a_delegate_registers_and_sees_the_status(client, event, delegate, auth)
 
 def test_an_organisation_not_on_the_list_is_typed_in(client, event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event, organisation="other",
-                                                  organisation_other="Garda Síochána"))
+    client.post(
+        "/vgt-2014/register",
+        data=form(event, organisation="other", organisation_other="Garda Síochána"),
+    )
     [registration] = registrations()
     assert registration.organisation is None
     assert registration.organisation_other == "Garda Síochána"
@@ -89,8 +96,16 @@ def test_other_organisation_needs_its_name(client, event, delegate, auth):
 
 def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(client, event, delegate, auth):
     auth.login()
-    response = client.post("/vgt-2014/register", data=form(
-        event, country="XX", organisation="99999", job_title="", invitation_letter_needed="maybe"))
+    response = client.post(
+        "/vgt-2014/register",
+        data=form(
+            event,
+            country="XX",
+            organisation="99999",
+            job_title="",
+            invitation_letter_needed="maybe",
+        ),
+    )
     assert response.status_code == 400
     for field in ["country", "organisation", "job_title", "invitation_letter_needed"]:
         assert f'id="{field}-error"' in response.text
@@ -143,8 +158,10 @@ def test_the_delegate_cancels(client, event, delegate, auth):
 def test_an_unverified_account_cannot_register(client, event):
     make_user("new@police.example", verified=False)
     db.session.commit()
-    response = client.post("/account/login", data={"email": "new@police.example",
-                                                   "password": "correct horse battery staple"})
+    response = client.post(
+        "/account/login",
+        data={"email": "new@police.example", "password": "correct horse battery staple"},
+    )
     assert response.status_code == 403 or "verify your email" in response.text
     assert client.get("/vgt-2014/register").status_code == 302
 

@@ -22,8 +22,12 @@ def test_every_page_sends_the_security_headers(client, event):
 
 def test_pages_have_no_inline_scripts_or_styles(client, event, organiser, auth):
     auth.login(organiser.email)
-    for path in ["/vgt-2014/", "/account/", "/vgt-2014/organiser/registrations",
-                 "/vgt-2014/register"]:
+    for path in [
+        "/vgt-2014/",
+        "/account/",
+        "/vgt-2014/organiser/registrations",
+        "/vgt-2014/register",
+    ]:
         page = client.get(path).text
         assert "<script>" not in page and "style=" not in page and "onclick" not in page, path
 
@@ -65,10 +69,20 @@ def test_development_cookies_work_over_plain_http(monkeypatch, tmp_path):
     assert create_app().config["SESSION_COOKIE_SECURE"] is False
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example", "/ok\r\nSet-Cookie: x=1", "", None, "relative/path",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        "",
+        None,
+        "relative/path",
+    ],
+)
 def test_unsafe_next_targets_are_dropped(target):
     assert safe_next_url(target) is None
 
@@ -80,8 +94,7 @@ def test_a_path_on_our_site_is_a_safe_next_target():
 def test_email_links_ignore_the_host_header(client, delegate):
     """A forged Host header must not put an attacker's site into a reset link."""
 
-    client.post("/account/reset", data={"email": delegate.email},
-                headers={"Host": "evil.example"})
+    client.post("/account/reset", data={"email": delegate.email}, headers={"Host": "evil.example"})
     body = db.session.scalar(sa.select(OutboxEmail.body_text))
     assert "http://localhost/account/reset/" in body
     assert "evil.example" not in body

@@ -1,0 +1,44 @@
+# The two quick-start commands: `make run` and `make test`. Each sets up .venv by itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app conference
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Install, migrate, load the VGT 2014 demo, and serve it at http://127.0.0.1:5000 with a mail
+## worker that prints every email to this terminal.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --delegates 60
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the mail worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) send-mail --watch 3 & \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Install what the tests need and run the whole suite (SQLite; PostgreSQL with TEST_DATABASE_URL).
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance test-artifacts
