@@ -1,10 +1,14 @@
 """Accounts through the web forms."""
 
+import os
 import re
+import socket
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from conference import create_app
 from conference.extensions import db
 from conference.models import OutboxEmail, User
 from tests.conftest import PASSWORD, make_user
@@ -175,5 +179,41 @@ class TestLoginRateLimit:
             "/account/login",
             data={"email": delegate.email, "password": PASSWORD},
             environ_base={"REMOTE_ADDR": "10.0.0.99"},
+        )
+        assert response.status_code == 429
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class TestLoginRateLimitOnRedis:
+    """Several app instances share their counts through Redis."""
+
+    @pytest.fixture
+    def app_settings(self):
+        if not redis_available():
+            if os.environ.get("CI") == "true":
+                pytest.fail("Redis must run at 127.0.0.1:6379 in CI")
+            pytest.skip("no Redis at 127.0.0.1:6379")
+        return {
+            "LOGIN_RATE_LIMIT": "2 per minute",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+
+    def test_a_second_instance_sees_the_attempts_made_on_the_first(self, app, delegate):
+        first = app.test_client()
+        for _ in range(2):
+            first.post("/account/login", data={"email": delegate.email, "password": "wrong!!!!!!!"})
+        second_instance = create_app(
+            {**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {}}  # same settings, new process state
+        )
+        response = second_instance.test_client().post(
+            "/account/login", data={"email": delegate.email, "password": PASSWORD}
         )
         assert response.status_code == 429
