@@ -21,7 +21,7 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "On the waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
+        return "Waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
 
 
 class Registration(Base):
