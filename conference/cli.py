@@ -6,6 +6,7 @@ import time
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from conference.extensions import db
 from conference.models import Event
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--delegates",
     default=0,
@@ -44,6 +46,7 @@ def seed_demo_command(delegates: int) -> None:
 
 
 @click.command("create-organiser")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default=None, help="The organiser's name (default: from the address).")
 @click.option(
@@ -84,6 +87,7 @@ def create_organiser_command(email, name, event_slug, password, generate_passwor
 
 
 @click.command("send-mail")
+@with_appcontext
 @click.option(
     "--watch",
     type=click.FloatRange(min=1),

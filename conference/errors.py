@@ -5,6 +5,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from conference.extensions import db
@@ -60,9 +61,21 @@ def register(app: Flask) -> None:
         return _respond(error.status_code, error.message)
 
     @app.errorhandler(OperationalError)
-    def database_busy(error: OperationalError):
+    def database_error(error: OperationalError):
         db.session.rollback()
-        if "locked" in str(error.orig).lower():  # SQLite serialises writers
+        if _database_busy(error):
+            log.warning("database busy: %s", error.orig)
             return http_error(ServiceUnavailable())
         log.exception("database error")
         return http_error(InternalServerError())
+
+    @app.errorhandler(PoolTimeout)
+    def no_free_connection(error: PoolTimeout):
+        db.session.rollback()
+        log.warning("no free database connection: %s", error)
+        return http_error(ServiceUnavailable())
+
+
+def _database_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked", or PostgreSQL's lock timeout (SQLSTATE 55P03)."""
+    return getattr(error.orig, "sqlstate", None) == "55P03" or "locked" in str(error.orig).lower()

@@ -17,6 +17,10 @@ STATUS_COLOURS = {
 }
 
 
+def status_label(status: str) -> str:
+    return RegistrationStatus(status).label
+
+
 def country_name(code: str | None) -> str:
     if not code:
         return ""
@@ -52,6 +56,7 @@ def date_range(start: date, end: date) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(country_name)
+    app.add_template_filter(status_label)
     app.add_template_filter(local_time)
     app.add_template_filter(long_date)
     app.add_template_global(date_range)

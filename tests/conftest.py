@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from email import message_from_string, policy
+from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
@@ -318,13 +320,22 @@ class MailServer:
             "MAIL_TIMEOUT": 5,
         }
 
+    def messages_to(self, recipient: str) -> list[EmailMessage]:
+        """What the recipient got, parsed, bodies decoded from their transfer encoding."""
+        return [
+            message_from_string(mail.data, policy=policy.default)
+            for mail in self.received
+            if recipient in mail.recipients
+        ]
+
     def links_to(self, recipient: str, path_fragment: str) -> list[str]:
-        links = []
-        for mail in self.received:
-            if recipient in mail.recipients:
-                text = mail.data.replace("=\n", "").replace("=3D", "=")
-                links += [u for u in re.findall(r"https?://[^\s<>\"]+", text) if path_fragment in u]
-        return links
+        """The links containing `path_fragment` in the plain text of the recipient's emails."""
+        return [
+            url
+            for message in self.messages_to(recipient)
+            for url in re.findall(r"https?://\S+", message.get_body(("plain",)).get_content())
+            if path_fragment in url
+        ]
 
 
 def free_port() -> int:

@@ -1,7 +1,15 @@
 """Sign up, verify, log in and out, reset a password, and the account's home page."""
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import (
@@ -12,12 +20,28 @@ from conference.accounts.forms import (
     SignUpForm,
 )
 from conference.extensions import db, limiter
-from conference.models import Event, Registration, TeamMember
+from conference.models import User
 from conference.security import safe_next_url
 from conference.services import accounts
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
+NEXT_AFTER_VERIFICATION = "next_after_verification"
+
+
+def landing_page(user: User) -> str:
+    """Where a log-in without a `next` leads: the back office of an event the user organises,
+    else their registration, else the only event, else the account page."""
+    organised = accounts.events_organised_by(user)
+    if organised:
+        return url_for("organiser.registrations_list", event_slug=organised[0].slug)
+    own = accounts.registrations_of(user)
+    if own and own[0].is_active:
+        return url_for("delegate.registration", event_slug=own[0].event.slug)
+    events = accounts.all_events()
+    if len(events) == 1:
+        return url_for("public.event", event_slug=events[0].slug)
+    return url_for("accounts.home")
 
 
 def _login_rate_limit() -> str:
@@ -31,14 +55,19 @@ def _submitted_email() -> str:
 @blueprint.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def signup():
+    next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(next_url or url_for("accounts.home"))
     form = SignUpForm()
     if form.validate_on_submit():
         accounts.sign_up(form.name.data, form.email.data, form.password.data)
         db.session.commit()
+        # Where they were going, kept for when they come back from the verification email.
+        session[NEXT_AFTER_VERIFICATION] = next_url
         return render_template("accounts/check_inbox.html", email=form.email.data)
-    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "accounts/signup.html", form=form, next_url=next_url
+    ), 400 if form.errors else 200
 
 
 @blueprint.route("/verify/<token>")
@@ -50,7 +79,7 @@ def verify_email(token: str):
         return render_template("accounts/link_problem.html", message=error.message), 400
     db.session.commit()
     flash("Your email address is verified. You can log in now.", "success")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=session.pop(NEXT_AFTER_VERIFICATION, None)))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -59,7 +88,7 @@ def verify_email(token: str):
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("accounts.home"))
+        return redirect(next_url or landing_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -74,8 +103,10 @@ def login():
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(next_url or url_for("accounts.home"))
-    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+            return redirect(next_url or landing_page(user))
+    return render_template(
+        "accounts/login.html", form=form, next_url=next_url
+    ), 400 if form.errors else 200
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -116,18 +147,9 @@ def reset_password(token: str):
 @blueprint.route("/")
 @login_required
 def home():
-    registrations = db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.user_id == current_user.id)
-        .order_by(Registration.created_at.desc())
-    ).all()
-    organised = db.session.scalars(
-        sa.select(Event)
-        .join(TeamMember, TeamMember.event_id == Event.id)
-        .where(TeamMember.user_id == current_user.id)
-        .order_by(Event.starts_on)
-    ).all()
-    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()
     return render_template(
-        "accounts/home.html", registrations=registrations, organised=organised, events=events
+        "accounts/home.html",
+        registrations=accounts.registrations_of(current_user),
+        organised=accounts.events_organised_by(current_user),
+        events=accounts.all_events(),
     )

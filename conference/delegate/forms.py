@@ -29,7 +29,7 @@ class RegistrationForm(FlaskForm):
     country = CountryField(
         "Country",
         validators=[DataRequired(message="Choose the country you work in.")],
-        description="The country you work in. Type to search the list.",
+        description="The country you work in.",
     )
     job_title = StringField("Job title", validators=[DataRequired(), Length(max=200)])
     dietary_needs = TextAreaField(

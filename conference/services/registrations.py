@@ -52,12 +52,17 @@ class RegistrationDetails:
     consent_participant_list: bool = False
 
 
+LOCK_TIMEOUT = "5s"
+
+
 def lock_event(event_id: int) -> Event:
     """Take the event's row lock until the transaction ends; every seat change goes through here.
 
-    On PostgreSQL this serialises changes to one event's seats across app instances. SQLite
-    serialises all writers by itself.
+    On PostgreSQL this serialises changes to one event's seats across app instances, waiting at
+    most LOCK_TIMEOUT (then the request answers 503 "busy"). SQLite serialises all writers.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     return db.session.scalars(
         sa.select(Event)
         .where(Event.id == event_id)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from conference import create_app
 from conference.extensions import db
 from conference.models import OutboxEmail, User
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, register
 
 
 def link_in_last_email(address: str, fragment: str) -> str:
@@ -217,3 +217,32 @@ class TestLoginRateLimitOnRedis:
             "/account/login", data={"email": delegate.email, "password": PASSWORD}
         )
         assert response.status_code == 429
+
+
+def test_where_they_were_going_survives_sign_up_and_verification(client, event):
+    login_page = client.get("/account/login?next=/vgt-2014/register").text
+    assert 'href="/account/signup?next=/vgt-2014/register"' in login_page
+    client.post(  # the sign-up form posts back to its own address, query string included
+        "/account/signup?next=/vgt-2014/register",
+        data={"name": "Anna", "email": "anna@police.example", "password": PASSWORD},
+    )
+    verified = client.get(link_in_last_email("anna@police.example", "/account/verify/"))
+    assert verified.headers["Location"] == "/account/login?next=/vgt-2014/register"
+    response = client.post(
+        verified.headers["Location"], data={"email": "anna@police.example", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/vgt-2014/register"
+
+
+def test_without_next_an_organiser_lands_in_the_back_office(client, auth, event, organiser):
+    assert auth.login(organiser.email).headers["Location"] == "/vgt-2014/organiser/registrations"
+
+
+def test_without_next_a_delegate_lands_on_the_event_or_their_registration(client, auth, event):
+    make_user("anna@police.example")
+    db.session.commit()
+    assert auth.login("anna@police.example").headers["Location"] == "/vgt-2014/"
+    auth.logout()
+    register(event, "ben@police.example")
+    db.session.commit()
+    assert auth.login("ben@police.example").headers["Location"] == "/vgt-2014/registration"

@@ -98,3 +98,17 @@ def test_email_links_ignore_the_host_header(client, delegate):
     body = db.session.scalar(sa.select(OutboxEmail.body_text))
     assert "http://localhost/account/reset/" in body
     assert "evil.example" not in body
+
+
+class TestNoFreeDatabaseConnection:
+    @pytest.fixture
+    def app_settings(self):
+        return {
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2}
+        }
+
+    def test_a_request_that_finds_no_free_connection_is_told_to_retry(self, client, event):
+        with db.engine.connect():  # holds the pool's only connection
+            response = client.get("/vgt-2014/")
+        assert response.status_code == 503
+        assert "busy" in response.text

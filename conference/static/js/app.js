@@ -16,16 +16,23 @@
     });
   });
 
-  // A long country list gets a search box that narrows it as you type.
+  // A long country list gets a search box that narrows it as you type, and picks the first match.
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     var options = Array.prototype.slice.call(select.options);
+    var group = document.createElement("div");
+    group.className = "input-group country-search";
+    var label = document.createElement("span");
+    label.className = "input-group-text";
+    label.textContent = "Search";
     var search = document.createElement("input");
     search.type = "search";
-    search.className = "form-control country-search";
-    search.placeholder = "Type to search, e.g. Netherlands";
+    search.className = "form-control";
+    search.placeholder = "Type a few letters, e.g. Neth";
     search.setAttribute("aria-label", "Search the list of countries");
     search.setAttribute("aria-controls", select.id);
-    select.parentNode.insertBefore(search, select);
+    group.appendChild(label);
+    group.appendChild(search);
+    select.parentNode.insertBefore(group, select);
     search.addEventListener("input", function () {
       var words = search.value.trim().toLowerCase();
       var first = null;
@@ -35,8 +42,10 @@
         option.hidden = !match;
         if (match && option.value && first === null) { first = option; }
       });
-      if (words && first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+      var current = select.options[select.selectedIndex];
+      if (words && first && (!select.value || !current || current.hidden)) {
         select.value = first.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
   });

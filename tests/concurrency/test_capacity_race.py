@@ -1,0 +1,295 @@
+"""Approved registrations never exceed the event's capacity, also under a storm of approvals.
+
+Fifty organisers' browsers, each logged in through the login form with its own cookies, open
+fifty pending registrations and click Approve at the same moment, over real HTTP against the live
+server on PostgreSQL. Only five places exist. A test-only switch widens the race window (a pause
+after counting the approved registrations); the control test runs the same storm without the
+event lock and shows that it then overbooks, so the first test would catch a missing lock.
+
+PostgreSQL only: SQLite serialises all writers by itself, so it cannot show the race.
+"""
+
+import http.cookiejar
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import AuditEntry, Event, OutboxEmail, Registration
+from conference.models import RegistrationStatus as Status
+from conference.services import registrations
+from tests.conftest import PASSWORD, make_event, make_organiser, on_postgres, register
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not on_postgres(),
+        reason="needs PostgreSQL (set TEST_DATABASE_URL): SQLite serialises all writers, "
+        "so there is no race to catch",
+    ),
+]
+
+CAPACITY = 5
+DELEGATES = 50  # each with one pending registration, each approved by its own organiser browser
+ORGANISER_EMAIL = "organiser@politie.example"
+RACE_WINDOW = 0.2  # seconds between counting the approved places and taking one
+REQUEST_TIMEOUT = 30  # seconds, for every HTTP request
+STORM_TIMEOUT = 45  # seconds, for all the approvals together
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    return {
+        "WTF_CSRF_ENABLED": True,  # the forms go out as a browser sends them, token and all
+        "LOGIN_RATE_LIMIT": "1000 per minute",  # fifty logins from 127.0.0.1
+        # A database connection for every request of the storm: none waits for the pool, which
+        # would cap the race at the pool's size and, past its timeout, answer 500.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10, "pool_pre_ping": True},
+    }
+
+
+# --- a browser, as far as this test needs one ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    location: str | None
+    body: str
+
+    @classmethod
+    def read(cls, response) -> "Answer":
+        return cls(response.status, response.headers["Location"], response.read().decode())
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status < 400
+
+
+class _FormFields(HTMLParser):
+    """The inputs of each form on a page, by the form's action ("" for a form without one)."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self._form: dict[str, str] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = self.forms.setdefault(attrs.get("action") or "", {})
+        elif tag == "input" and self._form is not None and attrs.get("name"):
+            self._form[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+class _DoNotFollowRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect comes back as the answer, Location and all
+
+
+class Browser:
+    """One person's browser: its own cookies, no proxy, redirects shown rather than followed."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),  # straight to 127.0.0.1, whatever the environment says
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _DoNotFollowRedirects(),
+        )
+
+    def get(self, path: str) -> Answer:
+        return self._send(urllib.request.Request(self.base_url + path))
+
+    def post(self, path: str, fields: dict[str, str]) -> Answer:
+        data = urllib.parse.urlencode(fields).encode()
+        return self._send(urllib.request.Request(self.base_url + path, data=data, method="POST"))
+
+    def form_on(self, path: str, action: str = "") -> dict[str, str]:
+        """The fields of the form on the page at `path` that posts to `action`."""
+        page = self.get(path)
+        assert page.status == 200, (path, page.status)
+        forms = _FormFields(page.body).forms
+        assert action in forms, f"no form posting to {action!r} on {path}"
+        return forms[action]
+
+    def _send(self, request: urllib.request.Request) -> Answer:
+        try:
+            with self._opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                return Answer.read(response)
+        except urllib.error.HTTPError as error:  # a redirect, a refusal or an error page
+            with error:
+                return Answer.read(error)
+
+
+def organiser_browser(base_url: str) -> Browser:
+    """A browser logged in as the organiser through the login form."""
+    browser = Browser(base_url)
+    login = browser.form_on("/account/login")
+    answer = browser.post(
+        "/account/login",
+        {"csrf_token": login["csrf_token"], "email": ORGANISER_EMAIL, "password": PASSWORD},
+    )
+    assert answer.is_redirect and answer.location.endswith("/vgt-2014/organiser/registrations"), (
+        answer.status
+    )
+    return browser
+
+
+# --- the storm ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Storm:
+    """What fifty simultaneous approvals left behind."""
+
+    answers: dict[str, Answer]  # by registration reference
+    approved: set[str]  # references approved in the database afterwards
+    approval_audit_entries: int
+    approval_emails: int
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter("redirect" if a.is_redirect else a.status for a in self.answers.values())
+
+    @property
+    def redirected(self) -> set[str]:
+        return {reference for reference, answer in self.answers.items() if answer.is_redirect}
+
+
+def load_event_without_lock(event_id: int) -> Event:
+    """`registrations.lock_event` minus its FOR UPDATE: the bug the control test plants."""
+    return db.session.scalars(
+        sa.select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def widen_the_race_window(monkeypatch) -> None:
+    """Pause after counting the approved places, so that racing requests overlap for sure."""
+    count = registrations.approved_count
+
+    def approved_count_then_pause(event_id: int) -> int:
+        taken = count(event_id)
+        time.sleep(RACE_WINDOW)
+        return taken
+
+    monkeypatch.setattr(registrations, "approved_count", approved_count_then_pause)
+    # Each request now holds the event lock for the pause, and all fifty queue for it one after
+    # another: let the last one wait for its turn instead of giving up as busy.
+    monkeypatch.setattr(registrations, "LOCK_TIMEOUT", f"{STORM_TIMEOUT}s")
+
+
+def seed_a_small_event_with_many_pending_registrations(app) -> list[str]:
+    with app.app_context():
+        event = make_event(capacity=CAPACITY)
+        make_organiser(event, ORGANISER_EMAIL)
+        references = [
+            register(event, f"delegate{number:02}@police.example").reference
+            for number in range(DELEGATES)
+        ]
+        db.session.commit()
+    return references
+
+
+@dataclass(frozen=True)
+class ApproveButton:
+    """The Approve button on one registration's page, in one organiser's browser."""
+
+    browser: Browser
+    reference: str
+    csrf_token: str
+
+    @classmethod
+    def opened_by_an_organiser(cls, base_url: str, reference: str) -> "ApproveButton":
+        browser = organiser_browser(base_url)
+        page = f"/vgt-2014/organiser/registrations/{reference}"
+        form = browser.form_on(page, action=cls.path(reference))
+        return cls(browser, reference, form["csrf_token"])
+
+    @staticmethod
+    def path(reference: str) -> str:
+        return f"/vgt-2014/organiser/registrations/{reference}/approve"
+
+    def click(self) -> Answer:
+        return self.browser.post(self.path(self.reference), {"csrf_token": self.csrf_token})
+
+
+def click_all_at_once(buttons: list[ApproveButton]) -> dict[str, Answer]:
+    """One thread per button; a barrier lets them all go at the same moment."""
+    start = threading.Barrier(len(buttons), timeout=STORM_TIMEOUT)
+
+    def click_when_all_are_ready(button: ApproveButton) -> Answer:
+        start.wait()
+        return button.click()
+
+    with ThreadPoolExecutor(max_workers=len(buttons)) as pool:
+        answers = list(pool.map(click_when_all_are_ready, buttons, timeout=STORM_TIMEOUT))
+    return {button.reference: answer for button, answer in zip(buttons, answers, strict=True)}
+
+
+def run_approval_storm(live_server, monkeypatch, *, lock_the_event: bool) -> Storm:
+    references = seed_a_small_event_with_many_pending_registrations(live_server.app)
+    buttons = [ApproveButton.opened_by_an_organiser(live_server.url, r) for r in references]
+
+    widen_the_race_window(monkeypatch)
+    if not lock_the_event:
+        monkeypatch.setattr(registrations, "lock_event", load_event_without_lock)
+    answers = click_all_at_once(buttons)
+
+    with live_server.app.app_context():  # a new session: nothing cached from before the storm
+        approved = db.session.scalars(
+            sa.select(Registration.reference).where(Registration.status == Status.APPROVED)
+        ).all()
+        audit_entries = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "registration.approved")
+        )
+        emails = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxEmail)
+            .where(OutboxEmail.subject.contains("approved"))
+        )
+    return Storm(answers, set(approved), audit_entries, emails)
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_concurrent_approvals_never_exceed_the_capacity(live_server, monkeypatch):
+    storm = run_approval_storm(live_server, monkeypatch, lock_the_event=True)
+
+    # Not one more than the capacity; and not fewer either, so every approval really ran.
+    assert len(storm.approved) == CAPACITY
+    # Every request was answered: the winners are redirected, the rest refused, none failed.
+    assert storm.statuses == {"redirect": CAPACITY, 409: DELEGATES - CAPACITY}
+    assert storm.redirected == storm.approved
+    for reference in storm.approved:
+        location = storm.answers[reference].location
+        assert location.endswith(f"/vgt-2014/organiser/registrations/{reference}")
+    for reference, answer in storm.answers.items():
+        if reference not in storm.approved:
+            assert f"is full: {CAPACITY} of {CAPACITY} places are approved" in answer.body
+    # Each approval wrote its audit entry and queued its email, and no refusal did.
+    assert storm.approval_audit_entries == CAPACITY
+    assert storm.approval_emails == CAPACITY
+
+
+def test_without_the_event_lock_the_same_storm_overbooks(live_server, monkeypatch):
+    storm = run_approval_storm(live_server, monkeypatch, lock_the_event=False)
+
+    assert len(storm.approved) > CAPACITY, storm.statuses
