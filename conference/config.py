@@ -56,7 +56,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # A token lives as long as the session it belongs to, so that a long form filled in
+        # slowly is not refused (and its input lost) for age alone.
+        "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),

@@ -5,6 +5,7 @@ against the system Chromium (no `playwright install`, no download).
 """
 
 import os
+import shutil
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ def chromium() -> Iterator[Browser]:
             pytest.fail(reason)
         pytest.skip(reason)
     expect.set_options(timeout=TIMEOUT_MS)
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
