@@ -56,18 +56,24 @@ LOCK_TIMEOUT = "5s"
 
 
 def lock_event(event_id: int) -> Event:
-    """Take the event's row lock until the transaction ends; every seat change goes through here.
+    """Take the event's write lock until the transaction ends; every seat change goes through here.
 
-    On PostgreSQL this serialises changes to one event's seats across app instances, waiting at
-    most LOCK_TIMEOUT (then the request answers 503 "busy"). SQLite serialises all writers.
+    A no-op UPDATE of the event row: on PostgreSQL it locks that row, serialising changes to one
+    event's seats across app instances, and waits at most LOCK_TIMEOUT (then the request answers
+    503 "busy"). On SQLite it starts the write transaction before anything is counted, so two
+    requests cannot both count the same free place (a SELECT ... FOR UPDATE would do nothing
+    there).
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-    return db.session.scalars(
-        sa.select(Event)
+    db.session.execute(
+        sa.update(Event)
         .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        .values(capacity=Event.capacity)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.scalars(
+        sa.select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
     ).one()
 
 

@@ -5,8 +5,8 @@ against the system Chromium (no `playwright install`, no download).
 """
 
 import os
-import shutil
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
