@@ -78,7 +78,7 @@ def registration():
 @login_required
 def edit_registration():
     registration = _own_registration()
-    if registration.status not in registrations.CAN_EDIT:
+    if not registration.allows("edit"):
         flash("Your registration can no longer be changed. Write to the organisers.", "warning")
         return redirect(url_for("delegate.registration"))
     form = RegistrationForm(obj=registration, organisations=_organisations())
@@ -110,6 +110,9 @@ def edit_registration():
 @login_required
 def cancel_registration():
     registration = _own_registration()
+    if not registration.allows("cancel"):
+        flash("This registration cannot be cancelled.", "warning")
+        return redirect(url_for("delegate.registration"))
     form = CancelRegistrationForm()
     if form.validate_on_submit():
         try:

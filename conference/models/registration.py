@@ -24,6 +24,17 @@ class RegistrationStatus(enum.StrEnum):
         return "Waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
 
 
+S = RegistrationStatus
+# Which statuses each change may start from. Cancelled is final: a new registration replaces it.
+ALLOWED_FROM: dict[str, set[RegistrationStatus]] = {
+    "approve": {S.PENDING, S.WAITLISTED, S.REJECTED},
+    "reject": {S.PENDING, S.WAITLISTED, S.APPROVED},
+    "waitlist": {S.PENDING, S.REJECTED},
+    "cancel": {S.PENDING, S.WAITLISTED, S.APPROVED},
+    "edit": {S.PENDING},
+}
+
+
 class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
@@ -66,8 +77,10 @@ class Registration(Base):
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
     invitation_letter_needed: Mapped[bool] = mapped_column(default=False)
     consent_participant_list: Mapped[bool] = mapped_column(default=False)
+    # The version of the consent wording the delegate was shown, and when they consented (None
+    # while they do not).
     consent_version: Mapped[str] = mapped_column(sa.String(20))
-    consent_given_at: Mapped[datetime]
+    consent_given_at: Mapped[datetime | None]
 
     decided_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
@@ -97,6 +110,10 @@ class Registration(Base):
     @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+    def allows(self, change: str) -> bool:
+        """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit") may happen now."""
+        return self.status in ALLOWED_FROM[change]
 
     def __repr__(self) -> str:
         return f"<Registration {self.reference} {self.status}>"

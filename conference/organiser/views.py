@@ -60,7 +60,6 @@ def _detail_page(registration, reject_form=None, status=200):
         decision_form=DecisionForm(),
         reject_form=reject_form or RejectForm(),
         seats_left=registrations.seats_left(g.event),
-        rules=registrations,
     ), status
 
 

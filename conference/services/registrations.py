@@ -30,13 +30,6 @@ from conference.services.outbox import absolute_url, queue_email
 CONSENT_VERSION = "2014-11"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 
-# Which statuses each decision may start from.
-CAN_APPROVE = {Status.PENDING, Status.WAITLISTED, Status.REJECTED}
-CAN_REJECT = {Status.PENDING, Status.WAITLISTED, Status.APPROVED}
-CAN_WAITLIST = {Status.PENDING, Status.REJECTED}
-CAN_CANCEL = {Status.PENDING, Status.WAITLISTED, Status.APPROVED}
-CAN_EDIT = {Status.PENDING}
-
 
 @dataclass(frozen=True)
 class RegistrationDetails:
@@ -111,7 +104,11 @@ def new_reference(event: Event) -> str:
             return reference
 
 
-def _apply_details(registration: Registration, details: RegistrationDetails) -> None:
+def _apply_details(
+    registration: Registration, details: RegistrationDetails, now: datetime
+) -> dict[str, bool]:
+    """Copy the form's details in; returns the consent change, if any, for the audit entry."""
+    consent_changed = registration.consent_participant_list != details.consent_participant_list
     registration.organisation = details.organisation
     registration.organisation_other = (
         None if details.organisation else (details.organisation_other or "").strip() or None
@@ -121,7 +118,12 @@ def _apply_details(registration: Registration, details: RegistrationDetails) -> 
     registration.dietary_needs = details.dietary_needs.strip()
     registration.accessibility_needs = details.accessibility_needs.strip()
     registration.invitation_letter_needed = details.invitation_letter_needed
-    registration.consent_participant_list = details.consent_participant_list
+    if consent_changed or registration.consent_version is None:
+        registration.consent_participant_list = details.consent_participant_list
+        registration.consent_version = CONSENT_VERSION
+        registration.consent_given_at = now if details.consent_participant_list else None
+        return {"consent_participant_list": details.consent_participant_list}
+    return {}
 
 
 def _notify(registration: Registration, template: str, **context) -> None:
@@ -165,12 +167,17 @@ def _change_status(
         to_status=str(to_status),
         **({"reason": reason} if reason else {}),
     )
-    promoted = action == "registration.promoted"
-    _notify(registration, f"registration_{to_status}", reason=reason, promoted=promoted)
+    _notify(
+        registration,
+        f"registration_{to_status}",
+        reason=reason,
+        promoted=action == "registration.promoted",
+        was_approved=from_status == Status.APPROVED,
+    )
 
 
-def _require_status(registration: Registration, allowed: set[Status], verb: str) -> None:
-    if registration.status not in allowed:
+def _require(registration: Registration, change: str, verb: str) -> None:
+    if not registration.allows(change):
         raise InvalidTransition(
             f"Registration {registration.reference} is {registration.status_label.lower()} "
             f"and cannot be {verb}."
@@ -205,10 +212,8 @@ def submit_registration(
         user=user,
         reference=new_reference(event),
         status=Status.PENDING,
-        consent_version=CONSENT_VERSION,
-        consent_given_at=now,
     )
-    _apply_details(registration, details)
+    consent = _apply_details(registration, details, now)
     db.session.add(registration)
     try:
         with db.session.begin_nested():
@@ -222,6 +227,7 @@ def submit_registration(
         event_id=event.id,
         reference=registration.reference,
         to_status=str(Status.PENDING),
+        **consent,
     )
     _notify(registration, "registration_received")
     if not event.approval_required:
@@ -233,17 +239,23 @@ def submit_registration(
 
 
 def update_registration(
-    registration: Registration, details: RegistrationDetails, *, actor: User
+    registration: Registration,
+    details: RegistrationDetails,
+    *,
+    actor: User,
+    now: datetime | None = None,
 ) -> Registration:
-    """A delegate edits the registration while it is still pending."""
-    _require_status(registration, CAN_EDIT, "changed any more")
-    _apply_details(registration, details)
+    """A delegate edits the registration while it is still pending (and not being decided)."""
+    _lock_for_change(registration)
+    _require(registration, "edit", "changed any more")
+    consent = _apply_details(registration, details, now or utcnow())
     log_action(
         "registration.updated",
         registration,
         actor=actor,
         event_id=registration.event_id,
         reference=registration.reference,
+        **consent,
     )
     return registration
 
@@ -253,7 +265,7 @@ def approve_registration(
 ) -> Registration:
     """Approve, within the capacity: approving past it is refused."""
     event = _lock_for_change(registration)
-    _require_status(registration, CAN_APPROVE, "approved")
+    _require(registration, "approve", "approved")
     taken = approved_count(event.id)
     if taken >= event.capacity:
         raise CapacityReached(
@@ -270,7 +282,7 @@ def reject_registration(
     """Reject with a reason the delegate is told; a freed place goes to the waiting list."""
     now = now or utcnow()
     event = _lock_for_change(registration)
-    _require_status(registration, CAN_REJECT, "rejected")
+    _require(registration, "reject", "rejected")
     was_approved = registration.status == Status.APPROVED
     _change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
     if was_approved:
@@ -282,7 +294,7 @@ def waitlist_registration(
     registration: Registration, *, organiser: User, now: datetime | None = None
 ) -> Registration:
     _lock_for_change(registration)
-    _require_status(registration, CAN_WAITLIST, "put on the waiting list")
+    _require(registration, "waitlist", "put on the waiting list")
     _change_status(registration, Status.WAITLISTED, actor=organiser, now=now or utcnow())
     return registration
 
@@ -293,7 +305,7 @@ def cancel_registration(
     """The delegate withdraws; a freed place goes to the first on the waiting list."""
     now = now or utcnow()
     event = _lock_for_change(registration)
-    _require_status(registration, CAN_CANCEL, "cancelled")
+    _require(registration, "cancel", "cancelled")
     was_approved = registration.status == Status.APPROVED
     _change_status(registration, Status.CANCELLED, actor=actor, now=now)
     if was_approved:

@@ -127,7 +127,7 @@ def upgrade():
     sa.Column('invitation_letter_needed', sa.Boolean(), nullable=False),
     sa.Column('consent_participant_list', sa.Boolean(), nullable=False),
     sa.Column('consent_version', sa.String(length=20), nullable=False),
-    sa.Column('consent_given_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('consent_given_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=True),

@@ -217,14 +217,61 @@ def test_without_approval_registrations_are_approved_until_full_then_waitlisted(
     assert statuses == [Status.APPROVED, Status.APPROVED, Status.WAITLISTED]
 
 
-def test_a_failed_change_leaves_nothing_half_written(event, organiser):
-    """The view rolls back on a refusal: neither audit entry nor email survives."""
-    registration = register(event, "anna@police.example")
+def test_a_refused_change_leaves_nothing_half_written(app):
+    """The view rolls back on a refusal: no status, audit entry or email of it survives."""
+    event = make_event(capacity=1)
+    organiser = make_organiser(event)
+    seated, refused = register(event, "seated@x.example"), register(event, "refused@x.example")
+    registrations.approve_registration(seated, organiser=organiser)
     db.session.commit()
-    before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-    registrations.cancel_registration(registration, actor=registration.user)
-    with pytest.raises(InvalidTransition):
-        registrations.approve_registration(registration, organiser=organiser)
+    counts_before = [
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (AuditEntry, OutboxEmail)
+    ]
+    with pytest.raises(CapacityReached):
+        registrations.approve_registration(refused, organiser=organiser)
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == before
-    assert db.session.get(Registration, registration.id).status == Status.PENDING
+    counts_after = [
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (AuditEntry, OutboxEmail)
+    ]
+    assert counts_after == counts_before
+    assert db.session.get(Registration, refused.id).status == Status.PENDING
+
+
+def test_consent_is_recorded_with_its_version_and_time_only_when_given(event):
+    declined = register(event, "declined@x.example", consent_participant_list=False)
+    assert declined.consent_given_at is None
+    assert declined.consent_version == registrations.CONSENT_VERSION
+    given = register(event, "given@x.example", consent_participant_list=True)
+    assert given.consent_given_at is not None
+
+
+def test_changing_the_consent_is_recorded_and_audited(event):
+    registration = register(event, "anna@x.example", consent_participant_list=True)
+    registrations.update_registration(
+        registration, details(consent_participant_list=False), actor=registration.user
+    )
+    assert registration.consent_given_at is None
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
+    ).one()
+    assert entry.details["consent_participant_list"] is False
+    registrations.update_registration(
+        registration, details(consent_participant_list=True), actor=registration.user
+    )
+    assert registration.consent_given_at is not None
+
+
+def test_withdrawing_an_approved_place_says_so(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.approve_registration(registration, organiser=organiser)
+    registrations.reject_registration(registration, organiser=organiser, reason="Duplicate")
+    body = emails_to("anna@police.example")[-1].body_text
+    assert "withdrawn the place" in body and "Duplicate" in body
+
+
+def test_the_waiting_list_email_does_not_claim_the_event_is_full(event, organiser):
+    registration = register(event, "anna@police.example")
+    registrations.waitlist_registration(registration, organiser=organiser)
+    assert "full" not in emails_to("anna@police.example")[-1].body_text

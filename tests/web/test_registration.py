@@ -169,3 +169,19 @@ def test_an_unverified_account_cannot_register(client, event):
 def test_an_unknown_event_is_a_404(client, app):
     assert client.get("/no-such-event/").status_code == 404
     assert client.get("/no-such-event/register").status_code == 404
+
+
+def test_a_rejected_registration_offers_no_cancel(client, event, delegate, auth):
+    auth.login()
+    client.post("/vgt-2014/register", data=form(event))
+    registrations()[0].status = Status.REJECTED
+    db.session.commit()
+    assert "Cancel registration" not in client.get("/vgt-2014/registration").text
+    assert client.get("/vgt-2014/registration/cancel").headers["Location"] == (
+        "/vgt-2014/registration"
+    )
+    assert client.post("/vgt-2014/registration/cancel").headers["Location"] == (
+        "/vgt-2014/registration"
+    )
+    db.session.expire_all()
+    assert registrations()[0].status == Status.REJECTED
