@@ -108,9 +108,9 @@ def send_mail_command(watch: float | None) -> None:
                     sent += 1
                 else:
                     failed += 1
-                    click.echo(
-                        f"Not sent, will retry: email {email.id}: {email.last_error}", err=True
-                    )
+                    # Only the kind of error: its text can name the recipient.
+                    reason = (email.last_error or "").split(":", 1)[0]
+                    click.echo(f"Not sent, will retry: email {email.id} ({reason})", err=True)
                 if not keep_going:
                     break
         finally:

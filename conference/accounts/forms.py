@@ -1,6 +1,8 @@
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from conference.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
@@ -14,10 +16,16 @@ _new_password = [
 ]
 
 
+def no_web_address(form, field):
+    """A name is a name: a web address in it would travel into our emails."""
+    if re.search(r"://|www\.", field.data or "", re.IGNORECASE):
+        raise ValidationError("A name cannot contain a web address.")
+
+
 class SignUpForm(FlaskForm):
     name = StringField(
         "Full name",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=200), no_web_address],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(

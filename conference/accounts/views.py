@@ -52,6 +52,12 @@ def _submitted_email() -> str:
     return request.form.get("email", "").strip().lower() or request.remote_addr or ""
 
 
+def _failed(response) -> bool:
+    """A log-in that did not succeed: only these count against the address's limit, so nobody
+    can lock an organiser out by failing on purpose and then succeed themselves."""
+    return response.status_code != 302
+
+
 @blueprint.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def signup():
@@ -84,7 +90,7 @@ def verify_email(token: str):
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -113,6 +119,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         logout_user()
+        session.clear()
         flash("You are logged out.", "info")
     return redirect(url_for("public.index"))
 

@@ -3,10 +3,10 @@
 from functools import wraps
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from conference.event_context import attach_event
-from conference.extensions import db
+from conference.extensions import db, login_manager
 from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
 from conference.services import audit, registration_list, registrations
 from conference.services.errors import DomainError
@@ -18,8 +18,10 @@ PAGE_SIZE = 50
 
 
 @blueprint.before_request
-@login_required
 def require_organiser():
+    """Every method, OPTIONS and HEAD included: log in first, then organise this event."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
     if not current_user.organises(g.event):
         abort(403)
 

@@ -128,9 +128,17 @@ def authenticate(email: str, password: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account; do nothing visible otherwise."""
+    """Mail a reset link if the address has an account, and otherwise a note that it has none.
+
+    Either way one email is queued, so neither the page nor its timing tells the two apart.
+    """
     user = find_user(email)
     if user is None:
+        queue_email(
+            normalise_email(email),
+            "reset_password_no_account",
+            signup_link=absolute_url("accounts.signup"),
+        )
         return
     token = _serializer("reset-password").dumps(
         {"user": user.id, "password": _password_fingerprint(user)}

@@ -37,10 +37,18 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _paragraphs(text: str) -> list[list[tuple[str, bool]]]:
-    """Plain text as paragraphs of (text, is_link) pieces, for the HTML version of an email."""
+def _paragraphs(text: str, base_url: str) -> list[list[tuple[str, bool]]]:
+    """Plain text as paragraphs of (text, is_link) pieces, for the HTML version of an email.
+
+    Only links to our own site become clickable: a web address typed into a name or a reason
+    stays plain text.
+    """
     return [
-        [(piece, bool(_URL.fullmatch(piece))) for piece in _URL.split(block) if piece]
+        [
+            (piece, bool(_URL.fullmatch(piece)) and piece.startswith(base_url + "/"))
+            for piece in _URL.split(block)
+            if piece
+        ]
         for block in re.split(r"\n\s*\n", text.strip())
     ]
 
@@ -60,7 +68,9 @@ def queue_email(recipient: str, template: str, **context: Any) -> OutboxEmail:
         subject=subject,
         body_text=body,
         body_html=render_template(
-            "emails/layout.html", subject=subject, paragraphs=_paragraphs(body)
+            "emails/layout.html",
+            subject=subject,
+            paragraphs=_paragraphs(body, current_app.config["BASE_URL"]),
         ),
     )
     db.session.add(email)

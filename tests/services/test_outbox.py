@@ -120,3 +120,17 @@ def test_the_console_backend_prints_the_email(app, event, runner):
 def test_an_unknown_mail_backend_is_a_clear_error(app):
     with pytest.raises(ValueError, match="MAIL_BACKEND"):
         outbox.transport_from_config({"MAIL_BACKEND": "pigeon"})
+
+
+def test_only_links_to_our_own_site_are_clickable(app):
+    user = make_user("x@police.example", name="See https://evil.example/login now")
+    email = outbox.queue_email(
+        user.email,
+        "reset_password",
+        user=user,
+        link="http://localhost/account/reset/abc",
+        minutes=60,
+    )
+    assert '<a href="http://localhost/account/reset/abc"' in email.body_html
+    assert 'href="https://evil.example' not in email.body_html
+    assert "https://evil.example/login" in email.body_html  # shown, as text

@@ -113,3 +113,19 @@ def test_a_delegate_never_sees_another_delegates_registration(client, auth, worl
         for other in world["others"].values():
             assert other.reference not in page
         assert "someone.else" not in page
+
+
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS"])
+@pytest.mark.parametrize("role", ["anonymous", "delegate", "organiser"])
+def test_no_route_fails_on_head_or_options(app, client, auth, world, role, method):
+    if role != "anonymous":
+        auth.login(world["own"].user.email if role == "delegate" else world["organiser"].email)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        response = client.open(url_for_rule(rule, world), method=method)
+        response.close()
+        if response.status_code >= 500:
+            failures.append(f"{method} {rule.rule}: {response.status_code}")
+        if EXPECTED[rule.endpoint][1 + ["anonymous", "delegate", "organiser"].index(role)] == 403:
+            assert response.status_code in (403, 405), (method, rule.rule)
+    assert failures == []

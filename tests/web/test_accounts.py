@@ -138,7 +138,9 @@ def test_password_reset_answers_the_same_for_an_unknown_address(client, delegate
     assert known.text.replace(delegate.email, "X") == unknown.text.replace(
         "nobody@police.example", "X"
     )
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 2, (
+        "one email each"
+    )
 
 
 def test_mismatched_new_passwords_are_refused(client, delegate):
@@ -246,3 +248,41 @@ def test_without_next_a_delegate_lands_on_the_event_or_their_registration(client
     register(event, "ben@police.example")
     db.session.commit()
     assert auth.login("ben@police.example").headers["Location"] == "/vgt-2014/registration"
+
+
+def test_a_name_with_a_web_address_is_refused(client, app):
+    response = sign_up(client, name="Re-verify at https://evil.example/login")
+    assert response.status_code == 400
+    assert "A name cannot contain a web address." in response.text
+
+
+def test_the_verification_email_does_not_repeat_what_the_sign_up_typed(client, app):
+    """Whoever signs up with someone else's address cannot put words into our email to them."""
+    sign_up(client, name="Anna Agent")
+    body = db.session.scalar(sa.select(OutboxEmail.body_text))
+    assert "Anna Agent" not in body
+
+
+def test_log_out_clears_the_session(client, auth, delegate):
+    auth.login()
+    with client.session_transaction() as session:
+        session["next_after_verification"] = "/somewhere"
+    auth.logout()
+    with client.session_transaction() as session:
+        assert "_user_id" not in session and "next_after_verification" not in session
+
+
+class TestFailedLoginsPerAddress:
+    @pytest.fixture
+    def app_settings(self):
+        return {"LOGIN_RATE_LIMIT": "2 per minute;1000 per hour"}
+
+    def test_only_failed_attempts_count_against_an_address(self, client, auth, delegate):
+        for number in range(3):  # three good log-ins from three addresses: none refused
+            response = client.post(
+                "/account/login",
+                data={"email": delegate.email, "password": PASSWORD},
+                environ_base={"REMOTE_ADDR": f"10.0.1.{number}"},
+            )
+            assert response.status_code == 302
+            auth.logout()

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from conference import create_app
 from conference.extensions import db
-from conference.models import OutboxEmail
+from conference.models import OutboxEmail, User
 from conference.security import safe_next_url
 
 
@@ -112,3 +112,33 @@ class TestNoFreeDatabaseConnection:
             response = client.get("/vgt-2014/")
         assert response.status_code == 503
         assert "busy" in response.text
+
+
+def test_database_errors_do_not_carry_participants_data(app, delegate):
+    db.session.add(User(email=delegate.email, name="Copy", password_hash="x"))
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        db.session.flush()
+    db.session.rollback()
+    assert delegate.email not in str(raised.value)
+
+
+class TestBehindAReverseProxy:
+    @pytest.fixture
+    def app_settings(self):
+        return {"PROXY_FIX_HOPS": 1, "LOGIN_RATE_LIMIT": "2 per minute"}
+
+    def test_the_rate_limit_counts_the_client_the_proxy_names(self, client, delegate):
+        def attempt(client_address, email):
+            return client.post(
+                "/account/login",
+                data={"email": email, "password": "wrong but long"},
+                headers={"X-Forwarded-For": client_address},
+            ).status_code
+
+        assert [attempt("198.51.100.1", f"x{n}@police.example") for n in range(3)] == [
+            400,
+            400,
+            429,
+        ]
+        # Another delegate behind the same proxy is not locked out with the first.
+        assert attempt("198.51.100.2", "y@police.example") == 400
