@@ -4,15 +4,14 @@ import secrets
 import time
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from conference.extensions import db
-from conference.models import Event
 from conference.services import outbox
 from conference.services.accounts import PASSWORD_MIN_LENGTH
 from conference.services.errors import DomainError
+from conference.services.events import all_events
 from conference.services.team import create_organiser
 
 
@@ -60,7 +59,7 @@ def seed_demo_command(delegates: int) -> None:
 )
 def create_organiser_command(email, name, event_slug, password, generate_password) -> None:
     """Create an organiser account for an event, or make an existing user its organiser."""
-    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()
+    events = all_events()
     if event_slug:
         events = [event for event in events if event.slug == event_slug]
     if not events:

@@ -41,10 +41,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             db.session.rollback()
-        message = MESSAGES.get(error.code, error.description)
-        if error.code == 429:
-            message = MESSAGES[429]
-        return _respond(error.code or 500, message, error.name)
+        return _respond(error.code or 500, MESSAGES.get(error.code, error.description), error.name)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

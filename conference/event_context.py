@@ -1,17 +1,8 @@
 """URLs carry the event's slug: `/<event_slug>/...`. This loads the event once per request."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g
 
-from conference.extensions import db
-from conference.models import Event
-
-
-def event_by_slug(slug: str) -> Event:
-    event = db.session.scalars(sa.select(Event).where(Event.slug == slug)).first()
-    if event is None:
-        abort(404)
-    return event
+from conference.services.events import event_by_slug
 
 
 def attach_event(blueprint: Blueprint) -> None:
@@ -20,7 +11,7 @@ def attach_event(blueprint: Blueprint) -> None:
     @blueprint.url_value_preprocessor
     def load_event(endpoint, values):
         if values and "event_slug" in values:
-            g.event = event_by_slug(values.pop("event_slug"))
+            g.event = event_by_slug(values.pop("event_slug")) or abort(404)
 
     @blueprint.url_defaults
     def add_event_slug(endpoint, values):

@@ -1,20 +1,28 @@
 """Form pieces shared by several blueprints."""
 
+from functools import cache
+
 import pycountry
 from wtforms import SelectChoice, SelectField
 
 from conference.templating import country_name
 
 
-def country_choices() -> list[SelectChoice]:
-    countries = sorted(
-        (
-            SelectChoice(country.alpha_2, country_name(country.alpha_2))
-            for country in pycountry.countries
-        ),
-        key=lambda choice: choice.label,
+@cache
+def _countries() -> tuple[SelectChoice, ...]:
+    return tuple(
+        sorted(
+            (
+                SelectChoice(country.alpha_2, country_name(country.alpha_2))
+                for country in pycountry.countries
+            ),
+            key=lambda choice: choice.label,
+        )
     )
-    return [SelectChoice("", "Choose a country")] + countries
+
+
+def country_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choose a country"), *_countries()]
 
 
 class CountryField(SelectField):

@@ -37,10 +37,6 @@ def local_time(moment: datetime | None, timezone: str = "Europe/Amsterdam") -> s
     return moment.astimezone(ZoneInfo(timezone)).strftime("%-d %b %Y, %H:%M")
 
 
-def long_date(day: date) -> str:
-    return day.strftime("%A %-d %B %Y")
-
-
 def date_range(start: date, end: date) -> str:
     if start == end:
         return start.strftime("%-d %B %Y")
@@ -58,7 +54,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(country_name)
     app.add_template_filter(status_label)
     app.add_template_filter(local_time)
-    app.add_template_filter(long_date)
     app.add_template_global(date_range)
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
     app.context_processor(lambda: {"event": g.get("event")})

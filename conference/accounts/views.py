@@ -22,8 +22,9 @@ from conference.accounts.forms import (
 from conference.extensions import db, limiter
 from conference.models import User
 from conference.security import safe_next_url
-from conference.services import accounts
+from conference.services import accounts, registrations
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+from conference.services.events import all_events, events_organised_by
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 NEXT_AFTER_VERIFICATION = "next_after_verification"
@@ -32,13 +33,13 @@ NEXT_AFTER_VERIFICATION = "next_after_verification"
 def landing_page(user: User) -> str:
     """Where a log-in without a `next` leads: the back office of an event the user organises,
     else their registration, else the only event, else the account page."""
-    organised = accounts.events_organised_by(user)
+    organised = events_organised_by(user)
     if organised:
         return url_for("organiser.registrations_list", event_slug=organised[0].slug)
-    own = accounts.registrations_of(user)
+    own = registrations.registrations_of(user)
     if own and own[0].is_active:
         return url_for("delegate.registration", event_slug=own[0].event.slug)
-    events = accounts.all_events()
+    events = all_events()
     if len(events) == 1:
         return url_for("public.event", event_slug=events[0].slug)
     return url_for("accounts.home")
@@ -156,7 +157,7 @@ def reset_password(token: str):
 def home():
     return render_template(
         "accounts/home.html",
-        registrations=accounts.registrations_of(current_user),
-        organised=accounts.events_organised_by(current_user),
-        events=accounts.all_events(),
+        registrations=registrations.registrations_of(current_user),
+        organised=events_organised_by(current_user),
+        events=all_events(),
     )

@@ -54,10 +54,6 @@ class Event(Base):
     def partners(self) -> list["EventOrganisation"]:
         return [link for link in self.organisations if not link.is_host]
 
-    @property
-    def days(self) -> int:
-        return (self.ends_on - self.starts_on).days + 1
-
     def registration_open_at(self, moment: datetime) -> bool:
         if self.registration_opens_at and moment < self.registration_opens_at:
             return False
@@ -110,5 +106,3 @@ class TeamMember(Base):
     )
     role: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    event: Mapped[Event] = relationship()

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from conference.event_context import attach_event
 from conference.extensions import db, login_manager
+from conference.models import RegistrationStatus
 from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
 from conference.services import audit, registration_list, registrations
 from conference.services.errors import DomainError
@@ -45,12 +46,13 @@ def registrations_list():
         per_page=PAGE_SIZE,
         max_per_page=PAGE_SIZE,
     )
+    counts = registration_list.status_counts(g.event)
     return render_template(
         "organiser/registrations.html",
         form=form,
         page=page,
-        counts=registration_list.status_counts(g.event),
-        seats_left=registrations.seats_left(g.event),
+        counts=counts,
+        seats_left=registrations.seats_left(g.event, counts.get(RegistrationStatus.APPROVED, 0)),
     )
 
 

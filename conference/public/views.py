@@ -1,13 +1,12 @@
 """What anyone may see: the events and their public pages. Never a participant's data."""
 
-import sqlalchemy as sa
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.event_context import attach_event
-from conference.extensions import db
-from conference.models import Event, utcnow
+from conference.models import utcnow
 from conference.services import registrations
+from conference.services.events import all_events
 
 blueprint = Blueprint("public", __name__)
 attach_event(blueprint)
@@ -15,7 +14,7 @@ attach_event(blueprint)
 
 @blueprint.route("/")
 def index():
-    events = db.session.scalars(sa.select(Event).order_by(Event.starts_on.desc())).all()
+    events = all_events()
     if len(events) == 1:
         return redirect(url_for("public.event", event_slug=events[0].slug))
     return render_template("public/index.html", events=events)

@@ -14,7 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from conference.extensions import db
-from conference.models import Event, Registration, TeamMember, User, utcnow
+from conference.models import User, utcnow
 from conference.models.user import new_session_token
 from conference.services.audit import log_action
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
@@ -190,25 +190,3 @@ def user_for_session(session_id: str) -> User | None:
     if user is None or user.session_token != token:
         return None
     return user
-
-
-def registrations_of(user: User) -> list[Registration]:
-    """The user's registrations for every event, newest first."""
-    return db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.user_id == user.id)
-        .order_by(Registration.created_at.desc(), Registration.id.desc())
-    ).all()
-
-
-def events_organised_by(user: User) -> list[Event]:
-    return db.session.scalars(
-        sa.select(Event)
-        .join(TeamMember, TeamMember.event_id == Event.id)
-        .where(TeamMember.user_id == user.id)
-        .order_by(Event.starts_on)
-    ).all()
-
-
-def all_events() -> list[Event]:
-    return db.session.scalars(sa.select(Event).order_by(Event.starts_on)).all()

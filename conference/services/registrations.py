@@ -78,8 +78,11 @@ def approved_count(event_id: int) -> int:
     )
 
 
-def seats_left(event: Event) -> int:
-    return max(event.capacity - approved_count(event.id), 0)
+def seats_left(event: Event, approved: int | None = None) -> int:
+    """Places still free; `approved` saves the count when the caller has it already."""
+    if approved is None:
+        approved = approved_count(event.id)
+    return max(event.capacity - approved, 0)
 
 
 def registration_for(event: Event, user: User) -> Registration | None:
@@ -91,6 +94,15 @@ def registration_for(event: Event, user: User) -> Registration | None:
             Registration.status != Status.CANCELLED,
         )
     ).first()
+
+
+def registrations_of(user: User) -> list[Registration]:
+    """The user's registrations for every event, newest first."""
+    return db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.user_id == user.id)
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+    ).all()
 
 
 def new_reference(event: Event) -> str:

@@ -186,3 +186,28 @@ def test_organisers_of_another_event_do_not_get_in(client, auth, event):
         client.get(f"/other-2015/organiser/registrations/{registration.reference}").status_code
         == 404
     )
+
+
+def queries_to_load(client, path: str) -> int:
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_list_and_detail_pages_query_the_same_for_few_or_many(client, auth, event, organiser):
+    seed(event, 3)
+    auth.login(organiser.email)
+    few = queries_to_load(client, "/vgt-2014/organiser/registrations")
+    seed_more = [register(event, f"more{n:03d}@police.example") for n in range(60)]
+    db.session.commit()
+    assert queries_to_load(client, "/vgt-2014/organiser/registrations") == few
+    detail = f"/vgt-2014/organiser/registrations/{seed_more[0].reference}"
+    assert queries_to_load(client, detail) <= 10
