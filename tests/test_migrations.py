@@ -54,3 +54,27 @@ def test_sqlite_enforces_foreign_keys(app):
         pytest.skip("only SQLite needs the PRAGMA")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_migrated_database_carries_the_models_check_constraints(app):
+    """compare_metadata does not look at CHECK constraints: compare their names here."""
+    inspector = sa.inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        expected = {
+            constraint.name
+            for constraint in table.constraints
+            if isinstance(constraint, sa.CheckConstraint)
+        }
+        found = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert expected <= found, table.name
+
+
+def test_the_one_active_registration_index_is_partial(app):
+    """Only active registrations are unique per delegate: a cancelled one makes room."""
+    [index] = [
+        i for i in sa.inspect(db.engine).get_indexes("registration")
+        if i["name"] == "uq_registration_active_per_user"
+    ]
+    assert index["unique"]
+    where = index.get("dialect_options", {})
+    assert "cancelled" in str(where.get("postgresql_where") or where.get("sqlite_where"))

@@ -226,9 +226,9 @@ def submit_registration(
         status=Status.PENDING,
     )
     consent = _apply_details(registration, details, now)
-    db.session.add(registration)
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # on failure only this insert is undone
+            db.session.add(registration)
             db.session.flush()
     except IntegrityError as error:  # a double-click that slipped past the check above
         raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error

@@ -10,16 +10,11 @@ On PostgreSQL: fifty approvals for five places. On SQLite, whose one writer at a
 others wait at most five seconds, a smaller storm: twelve approvals for three places.
 """
 
-import http.cookiejar
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +23,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, Event, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services import registrations
+from tests.concurrency.http_browser import Answer, Browser
 from tests.conftest import PASSWORD, make_event, make_organiser, on_postgres, register
 
 if on_postgres():
@@ -37,7 +33,6 @@ if on_postgres():
 else:
     CAPACITY, DELEGATES, RACE_WINDOW = 3, 12, 0.1
 ORGANISER_EMAIL = "organiser@politie.example"
-REQUEST_TIMEOUT = 30  # seconds, for every HTTP request
 STORM_TIMEOUT = 45  # seconds, for all the approvals together
 
 
@@ -50,85 +45,6 @@ def app_settings() -> dict:
         # would cap the race at the pool's size and, past its timeout, answer 500.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10, "pool_pre_ping": True},
     }
-
-
-# --- a browser, as far as this test needs one ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    location: str | None
-    body: str
-
-    @classmethod
-    def read(cls, response) -> "Answer":
-        return cls(response.status, response.headers["Location"], response.read().decode())
-
-    @property
-    def is_redirect(self) -> bool:
-        return 300 <= self.status < 400
-
-
-class _FormFields(HTMLParser):
-    """The inputs of each form on a page, by the form's action ("" for a form without one)."""
-
-    def __init__(self, page: str):
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._form: dict[str, str] | None = None
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = self.forms.setdefault(attrs.get("action") or "", {})
-        elif tag == "input" and self._form is not None and attrs.get("name"):
-            self._form[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-
-
-class _DoNotFollowRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # the redirect comes back as the answer, Location and all
-
-
-class Browser:
-    """One person's browser: its own cookies, no proxy, redirects shown rather than followed."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}),  # straight to 127.0.0.1, whatever the environment says
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-            _DoNotFollowRedirects(),
-        )
-
-    def get(self, path: str) -> Answer:
-        return self._send(urllib.request.Request(self.base_url + path))
-
-    def post(self, path: str, fields: dict[str, str]) -> Answer:
-        data = urllib.parse.urlencode(fields).encode()
-        return self._send(urllib.request.Request(self.base_url + path, data=data, method="POST"))
-
-    def form_on(self, path: str, action: str = "") -> dict[str, str]:
-        """The fields of the form on the page at `path` that posts to `action`."""
-        page = self.get(path)
-        assert page.status == 200, (path, page.status)
-        forms = _FormFields(page.body).forms
-        assert action in forms, f"no form posting to {action!r} on {path}"
-        return forms[action]
-
-    def _send(self, request: urllib.request.Request) -> Answer:
-        try:
-            with self._opener.open(request, timeout=REQUEST_TIMEOUT) as response:
-                return Answer.read(response)
-        except urllib.error.HTTPError as error:  # a redirect, a refusal or an error page
-            with error:
-                return Answer.read(error)
 
 
 def organiser_browser(base_url: str) -> Browser:

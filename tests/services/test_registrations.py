@@ -275,3 +275,14 @@ def test_the_waiting_list_email_does_not_claim_the_event_is_full(event, organise
     registration = register(event, "anna@police.example")
     registrations.waitlist_registration(registration, organiser=organiser)
     assert "full" not in emails_to("anna@police.example")[-1].body_text
+
+
+def test_the_database_constraint_catches_what_the_check_misses(event, monkeypatch):
+    """Should two submissions ever pass the check together, the unique index still refuses the
+    second, and the session stays usable for the first."""
+    first = register(event, "anna@police.example")
+    monkeypatch.setattr(registrations, "registration_for", lambda event, user: None)
+    with pytest.raises(AlreadyRegistered):
+        registrations.submit_registration(event, first.user, details())
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
