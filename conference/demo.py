@@ -13,11 +13,12 @@ from conference.models import (
     Organisation,
     OrganisationKind,
     Registration,
-    RegistrationStatus,
     User,
 )
+from conference.models import RegistrationStatus as Status
 from conference.services.accounts import find_user, hash_password
-from conference.services.registrations import CONSENT_VERSION, new_reference
+from conference.services.audit import log_action
+from conference.services.registrations import CONSENT_VERSION, approved_count, new_reference
 from conference.services.team import create_organiser
 
 EVENT_SLUG = "vgt-2014"
@@ -176,11 +177,11 @@ JOB_TITLES = [
 DIETS = ["", "", "", "", "Vegetarian", "Vegan", "Halal", "No pork", "Gluten-free", "Lactose-free"]
 # How demo registrations spread over the statuses, before the capacity caps the approved ones.
 STATUS_WEIGHTS = {
-    RegistrationStatus.APPROVED: 55,
-    RegistrationStatus.PENDING: 20,
-    RegistrationStatus.WAITLISTED: 10,
-    RegistrationStatus.REJECTED: 8,
-    RegistrationStatus.CANCELLED: 7,
+    Status.APPROVED: 55,
+    Status.PENDING: 20,
+    Status.WAITLISTED: 10,
+    Status.REJECTED: 8,
+    Status.CANCELLED: 7,
 }
 
 
@@ -238,81 +239,129 @@ def _event() -> Event:
     return event
 
 
-def _delegates(event: Event, count: int) -> int:
-    """Delegates 1..count, each the same on every run: seeding twice adds nobody twice."""
+def _delegates(event: Event, count: int, organiser: User) -> int:
+    """Delegates 1..count, each the same on every run: seeding twice adds nobody twice.
+
+    Each registration carries its history in the audit log, as if the organiser had decided it;
+    approvals stop at the capacity.
+    """
     organisations = [link.organisation for link in event.organisations]
     unusable_password = hash_password(random.SystemRandom().randbytes(32).hex())
-    approved = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.APPROVED
-        )
-    )
-    added = 0
+    approved = approved_count(event.id)
     start = datetime(2014, 9, 1, 8, tzinfo=UTC)
+    made = []
     for number in range(1, count + 1):
         chance = random.Random(number)  # noqa: S311 (fictional data, not security)
         email = f"delegate{number:04d}@delegates.example"
         if find_user(email) is not None:
             continue
-        first, last = chance.choice(FIRST_NAMES), chance.choice(LAST_NAMES)
         signed_up = start + timedelta(hours=number * 7 + chance.randint(0, 6))
-        user = User(
+        status = chance.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        if status == Status.APPROVED and approved >= event.capacity:
+            status = Status.WAITLISTED
+        approved += status == Status.APPROVED
+        made.append(
+            _registration(
+                event,
+                number,
+                email,
+                status,
+                signed_up,
+                chance,
+                organisations,
+                unusable_password,
+                organiser,
+            )
+        )
+    db.session.add_all(made)
+    db.session.flush()
+    for registration in made:
+        _history(registration, organiser)
+    return len(made)
+
+
+def _registration(
+    event, number, email, status, signed_up, chance, organisations, password, organiser
+) -> Registration:
+    decided = signed_up + timedelta(days=2)
+    other = chance.random() < 0.3
+    consents = chance.random() < 0.7
+    return Registration(
+        event=event,
+        user=User(
             email=email,
-            name=f"{first} {last}",
-            password_hash=unusable_password,
+            name=f"{chance.choice(FIRST_NAMES)} {chance.choice(LAST_NAMES)}",
+            password_hash=password,
             email_verified_at=signed_up,
             created_at=signed_up,
-        )
-        status = chance.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
-        if status == RegistrationStatus.APPROVED and approved >= event.capacity:
-            status = RegistrationStatus.WAITLISTED
-        approved += status == RegistrationStatus.APPROVED
-        other = chance.random() < 0.3
-        registration = Registration(
-            event=event,
-            user=user,
-            reference=new_reference(event),
-            status=status,
-            organisation=None if other else chance.choice(organisations),
-            organisation_other=f"{chance.choice(['National', 'Federal', 'Regional'])} Police "
-            f"Cybercrime Unit"
+        ),
+        reference=new_reference(event),
+        status=status,
+        organisation=None if other else chance.choice(organisations),
+        organisation_other=(
+            f"{chance.choice(['National', 'Federal', 'Regional'])} Police Cybercrime Unit"
             if other
-            else None,
-            country=COUNTRIES[(number - 1) % len(COUNTRIES)],
-            job_title=chance.choice(JOB_TITLES),
-            dietary_needs=chance.choice(DIETS),
-            accessibility_needs="Wheelchair access" if chance.random() < 0.04 else "",
-            invitation_letter_needed=chance.random() < 0.2,
-            consent_participant_list=chance.random() < 0.7,
-            consent_version=CONSENT_VERSION,
-            consent_given_at=signed_up,
-            created_at=signed_up,
-            decided_at=None
-            if status == RegistrationStatus.PENDING
-            else signed_up + timedelta(days=2),
-            waitlisted_at=signed_up + timedelta(days=2)
-            if status == RegistrationStatus.WAITLISTED
-            else None,
-            cancelled_at=signed_up + timedelta(days=5)
-            if status == RegistrationStatus.CANCELLED
-            else None,
-            decision_reason="Not working in the field of child protection."
-            if status == RegistrationStatus.REJECTED
-            else None,
+            else None
+        ),
+        country=COUNTRIES[(number - 1) % len(COUNTRIES)],
+        job_title=chance.choice(JOB_TITLES),
+        dietary_needs=chance.choice(DIETS),
+        accessibility_needs="Wheelchair access" if chance.random() < 0.04 else "",
+        invitation_letter_needed=chance.random() < 0.2,
+        consent_participant_list=consents,
+        consent_version=CONSENT_VERSION,
+        consent_given_at=signed_up if consents else None,
+        created_at=signed_up,
+        decided_by=None if status in (Status.PENDING, Status.CANCELLED) else organiser,
+        decided_at=None if status in (Status.PENDING, Status.CANCELLED) else decided,
+        waitlisted_at=decided if status == Status.WAITLISTED else None,
+        cancelled_at=decided + timedelta(days=3) if status == Status.CANCELLED else None,
+        decision_reason=(
+            "Not working in the field of child protection." if status == Status.REJECTED else None
+        ),
+    )
+
+
+def _history(registration: Registration, organiser: User) -> None:
+    """The audit entries the registration's life would have written."""
+    common = {"event_id": registration.event_id, "reference": registration.reference}
+    log_action(
+        "registration.submitted",
+        registration,
+        actor=registration.user,
+        at=registration.created_at,
+        to_status=str(Status.PENDING),
+        **common,
+    )
+    if registration.status == Status.CANCELLED:
+        log_action(
+            "registration.cancelled",
+            registration,
+            actor=registration.user,
+            at=registration.cancelled_at,
+            from_status=str(Status.PENDING),
+            to_status=str(Status.CANCELLED),
+            **common,
         )
-        db.session.add_all([user, registration])
-        added += 1
-    db.session.flush()
-    return added
+    elif registration.status != Status.PENDING:
+        reason = {"reason": registration.decision_reason} if registration.decision_reason else {}
+        log_action(
+            f"registration.{registration.status}",
+            registration,
+            actor=organiser,
+            at=registration.decided_at,
+            from_status=str(Status.PENDING),
+            to_status=str(registration.status),
+            **common,
+            **reason,
+        )
 
 
 def seed_demo(delegates: int = 0) -> SeedReport:
     """Create or bring up to date the VGT 2014 demo. Running it twice changes nothing."""
     event = _event()
-    _, organiser_created = create_organiser(
+    organiser, organiser_created = create_organiser(
         event, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Organiser"
     )
-    added = _delegates(event, delegates)
+    added = _delegates(event, delegates, organiser)
     return SeedReport(event=event, organiser_created=organiser_created, delegates_added=added)

@@ -6,7 +6,14 @@ import sqlalchemy as sa
 
 from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, PARTNERS
 from conference.extensions import db
-from conference.models import Event, Organisation, Registration, RegistrationStatus, User
+from conference.models import (
+    AuditEntry,
+    Event,
+    Organisation,
+    Registration,
+    RegistrationStatus,
+    User,
+)
 from conference.services.accounts import authenticate
 
 
@@ -44,6 +51,13 @@ def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
     assert set(statuses) == set(RegistrationStatus)
     assert {r.country for r in registrations} == set(COUNTRIES)
     assert len({r.organisation_id for r in registrations}) > 5
+    # Each carries its history, as if decided by the demo organiser.
+    entries = Counter(db.session.scalars(sa.select(AuditEntry.object_id)).all())
+    for registration in registrations:
+        decided = registration.status != RegistrationStatus.PENDING
+        assert entries[registration.id] == (2 if decided else 1)
+        if registration.status == RegistrationStatus.APPROVED:
+            assert registration.decided_by.email == DEMO_ORGANISER_EMAIL
 
 
 def test_seed_demo_never_approves_past_the_capacity(runner, app):

@@ -1,11 +1,12 @@
 """One way to write the audit log."""
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, User
+from conference.models import AuditEntry, User, utcnow
 
 
 def log_action(
@@ -14,13 +15,15 @@ def log_action(
     *,
     actor: User | None,
     event_id: int | None = None,
+    at: datetime | None = None,
     **details: Any,
 ) -> AuditEntry:
-    """Record that `actor` (None for the system itself) did `action` to `obj`.
+    """Record that `actor` (None for the system itself) did `action` to `obj`, now or `at`.
 
     Written in the caller's transaction, so an entry exists exactly when its change does.
     """
-    db.session.flush()  # obj needs its id
+    if obj.id is None:
+        db.session.flush()  # obj needs its id
     entry = AuditEntry(
         action=action,
         object_type=type(obj).__name__.lower(),
@@ -28,6 +31,7 @@ def log_action(
         actor_id=actor.id if actor else None,
         event_id=event_id,
         details=details,
+        created_at=at or utcnow(),
     )
     db.session.add(entry)
     return entry
