@@ -52,7 +52,11 @@ def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
     assert {r.country for r in registrations} == set(COUNTRIES)
     assert len({r.organisation_id for r in registrations}) > 5
     # Each carries its history, as if decided by the demo organiser.
-    entries = Counter(db.session.scalars(sa.select(AuditEntry.object_id)).all())
+    entries = Counter(
+        db.session.scalars(
+            sa.select(AuditEntry.object_id).where(AuditEntry.object_type == "registration")
+        ).all()
+    )
     for registration in registrations:
         decided = registration.status != RegistrationStatus.PENDING
         assert entries[registration.id] == (2 if decided else 1)
