@@ -72,7 +72,8 @@ def test_the_migrated_database_carries_the_models_check_constraints(app):
 def test_the_one_active_registration_index_is_partial(app):
     """Only active registrations are unique per delegate: a cancelled one makes room."""
     [index] = [
-        i for i in sa.inspect(db.engine).get_indexes("registration")
+        i
+        for i in sa.inspect(db.engine).get_indexes("registration")
         if i["name"] == "uq_registration_active_per_user"
     ]
     assert index["unique"]

@@ -45,15 +45,19 @@ def test_send_mail_delivers_over_smtp_and_marks_the_email_sent(app, event, runne
     assert runner.invoke(args=["send-mail"]).output.strip() == "Sent 0 email(s), 0 failed."
 
 
-def test_names_are_escaped_in_the_html_part_and_links_are_clickable(app):
-    user = make_user("x@police.example", name='<script>alert("x")</script>')
-    email = outbox.queue_email(
+def reset_email_for(name: str):
+    user = make_user("x@police.example", name=name)
+    return outbox.queue_email(
         user.email,
         "reset_password",
         user=user,
         link="http://localhost/account/reset/abc",
         minutes=60,
     )
+
+
+def test_names_are_escaped_in_the_html_part_and_links_are_clickable(app):
+    email = reset_email_for('<script>alert("x")</script>')
     assert "<script>" not in email.body_html
     assert "&lt;script&gt;" in email.body_html
     assert '<script>alert("x")</script>' in email.body_text
@@ -123,14 +127,7 @@ def test_an_unknown_mail_backend_is_a_clear_error(app):
 
 
 def test_only_links_to_our_own_site_are_clickable(app):
-    user = make_user("x@police.example", name="See https://evil.example/login now")
-    email = outbox.queue_email(
-        user.email,
-        "reset_password",
-        user=user,
-        link="http://localhost/account/reset/abc",
-        minutes=60,
-    )
+    email = reset_email_for("See https://evil.example/login now")
     assert '<a href="http://localhost/account/reset/abc"' in email.body_html
     assert 'href="https://evil.example' not in email.body_html
     assert "https://evil.example/login" in email.body_html  # shown, as text
