@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -65,6 +65,17 @@ def register(app: Flask) -> None:
             return http_error(ServiceUnavailable())
         log.exception("database error")
         return http_error(InternalServerError())
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError):
+        """Another request saved the same thing first. The database's own message can quote the
+        participant's data (PostgreSQL's "Key (email)=(...)"), so only its kind is logged."""
+        db.session.rollback()
+        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+        log.warning("conflict: %s on %s", type(error.orig).__name__, constraint or "a constraint")
+        return _respond(
+            409, "This conflicts with something saved a moment ago. Reload the page and try again."
+        )
 
     @app.errorhandler(PoolTimeout)
     def no_free_connection(error: PoolTimeout):
