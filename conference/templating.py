@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pycountry
 from flask import Flask, g
+from flask_login import current_user
 
 from conference.models import RegistrationStatus
+from conference.permissions import permissions_of
 
 STATUS_COLOURS = {
     RegistrationStatus.PENDING: "warning",
@@ -49,6 +51,11 @@ def date_range(start: date, end: date) -> str:
     return f"{start.strftime('%-d %B %Y')} – {end.strftime('%-d %B %Y')}"
 
 
+def _can(permission: str) -> bool:
+    """In a template: whether the current user may do this in the page's event."""
+    return "event" in g and permission in permissions_of(current_user, g.event)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(country_name)
@@ -56,4 +63,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_global(date_range)
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
-    app.context_processor(lambda: {"event": g.get("event")})
+    app.context_processor(lambda: {"event": g.get("event"), "can": _can})

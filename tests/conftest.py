@@ -15,6 +15,7 @@ from datetime import date
 from email import message_from_string, policy
 from email.message import EmailMessage
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -26,12 +27,13 @@ from werkzeug.serving import make_server
 
 from conference import create_app
 from conference.extensions import db
-from conference.models import Event, EventOrganisation, Organisation, User, utcnow
+from conference.models import Event, EventOrganisation, Organisation, TeamRole, User, utcnow
 from conference.services import accounts
 from conference.services.registrations import RegistrationDetails, submit_registration
 from conference.services.team import create_organiser
 
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def database_url(tmp_path_factory) -> str:
@@ -95,6 +97,21 @@ def empty_all_tables() -> None:
                 connection.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in a real server.
+
+    Flask would otherwise reuse the test's app context, and with it `g` (the logged-in user)
+    and the database session. Afterwards the test's own session forgets what it had loaded, so
+    it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app_settings() -> dict:
     """Override in a test module to change settings for its app."""
@@ -104,6 +121,7 @@ def app_settings() -> dict:
 @pytest.fixture
 def app(test_database_url, app_settings):
     app = create_app(settings_for_tests(test_database_url, **app_settings))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -137,24 +155,8 @@ def live_server(test_database_url, app_settings) -> Iterator[LiveServer]:
             db.engine.dispose()
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in a real server.
-
-    Flask would otherwise reuse the test's app context, and with it `g` (the logged-in user)
-    and the database session. Afterwards the test's own session forgets what it had loaded, so
-    it reads what the request committed.
-    """
-
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
-        if has_app_context():
-            db.session.expire_all()
-        return response
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -211,9 +213,20 @@ def make_user(email="delegate@police.example", *, name="Dana Delegate", verified
     return user
 
 
-def make_organiser(event: Event, email="organiser@politie.example") -> User:
+def make_organiser(
+    event: Event, email="organiser@politie.example", *, role=TeamRole.ORGANISER
+) -> User:
+    """A team member with two-factor log-in already on (its secret is TOTP_SECRET)."""
     user, _ = create_organiser(event, email, PASSWORD, name="Olga Organiser")
+    if role != TeamRole.ORGANISER:
+        user.team_roles[0].role = role
+    user.totp_secret = TOTP_SECRET
+    user.totp_enabled_at = utcnow()
     return user
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).now()
 
 
 def details(**overrides) -> RegistrationDetails:
@@ -260,13 +273,19 @@ def delegate(app) -> User:
 
 
 class AuthActions:
-    """Logs in the way a person does: through the login form."""
+    """Logs in the way a person does: through the login form, and the code form after it."""
 
     def __init__(self, client):
         self.client = client
 
     def login(self, email="delegate@police.example", password=PASSWORD):
-        return self.client.post("/account/login", data={"email": email, "password": password})
+        response = self.client.post("/account/login", data={"email": email, "password": password})
+        if response.headers.get("Location") != "/account/login/code":
+            return response
+        # A code works once: stand in for the half minute a person waits for the next one.
+        db.session.execute(sa.update(User).where(User.email == email).values(totp_last_step=None))
+        db.session.commit()
+        return self.client.post("/account/login/code", data={"code": current_code()})
 
     def logout(self):
         return self.client.post("/account/logout")

@@ -82,3 +82,26 @@ class ResetPasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Log out")
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="The six digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
+    )
+    submit = SubmitField("Continue")
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired(), Length(min=6, max=6, message="Type the six digits.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Turn on two-factor log-in")
+
+
+class EndSessionsForm(FlaskForm):
+    submit = SubmitField("Log out everywhere")

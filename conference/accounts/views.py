@@ -2,6 +2,8 @@
 
 from flask import (
     Blueprint,
+    Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,21 +15,34 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import (
+    EnableTwoFactorForm,
+    EndSessionsForm,
     LoginForm,
     LogoutForm,
     RequestPasswordResetForm,
     ResetPasswordForm,
     SignUpForm,
+    TwoFactorCodeForm,
 )
 from conference.extensions import db, limiter
 from conference.models import User
 from conference.security import safe_next_url
-from conference.services import accounts, registrations
+from conference.services import accounts, registrations, two_factor
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
 from conference.services.events import all_events, events_organised_by
+from conference.services.two_factor import InvalidCode
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 NEXT_AFTER_VERIFICATION = "next_after_verification"
+TWO_FACTOR_PENDING = "two_factor_pending"  # who gave the right password, awaiting their code
+TWO_FACTOR_NEXT = "two_factor_next"
+
+
+def _log_in(user: User) -> None:
+    """A fresh session for a fresh log-in: nothing from before it carries over."""
+    session.clear()
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")
 
 
 def landing_page(user: User) -> str:
@@ -108,12 +123,93 @@ def login():
             form.email.errors.append(error.message)
         else:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.name}.", "success")
+            if user.has_two_factor:
+                session.clear()
+                session[TWO_FACTOR_PENDING] = user.get_id()
+                session[TWO_FACTOR_NEXT] = next_url
+                return redirect(url_for("accounts.two_factor_login"))
+            _log_in(user)
             return redirect(next_url or landing_page(user))
     return render_template(
         "accounts/login.html", form=form, next_url=next_url
     ), 400 if form.errors else 200
+
+
+def _pending_user_key() -> str:
+    return session.get(TWO_FACTOR_PENDING) or request.remote_addr or ""
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_pending_user_key)
+def two_factor_login():
+    user = accounts.user_for_session(session.get(TWO_FACTOR_PENDING) or "")
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.verify(user, form.code.data)
+        except InvalidCode as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            next_url = session.get(TWO_FACTOR_NEXT)
+            _log_in(user)
+            return redirect(next_url or landing_page(user))
+    return render_template("accounts/two_factor_login.html", form=form), (
+        400 if form.errors else 200
+    )
+
+
+@blueprint.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    if current_user.has_two_factor:
+        return render_template(
+            "accounts/two_factor_status.html",
+            codes_left=two_factor.recovery_codes_left(current_user),
+            end_sessions_form=EndSessionsForm(),
+        )
+    if current_user.totp_secret is None:  # enrolment starts: a secret for the app to learn
+        current_user.totp_secret = two_factor.new_secret()
+        db.session.commit()
+    form = EnableTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
+        except InvalidCode as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            next_url = safe_next_url(request.args.get("next"))
+            return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+    return render_template(
+        "accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/two-factor/qr.svg")
+@login_required
+def two_factor_qr_code():
+    if current_user.has_two_factor or current_user.totp_secret is None:
+        abort(404)
+    uri = two_factor.provisioning_uri(current_user, current_user.totp_secret)
+    return Response(two_factor.qr_code_svg(uri), mimetype="image/svg+xml")
+
+
+@blueprint.route("/sessions/end", methods=["POST"])
+@login_required
+def end_all_sessions():
+    if EndSessionsForm().validate_on_submit():
+        accounts.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are logged out on every device. Log in again here.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @blueprint.route("/logout", methods=["POST"])

@@ -2,13 +2,30 @@
 
 from conference.models.audit import AuditEntry
 from conference.models.base import Base, utcnow
-from conference.models.event import Event, EventOrganisation, TeamMember, TeamRole
+from conference.models.event import (
+    Event,
+    EventOrganisation,
+    TeamInvitation,
+    TeamMember,
+    TeamRole,
+)
 from conference.models.organisation import Organisation, OrganisationKind
 from conference.models.outbox import OutboxEmail
-from conference.models.registration import Registration, RegistrationStatus
-from conference.models.user import User
+from conference.models.registration import (
+    TAG_COLOURS,
+    Registration,
+    RegistrationNote,
+    RegistrationStatus,
+    Tag,
+)
+from conference.models.user import RecoveryCode, User
 
 __all__ = [
+    "TAG_COLOURS",
+    "RecoveryCode",
+    "RegistrationNote",
+    "Tag",
+    "TeamInvitation",
     "AuditEntry",
     "Base",
     "Event",

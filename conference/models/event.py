@@ -84,11 +84,18 @@ class EventOrganisation(Base):
 
 
 class TeamRole(enum.StrEnum):
-    ORGANISER = "organiser"
+    ORGANISER = "organiser"  # everything
+    MODERATOR = "moderator"  # approve, reject, waitlist
+    CHECKIN = "checkin"  # the check-in desk only
+    VIEWER = "viewer"  # reads, changes nothing
+
+    @property
+    def label(self) -> str:
+        return "Check-in staff" if self is TeamRole.CHECKIN else self.title()
 
 
 class TeamMember(Base):
-    """A user's role in running one event. Organisers reach that event's back office only."""
+    """A user's role in running one event; it opens that event's back office, and no other."""
 
     __tablename__ = "team_member"
     __table_args__ = (
@@ -106,3 +113,30 @@ class TeamMember(Base):
     )
     role: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamInvitation(Base):
+    """An invitation by email to join an event's team; its link works once, for a while."""
+
+    __tablename__ = "team_invitation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
+            name="role_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    # Only a hash of the link's secret is kept: a copy of the database opens no team.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()

@@ -24,6 +24,21 @@ class RegistrationStatus(enum.StrEnum):
         return "Waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
 
 
+# Bootstrap's palette; a tag's colour is one of these names.
+TAG_COLOURS = (
+    "blue",
+    "indigo",
+    "purple",
+    "pink",
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "teal",
+    "cyan",
+    "gray",
+)
+
 S = RegistrationStatus
 # Which statuses each change may start from. Cancelled is final: a new registration replaces it.
 ALLOWED_FROM: dict[str, set[RegistrationStatus]] = {
@@ -33,6 +48,38 @@ ALLOWED_FROM: dict[str, set[RegistrationStatus]] = {
     "cancel": {S.PENDING, S.WAITLISTED, S.APPROVED},
     "edit": {S.PENDING},
 }
+
+
+registration_tag = sa.Table(
+    "registration_tag",
+    Base.metadata,
+    sa.Column(
+        "registration_id",
+        sa.ForeignKey("registration.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(Base):
+    """A coloured label an event's organisers put on registrations, e.g. "Speaker" or "VIP"."""
+
+    __tablename__ = "tag"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "name", name="uq_tag_event_id_name"),
+        sa.CheckConstraint(
+            "colour IN (" + ", ".join(f"'{c}'" for c in TAG_COLOURS) + ")", name="colour_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(40))
+    colour: Mapped[str] = mapped_column(sa.String(20), default="blue")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name!r}>"
 
 
 class Registration(Base):
@@ -98,6 +145,12 @@ class Registration(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    tags: Mapped[list[Tag]] = relationship(secondary=registration_tag, order_by=Tag.name)
+    notes: Mapped[list["RegistrationNote"]] = relationship(
+        back_populates="registration",
+        order_by="RegistrationNote.created_at",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def status_label(self) -> str:
@@ -117,3 +170,22 @@ class Registration(Base):
 
     def __repr__(self) -> str:
         return f"<Registration {self.reference} {self.status}>"
+
+
+class RegistrationNote(Base):
+    """An organiser's internal note on a registration. Never shown to the delegate."""
+
+    __tablename__ = "registration_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()

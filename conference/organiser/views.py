@@ -9,6 +9,7 @@ from conference.event_context import attach_event
 from conference.extensions import db, login_manager
 from conference.models import RegistrationStatus
 from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
+from conference.permissions import Permission, needs_two_factor, permissions_of, requires
 from conference.services import audit, registration_list, registrations
 from conference.services.errors import DomainError
 
@@ -19,12 +20,16 @@ PAGE_SIZE = 50
 
 
 @blueprint.before_request
-def require_organiser():
-    """Every method, OPTIONS and HEAD included: log in first, then organise this event."""
+def require_team_member():
+    """Every method, OPTIONS and HEAD included: log in, belong to this event's team, and for
+    the roles that decide, have two-factor log-in on. Each view then asks for its permission."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not current_user.organises(g.event):
+    if not permissions_of(current_user, g.event) & {Permission.VIEW, Permission.DECIDE}:
         abort(403)
+    if needs_two_factor(current_user, g.event):
+        flash("Set up two-factor log-in to open the back office.", "info")
+        return redirect(url_for("accounts.two_factor_setup", next=request.full_path.rstrip("?")))
 
 
 def _registration_or_404(reference: str):
@@ -35,6 +40,7 @@ def _registration_or_404(reference: str):
 
 
 @blueprint.route("/registrations")
+@requires(Permission.VIEW)
 def registrations_list():
     form = RegistrationFilterForm(request.args)
     if not form.validate():
@@ -68,6 +74,7 @@ def _detail_page(registration, reject_form=None, status=200):
 
 
 @blueprint.route("/registrations/<reference>")
+@requires(Permission.VIEW)
 def registration_detail(reference: str):
     return _detail_page(_registration_or_404(reference))
 
@@ -94,6 +101,7 @@ def _decision(view):
 
 
 @blueprint.route("/registrations/<reference>/approve", methods=["POST"])
+@requires(Permission.DECIDE)
 @_decision
 def approve(registration):
     registrations.approve_registration(registration, organiser=current_user)
@@ -101,6 +109,7 @@ def approve(registration):
 
 
 @blueprint.route("/registrations/<reference>/waitlist", methods=["POST"])
+@requires(Permission.DECIDE)
 @_decision
 def waitlist(registration):
     registrations.waitlist_registration(registration, organiser=current_user)
@@ -108,6 +117,7 @@ def waitlist(registration):
 
 
 @blueprint.route("/registrations/<reference>/reject", methods=["POST"])
+@requires(Permission.DECIDE)
 @_decision
 def reject(registration):
     form = RejectForm()

@@ -190,3 +190,9 @@ def user_for_session(session_id: str) -> User | None:
     if user is None or user.session_token != token:
         return None
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Every login cookie issued so far stops working, the current one included."""
+    user.session_token = new_session_token()
+    log_action("user.ended_all_sessions", user, actor=user)

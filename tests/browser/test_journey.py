@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import PASSWORD, make_event, make_organiser
+from tests.conftest import PASSWORD, current_code, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +117,11 @@ def test_a_delegate_signs_up_registers_and_is_approved_by_an_organiser(
     organiser.goto(EVENT_PAGE)
     organiser.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
     log_in(organiser, ORGANISER_EMAIL, PASSWORD)
+    # Organisers log in with a second factor: the code from their authenticator app.
+    expect(organiser.get_by_role("heading", name="One more step")).to_be_visible()
+    organiser.get_by_label("Code").fill(current_code())
+    shots.take(organiser, "organiser, two-factor code")
+    organiser.get_by_role("button", name="Continue").click()
     # An organiser lands in the back office of the event.
     expect(organiser.get_by_role("heading", name="Registrations")).to_be_visible()
     expect(

@@ -24,7 +24,7 @@ from conference.models import AuditEntry, Event, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services import registrations
 from tests.concurrency.http_browser import Answer, Browser
-from tests.conftest import PASSWORD, make_event, make_organiser, on_postgres, register
+from tests.conftest import PASSWORD, current_code, make_event, make_organiser, on_postgres, register
 
 if on_postgres():
     CAPACITY = 5
@@ -32,7 +32,6 @@ if on_postgres():
     RACE_WINDOW = 0.2  # seconds between counting the approved places and taking one
 else:
     CAPACITY, DELEGATES, RACE_WINDOW = 3, 12, 0.1
-ORGANISER_EMAIL = "organiser@politie.example"
 STORM_TIMEOUT = 45  # seconds, for all the approvals together
 
 
@@ -47,13 +46,21 @@ def app_settings() -> dict:
     }
 
 
-def organiser_browser(base_url: str) -> Browser:
-    """A browser logged in as the organiser through the login form."""
+def organiser_email(number: int) -> str:
+    return f"organiser{number:02}@politie.example"
+
+
+def organiser_browser(base_url: str, email: str) -> Browser:
+    """A browser logged in as this organiser: password, then the code from their app."""
     browser = Browser(base_url)
     login = browser.form_on("/account/login")
     answer = browser.post(
-        "/account/login",
-        {"csrf_token": login["csrf_token"], "email": ORGANISER_EMAIL, "password": PASSWORD},
+        "/account/login", {"csrf_token": login["csrf_token"], "email": email, "password": PASSWORD}
+    )
+    assert answer.location.endswith("/account/login/code"), answer.status
+    code_form = browser.form_on("/account/login/code")
+    answer = browser.post(
+        "/account/login/code", {"csrf_token": code_form["csrf_token"], "code": current_code()}
     )
     assert answer.is_redirect and answer.location.endswith("/vgt-2014/organiser/registrations"), (
         answer.status
@@ -107,11 +114,11 @@ def widen_the_race_window(monkeypatch) -> None:
 def seed_a_small_event_with_many_pending_registrations(app) -> list[str]:
     with app.app_context():
         event = make_event(capacity=CAPACITY)
-        make_organiser(event, ORGANISER_EMAIL)
-        references = [
-            register(event, f"delegate{number:02}@police.example").reference
-            for number in range(DELEGATES)
-        ]
+        references = []
+        for number in range(DELEGATES):
+            # An organiser for each click: a code from the app works once for each person.
+            make_organiser(event, organiser_email(number))
+            references.append(register(event, f"delegate{number:02}@police.example").reference)
         db.session.commit()
     return references
 
@@ -125,8 +132,8 @@ class ApproveButton:
     csrf_token: str
 
     @classmethod
-    def opened_by_an_organiser(cls, base_url: str, reference: str) -> "ApproveButton":
-        browser = organiser_browser(base_url)
+    def opened_by_an_organiser(cls, base_url: str, reference: str, email: str) -> "ApproveButton":
+        browser = organiser_browser(base_url, email)
         page = f"/vgt-2014/organiser/registrations/{reference}"
         form = browser.form_on(page, action=cls.path(reference))
         return cls(browser, reference, form["csrf_token"])
@@ -154,7 +161,10 @@ def click_all_at_once(buttons: list[ApproveButton]) -> dict[str, Answer]:
 
 def run_approval_storm(live_server, monkeypatch, *, lock_the_event: bool) -> Storm:
     references = seed_a_small_event_with_many_pending_registrations(live_server.app)
-    buttons = [ApproveButton.opened_by_an_organiser(live_server.url, r) for r in references]
+    buttons = [
+        ApproveButton.opened_by_an_organiser(live_server.url, reference, organiser_email(number))
+        for number, reference in enumerate(references)
+    ]
 
     widen_the_race_window(monkeypatch)
     if not lock_the_event:

@@ -6,36 +6,46 @@ A new route fails this test until it says here who may use it.
 import pytest
 
 from conference.extensions import db
-from tests.conftest import make_user, register
+from tests.conftest import make_organiser, make_user, register
 
 LOGIN = "login"  # a redirect to the login page
+ROLES = ["anonymous", "delegate", "organiser", "moderator", "viewer", "checkin"]
+TEAM = {"organiser", "moderator", "viewer", "checkin"}
 
-# endpoint: (method, anonymous, delegate, organiser)
+# endpoint: (method, then the answer for each of ROLES)
 EXPECTED = {
-    "static": ("GET", 200, 200, 200),
-    "public.index": ("GET", 302, 302, 302),
-    "public.event": ("GET", 200, 200, 200),
-    "accounts.signup": ("GET", 200, 302, 302),
-    "accounts.login": ("GET", 200, 302, 302),
-    "accounts.logout": ("POST", 302, 302, 302),
-    "accounts.verify_email": ("GET", 400, 400, 400),
-    "accounts.request_password_reset": ("GET", 200, 200, 200),
-    "accounts.reset_password": ("GET", 400, 400, 400),
-    "accounts.home": ("GET", LOGIN, 200, 200),
-    "delegate.register": ("GET", LOGIN, 302, 200),
-    "delegate.registration": ("GET", LOGIN, 200, 302),
-    "delegate.edit_registration": ("GET", LOGIN, 200, 404),
-    "delegate.cancel_registration": ("GET", LOGIN, 200, 404),
-    "organiser.registrations_list": ("GET", LOGIN, 403, 200),
-    "organiser.registration_detail": ("GET", LOGIN, 403, 200),
-    "organiser.approve": ("POST", LOGIN, 403, 302),
-    "organiser.waitlist": ("POST", LOGIN, 403, 302),
-    "organiser.reject": ("POST", LOGIN, 403, 302),
+    "static": ("GET", 200, 200, 200, 200, 200, 200),
+    "public.index": ("GET", 302, 302, 302, 302, 302, 302),
+    "public.event": ("GET", 200, 200, 200, 200, 200, 200),
+    "accounts.signup": ("GET", 200, 302, 302, 302, 302, 302),
+    "accounts.login": ("GET", 200, 302, 302, 302, 302, 302),
+    "accounts.two_factor_login": ("GET", 302, 302, 302, 302, 302, 302),
+    "accounts.two_factor_setup": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "accounts.two_factor_qr_code": ("GET", LOGIN, 200, 404, 404, 404, 404),
+    "accounts.end_all_sessions": ("POST", LOGIN, 302, 302, 302, 302, 302),
+    "accounts.logout": ("POST", 302, 302, 302, 302, 302, 302),
+    "accounts.verify_email": ("GET", 400, 400, 400, 400, 400, 400),
+    "accounts.request_password_reset": ("GET", 200, 200, 200, 200, 200, 200),
+    "accounts.reset_password": ("GET", 400, 400, 400, 400, 400, 400),
+    "accounts.home": ("GET", LOGIN, 200, 200, 200, 200, 200),
+    "delegate.register": ("GET", LOGIN, 302, 200, 200, 200, 200),
+    "delegate.registration": ("GET", LOGIN, 200, 302, 302, 302, 302),
+    "delegate.edit_registration": ("GET", LOGIN, 200, 404, 404, 404, 404),
+    "delegate.cancel_registration": ("GET", LOGIN, 200, 404, 404, 404, 404),
+    "organiser.registrations_list": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.registration_detail": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.approve": ("POST", LOGIN, 403, 302, 302, 403, 403),
+    "organiser.waitlist": ("POST", LOGIN, 403, 302, 302, 403, 403),
+    "organiser.reject": ("POST", LOGIN, 403, 302, 302, 403, 403),
 }
+# These end the session: the walk logs back in after them.
+ENDS_SESSION = {"accounts.logout", "accounts.end_all_sessions"}
 
 
 @pytest.fixture
 def world(app, event, organiser):
+    for role in TEAM - {"organiser"}:
+        make_organiser(event, f"{role}@politie.example", role=role)
     delegate = make_user("delegate@police.example")
     own = register(event, delegate.email.replace("delegate", "own"))
     # Someone else's registration for each decision, so that none depends on another.
@@ -73,18 +83,20 @@ def test_every_route_is_in_the_access_table(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(EXPECTED)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "delegate", "organiser"])
-def test_every_route_lets_in_exactly_who_it_should(app, client, auth, world, role):
-    if role == "delegate":
-        # The delegate with a registration of their own.
+def log_in_as(auth, world, role: str) -> None:
+    if role == "delegate":  # the delegate with a registration of their own
         auth.login(world["own"].user.email)
-    elif role == "organiser":
-        auth.login(world["organiser"].email)
-    column = {"anonymous": 1, "delegate": 2, "organiser": 3}[role]
+    elif role in TEAM:
+        auth.login(f"{role}@politie.example")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_lets_in_exactly_who_it_should(app, client, auth, world, role):
+    log_in_as(auth, world, role)
     failures = []
     for rule in app.url_map.iter_rules():
         method, *answers = EXPECTED[rule.endpoint]
-        expected = answers[column - 1]
+        expected = answers[ROLES.index(role)]
         url = url_for_rule(rule, world)
         data = {"reason": "Checking access"} if rule.endpoint == "organiser.reject" else None
         response = client.open(url, method=method, data=data)
@@ -97,11 +109,8 @@ def test_every_route_lets_in_exactly_who_it_should(app, client, auth, world, rol
             ok = response.status_code == expected
         if not ok:
             failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
-        if rule.endpoint == "accounts.logout":  # log back in for the rest of the walk
-            if role == "delegate":
-                auth.login(world["own"].user.email)
-            elif role == "organiser":
-                auth.login(world["organiser"].email)
+        if rule.endpoint in ENDS_SESSION:
+            log_in_as(auth, world, role)
     assert failures == []
 
 
@@ -116,16 +125,34 @@ def test_a_delegate_never_sees_another_delegates_registration(client, auth, worl
 
 
 @pytest.mark.parametrize("method", ["HEAD", "OPTIONS"])
-@pytest.mark.parametrize("role", ["anonymous", "delegate", "organiser"])
+@pytest.mark.parametrize("role", ROLES)
 def test_no_route_fails_on_head_or_options(app, client, auth, world, role, method):
-    if role != "anonymous":
-        auth.login(world["own"].user.email if role == "delegate" else world["organiser"].email)
+    log_in_as(auth, world, role)
     failures = []
     for rule in app.url_map.iter_rules():
         response = client.open(url_for_rule(rule, world), method=method)
         response.close()
         if response.status_code >= 500:
             failures.append(f"{method} {rule.rule}: {response.status_code}")
-        if EXPECTED[rule.endpoint][1 + ["anonymous", "delegate", "organiser"].index(role)] == 403:
+        outsider = role in ("delegate", "checkin") and rule.endpoint.startswith("organiser.")
+        if outsider:  # not even the methods a route allows are told to those outside the team
             assert response.status_code in (403, 405), (method, rule.rule)
     assert failures == []
+
+
+@pytest.mark.parametrize("role", ["organiser", "moderator"])
+def test_deciding_roles_must_turn_on_two_factor_before_the_back_office(client, auth, event, role):
+    member = make_organiser(event, f"new.{role}@politie.example", role=role)
+    member.totp_enabled_at = member.totp_secret = None
+    db.session.commit()
+    auth.login(member.email)
+    response = client.get("/vgt-2014/organiser/registrations")
+    assert response.headers["Location"].startswith("/account/two-factor?next=")
+
+
+def test_a_viewer_may_read_without_two_factor(client, auth, event):
+    viewer = make_organiser(event, "new.viewer@politie.example", role="viewer")
+    viewer.totp_enabled_at = viewer.totp_secret = None
+    db.session.commit()
+    auth.login(viewer.email)
+    assert client.get("/vgt-2014/organiser/registrations").status_code == 200

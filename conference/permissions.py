@@ -1,0 +1,51 @@
+"""Who may do what in an event's back office: roles per event, and the permissions they carry."""
+
+import enum
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+
+from conference.models import TeamRole
+
+
+class Permission(enum.StrEnum):
+    VIEW = "view"  # see registrations, the dashboard, the lists
+    DECIDE = "decide"  # approve, reject, waitlist; notes and tags
+    MANAGE = "manage"  # event settings, partners, team, imports, bulk changes
+    CHECK_IN = "check_in"  # the check-in desk
+
+
+ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
+    TeamRole.ORGANISER: frozenset(Permission),
+    TeamRole.MODERATOR: frozenset({Permission.VIEW, Permission.DECIDE}),
+    TeamRole.VIEWER: frozenset({Permission.VIEW}),
+    TeamRole.CHECKIN: frozenset({Permission.CHECK_IN}),
+}
+
+# These roles change who comes to the conference: a password alone is not enough for them.
+ROLES_NEEDING_TWO_FACTOR = frozenset({TeamRole.ORGANISER, TeamRole.MODERATOR})
+
+
+def permissions_of(user, event) -> frozenset[Permission]:
+    role = user.role_in(event) if user.is_authenticated else None
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def needs_two_factor(user, event) -> bool:
+    return user.role_in(event) in ROLES_NEEDING_TWO_FACTOR and not user.has_two_factor
+
+
+def requires(permission: Permission):
+    """A back-office view for team members whose role in the URL's event carries `permission`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if permission not in permissions_of(current_user, g.event):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,141 @@
+"""Two-factor log-in: enrolment by QR code, codes that work once, recovery codes, sessions."""
+
+import re
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import User
+from tests.conftest import PASSWORD, TOTP_SECRET, current_code, make_organiser
+
+
+@pytest.fixture
+def newcomer(event):
+    """An organiser who has not yet turned two-factor log-in on."""
+    member = make_organiser(event, "newcomer@politie.example")
+    member.totp_secret = member.totp_enabled_at = None
+    db.session.commit()
+    return member
+
+
+def password_step(client, email):
+    return client.post("/account/login", data={"email": email, "password": PASSWORD})
+
+
+def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
+    auth.login(newcomer.email)
+    response = client.get("/vgt-2014/organiser/registrations")
+    setup = client.get(response.headers["Location"])
+    assert 'src="/account/two-factor/qr.svg"' in setup.text
+    secret = re.search(r'<code class="fs-6 user-select-all">([A-Z2-7]+)</code>', setup.text)[1]
+    qr = client.get("/account/two-factor/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and qr.text.startswith("<svg")
+
+    wrong = client.post(response.headers["Location"], data={"code": "000000"})
+    assert wrong.status_code == 400 and "does not match" in wrong.text
+
+    done = client.post(response.headers["Location"], data={"code": pyotp.TOTP(secret).now()})
+    codes = re.findall(r'<code class="fs-6">([a-z0-9-]+)</code>', done.text)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert 'href="/vgt-2014/organiser/registrations"' in done.text
+    assert client.get("/vgt-2014/organiser/registrations").status_code == 200
+    user = db.session.get(User, newcomer.id)
+    assert user.has_two_factor
+    assert all(code not in (r.code_hash for r in user.recovery_codes) for code in codes)
+
+
+def test_log_in_asks_for_the_code_after_the_password(client, organiser):
+    assert password_step(client, organiser.email).headers["Location"] == "/account/login/code"
+    assert client.get("/account/").status_code == 302, "not logged in before the code"
+    wrong = client.post("/account/login/code", data={"code": "123456"})
+    assert wrong.status_code == 400
+    right = client.post("/account/login/code", data={"code": current_code()})
+    assert right.headers["Location"] == "/vgt-2014/organiser/registrations"
+    assert client.get("/account/").status_code == 200
+
+
+def test_a_code_works_once(app, organiser):
+    first, second = app.test_client(), app.test_client()
+    code = current_code()
+    password_step(first, organiser.email)
+    assert first.post("/account/login/code", data={"code": code}).status_code == 302
+    password_step(second, organiser.email)
+    replay = second.post("/account/login/code", data={"code": code})
+    assert replay.status_code == 400
+    assert "used already" in replay.text
+
+
+def test_a_recovery_code_works_once_in_place_of_the_app(client, auth, newcomer):
+    auth.login(newcomer.email)
+    client.get("/account/two-factor")
+    done = client.post(
+        "/account/two-factor",
+        data={"code": pyotp.TOTP(db.session.get(User, newcomer.id).totp_secret).now()},
+    )
+    recovery = re.findall(r'<code class="fs-6">([a-z0-9-]+)</code>', done.text)[0]
+    auth.logout()
+
+    password_step(client, newcomer.email)
+    assert client.post("/account/login/code", data={"code": recovery}).status_code == 302
+    auth.logout()
+    password_step(client, newcomer.email)
+    assert client.post("/account/login/code", data={"code": recovery}).status_code == 400
+
+
+def test_the_code_step_needs_the_password_step_first(client, organiser):
+    response = client.post("/account/login/code", data={"code": current_code()})
+    assert response.headers["Location"] == "/account/login"
+    assert client.get("/account/").status_code == 302
+
+
+def test_logging_in_starts_a_fresh_session(client, auth, delegate):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_ending_all_sessions_logs_out_every_device(app, auth, organiser):
+    laptop = app.test_client()
+    auth.login(organiser.email)  # the fixture's client: the phone
+    from tests.conftest import AuthActions
+
+    AuthActions(laptop).login(organiser.email)
+    assert laptop.get("/account/").status_code == 200
+    status = auth.client.get("/account/two-factor")
+    assert "Log out everywhere" in status.text
+    auth.client.post("/account/sessions/end")
+    assert laptop.get("/account/").status_code == 302
+    assert auth.client.get("/account/").status_code == 302
+
+
+def test_the_secret_is_kept_on_the_user_until_confirmed(client, auth, newcomer):
+    auth.login(newcomer.email)
+    client.get("/account/two-factor")
+    user = db.session.get(User, newcomer.id)
+    assert user.totp_secret and not user.has_two_factor
+    assert user.totp_secret != TOTP_SECRET
+
+
+class TestCodeGuessing:
+    @pytest.fixture
+    def app_settings(self):
+        return {"LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_guessing_codes_is_rate_limited(self, client, organiser):
+        password_step(client, organiser.email)
+        answers = [
+            client.post(
+                "/account/login/code",
+                data={"code": f"{n:06d}"},
+                environ_base={"REMOTE_ADDR": f"10.9.0.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+        assert answers == [400, 400, 400, 429]
+        assert (
+            db.session.scalar(sa.select(User.totp_last_step).where(User.id == organiser.id)) is None
+        )
