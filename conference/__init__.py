@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from conference.accounts.views import blueprint as accounts
     from conference.delegate.views import blueprint as delegate
-    from conference.organiser.views import blueprint as organiser
+    from conference.organiser import blueprint as organiser
     from conference.public.views import blueprint as public
 
     app.register_blueprint(public)

@@ -1,35 +1,19 @@
-"""The organisers' back office for one event: the registration list and the decisions."""
+"""The registration list, one registration's page, and the decisions on it."""
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from conference.event_context import attach_event
-from conference.extensions import db, login_manager
+from conference.extensions import db
 from conference.models import RegistrationStatus
+from conference.organiser import blueprint
 from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
-from conference.permissions import Permission, needs_two_factor, permissions_of, requires
+from conference.permissions import Permission, requires
 from conference.services import audit, registration_list, registrations
 from conference.services.errors import DomainError
 
-blueprint = Blueprint("organiser", __name__, url_prefix="/<event_slug>/organiser")
-attach_event(blueprint)
-
 PAGE_SIZE = 50
-
-
-@blueprint.before_request
-def require_team_member():
-    """Every method, OPTIONS and HEAD included: log in, belong to this event's team, and for
-    the roles that decide, have two-factor log-in on. Each view then asks for its permission."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not permissions_of(current_user, g.event) & {Permission.VIEW, Permission.DECIDE}:
-        abort(403)
-    if needs_two_factor(current_user, g.event):
-        flash("Set up two-factor log-in to open the back office.", "info")
-        return redirect(url_for("accounts.two_factor_setup", next=request.full_path.rstrip("?")))
 
 
 def _registration_or_404(reference: str):
@@ -47,7 +31,10 @@ def registrations_list():
         abort(400)
     page = db.paginate(
         registration_list.registrations_query(
-            g.event, search=form.q.data or "", status=form.status.data or ""
+            g.event,
+            registration_list.RegistrationFilter(
+                q=form.q.data or "", status=form.status.data or ""
+            ),
         ),
         per_page=PAGE_SIZE,
         max_per_page=PAGE_SIZE,
