@@ -42,6 +42,10 @@ def seed_demo_command(delegates: int) -> None:
     if delegates:
         click.echo(f"Added {report.delegates_added} fictional delegates.")
     click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / password {DEMO_ORGANISER_PASSWORD}")
+    click.echo(
+        "  (the back office asks organisers to turn on two-factor log-in first: scan the QR code"
+        " it shows with any authenticator app, or type in the key shown beside it)"
+    )
 
 
 @click.command("create-organiser")
