@@ -4,6 +4,7 @@ A code works once: the time step of the last accepted code is kept, and only a l
 """
 
 import hashlib
+import io
 import hmac
 import secrets
 from datetime import datetime
@@ -33,8 +34,13 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def qr_code_svg(uri: str) -> str:
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#15325b")
+def qr_code_svg(uri: str) -> bytes:
+    """A standalone SVG document (namespace and all), served as an image of its own."""
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(
+        buffer, kind="svg", scale=5, border=2, dark="#15325b", xmldecl=False
+    )
+    return buffer.getvalue()
 
 
 def _hash(code: str) -> str:

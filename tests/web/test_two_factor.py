@@ -31,7 +31,8 @@ def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
     assert 'src="/account/two-factor/qr.svg"' in setup.text
     secret = re.search(r'<code class="fs-6 user-select-all">([A-Z2-7]+)</code>', setup.text)[1]
     qr = client.get("/account/two-factor/qr.svg")
-    assert qr.mimetype == "image/svg+xml" and qr.text.startswith("<svg")
+    assert qr.mimetype == "image/svg+xml"
+    assert qr.text.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in qr.text
 
     wrong = client.post(response.headers["Location"], data={"code": "000000"})
     assert wrong.status_code == 400 and "does not match" in wrong.text
