@@ -140,3 +140,11 @@ class TestCodeGuessing:
         assert (
             db.session.scalar(sa.select(User.totp_last_step).where(User.id == organiser.id)) is None
         )
+
+
+def test_the_account_page_says_whether_two_factor_is_on(client, auth, organiser, delegate):
+    auth.login(organiser.email)
+    assert "Two-factor log-in: on" in client.get("/account/").text
+    auth.logout()
+    auth.login(delegate.email)
+    assert "Two-factor log-in: off" in client.get("/account/").text
