@@ -63,6 +63,8 @@ def settings_from_environment(instance_path: str) -> dict:
         # A token lives as long as the session it belongs to, so that a long form filled in
         # slowly is not refused (and its input lost) for age alone.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Uploads (a CSV import) bigger than this are refused before they are read.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),

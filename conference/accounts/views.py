@@ -257,3 +257,7 @@ def home():
         organised=events_organised_by(current_user),
         events=all_events(),
     )
+
+
+# The invitee's side of team invitations adds its routes to this blueprint.
+from conference.accounts import invitations  # noqa: E402, F401

@@ -7,7 +7,7 @@ from conference.delegate.forms import OTHER_ORGANISATION, CancelRegistrationForm
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
-from conference.services import registrations
+from conference.services import event_settings, registrations
 from conference.services.errors import AlreadyRegistered, DomainError
 from conference.services.registrations import RegistrationDetails
 
@@ -36,6 +36,10 @@ def _details(form: RegistrationForm) -> RegistrationDetails:
     )
 
 
+def _window_notice() -> str | None:
+    return event_settings.registration_window_notice(g.event)
+
+
 def _own_registration() -> Registration:
     registration = registrations.registration_for(g.event, current_user)
     if registration is None:
@@ -58,11 +62,15 @@ def register():
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return render_template("delegate/register.html", form=form), error.status_code
+            return render_template(
+                "delegate/register.html", form=form, window_notice=_window_notice()
+            ), error.status_code
         db.session.commit()
         flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
         return redirect(url_for("delegate.registration"))
-    return render_template("delegate/register.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "delegate/register.html", form=form, window_notice=_window_notice()
+    ), 400 if form.errors else 200
 
 
 @blueprint.route("/registration")

@@ -103,6 +103,8 @@ class Registration(Base):
             postgresql_where=sa.text("status <> 'cancelled'"),
         ),
         sa.Index("ix_registration_event_status", "event_id", "status"),
+        # The list's default order: newest first, within one event.
+        sa.Index("ix_registration_event_created", "event_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

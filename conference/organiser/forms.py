@@ -1,27 +1,41 @@
+"""The back office's forms: they check the shape of input; the services check the rules."""
+
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from conference.models import RegistrationStatus
-
-
-class RegistrationFilterForm(FlaskForm):
-    """The list's search and filter; read from the query string, so no CSRF token."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField(
-        "Search",
-        validators=[Optional(), Length(max=200)],
-        description="Name, email address or organisation",
-    )
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice("", "All statuses")]
-        + [SelectChoice(s.value, s.label) for s in RegistrationStatus],
-        validators=[Optional()],
-    )
+from conference.forms import CountryField
+from conference.models import OrganisationKind, RegistrationStatus
+from conference.services.exports import PARTICIPANT_COLUMNS
+from conference.services.registration_list import RegistrationFilter
 
 
 class DecisionForm(FlaskForm):
@@ -40,3 +54,244 @@ class RejectForm(FlaskForm):
         description="Sent to the delegate in the rejection email.",
     )
     submit = SubmitField("Reject")
+
+
+# --- the team and the audit log ---------------------------------------------------------------
+
+_TEAM_ROLE_CHOICES = [
+    SelectChoice("organiser", "Organiser: everything"),
+    SelectChoice("moderator", "Moderator: approve, reject, waitlist"),
+    SelectChoice("checkin", "Check-in staff: the check-in desk only"),
+    SelectChoice("viewer", "Viewer: reads, changes nothing"),
+]
+
+
+class InviteMemberForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description="The invitation link works once, for this address, for 7 days.",
+        filters=[lambda value: value.strip() if value else value],
+        render_kw={"autocomplete": "off"},
+    )
+    role = SelectField("Role", choices=_TEAM_ROLE_CHOICES, validators=[DataRequired()])
+    submit = SubmitField("Send invitation")
+
+
+class ChangeRoleForm(FlaskForm):
+    member = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    role = SelectField("Role", choices=_TEAM_ROLE_CHOICES, validators=[DataRequired()])
+    submit = SubmitField("Change")
+
+
+class RemoveMemberForm(FlaskForm):
+    member = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    submit = SubmitField("Remove")
+
+
+class AuditLogFilterForm(FlaskForm):
+    """The audit log's filters; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    who = StringField(
+        "Who",
+        validators=[Optional(), Length(max=200)],
+        description="Part of a name or email address",
+    )
+    what = SelectField("What", validators=[Optional()], validate_choice=False)
+    registration = StringField(
+        "Registration",
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(r"^[A-Za-z0-9-]+$", message="A reference looks like VGT14-7K3QXA."),
+        ],
+        description="Its reference",
+    )
+
+    def validate_what(self, field):
+        if field.data and not re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", field.data):
+            raise ValidationError("Choose an action from the list.")
+
+
+# --- event settings and partners -------------------------------------------------------------
+
+
+class EventSettingsForm(FlaskForm):
+    """The event's settings; the registration window is typed in the event's time zone."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(
+        "Short name",
+        validators=[DataRequired(), Length(max=40)],
+        description="Shown in the menu and in emails, e.g. VGT 2014.",
+    )
+    tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=20000)],
+        description="Shown on the public page. Leave a blank line between paragraphs.",
+        render_kw={"rows": 8},
+    )
+    starts_on = DateField("First day", validators=[DataRequired(message="Give the first day.")])
+    ends_on = DateField("Last day", validators=[DataRequired(message="Give the last day.")])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    capacity = IntegerField(
+        "Capacity",
+        validators=[
+            InputRequired(message="Give the number of places."),
+            NumberRange(min=1, max=100000, message="Give a number of places from 1 to 100,000."),
+        ],
+        description="Places for approved delegates. Raising it promotes the waiting list.",
+    )
+    registration_opens = DateTimeLocalField(
+        "Registration opens", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    registration_closes = DateTimeLocalField(
+        "Registration closes", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    approval_required = RadioField(
+        "Approval",
+        choices=[
+            SelectChoice("yes", "Organisers vet every registration"),
+            SelectChoice("no", "Automatic: approve up to the capacity, then the waiting list"),
+        ],
+        validators=[InputRequired(message="Choose how registrations are approved.")],
+    )
+    submit = SubmitField("Save settings")
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day cannot come before the first.")
+
+    def validate_registration_closes(self, field):
+        opens = self.registration_opens.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError("Registration must close after it opens.")
+
+
+NEW_ORGANISATION = "new"
+
+
+class OrganisationForm(FlaskForm):
+    """An organisation's own details: for a new partner, or to edit one."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(
+        "Short name", validators=[Optional(), Length(max=40)], description="e.g. NCMEC"
+    )
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Choose a kind")]
+        + [SelectChoice(k.value, k.label) for k in OrganisationKind],
+        validators=[DataRequired(message="Choose the kind of organisation.")],
+    )
+    country = CountryField("Country", validators=[Optional()])
+    website = URLField(
+        "Website",
+        validators=[Optional(), Length(max=300), URL(message="Give a full address: https://…")],
+    )
+    submit = SubmitField("Save")
+
+
+class PartnerForm(OrganisationForm):
+    """Add a partner: one the app knows already, or a new organisation described below."""
+
+    organisation = SelectField("Organisation", validators=[DataRequired()])
+    submit = SubmitField("Add partner")
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [
+            SelectChoice(NEW_ORGANISATION, "A new organisation (describe it below)")
+        ] + [SelectChoice(str(o.id), o.display_name) for o in organisations]
+
+    def validate(self, extra_validators=None):
+        """A new organisation needs its details; a known one needs nothing more."""
+        if self.organisation.data != NEW_ORGANISATION:
+            for field in (self.name, self.kind, self.country, self.website, self.short_name):
+                field.validators = [Optional()]
+        return super().validate(extra_validators)
+
+
+class MovePartnerForm(FlaskForm):
+    direction = SelectField(
+        "Direction", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")]
+    )
+
+
+# --- exports and the CSV import --------------------------------------------------------------
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+class ExportFilterForm(FlaskForm):
+    """The registration list's filter, as the list page puts it in the exports link."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        choices=[""] + [s.value for s in RegistrationStatus], validators=[Optional()]
+    )
+    country = StringField(validators=[Optional(), Length(min=2, max=2)])
+    organisation = IntegerField(validators=[Optional()])
+    kind = SelectField(choices=[""] + [k.value for k in OrganisationKind], validators=[Optional()])
+    tag = IntegerField(validators=[Optional()])
+    letter = SelectField(choices=["", "yes", "no"], validators=[Optional()])
+    dietary = SelectField(choices=["", "yes", "no"], validators=[Optional()])
+
+    def to_filter(self) -> RegistrationFilter:
+        return RegistrationFilter(
+            q=self.q.data or "",
+            status=self.status.data or "",
+            country=(self.country.data or "").upper(),
+            organisation=self.organisation.data,
+            kind=self.kind.data or "",
+            tag=self.tag.data,
+            letter=_yes_no(self.letter.data),
+            dietary=_yes_no(self.dietary.data),
+        )
+
+
+def _at_least_one_column(form, field):
+    # Not DataRequired: its `required` attribute would make the browser demand every box.
+    if not field.data:
+        raise ValidationError("Choose at least one column.")
+
+
+class ParticipantExportForm(FlaskForm):
+    columns = SelectMultipleField(
+        "Columns",
+        choices=[SelectChoice(key, column.header) for key, column in PARTICIPANT_COLUMNS.items()],
+        validators=[_at_least_one_column],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    format = SelectField("Format", choices=["csv", "xlsx"])
+
+
+class DownloadForm(FlaskForm):
+    """A list without choices: only the format (a button each) and the CSRF token."""
+
+    format = SelectField("Format", choices=["csv", "xlsx"])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[
+            FileRequired(message="Choose the CSV file to import."),
+            FileAllowed(["csv", "txt"], message="Choose a CSV file (ending in .csv)."),
+        ],
+        description="UTF-8, at most 5 MB, the first line naming the columns.",
+    )
+    notify = BooleanField("Email the imported people that they are registered")
+    dry_run = SubmitField("Check the file")
+    submit = SubmitField("Import")

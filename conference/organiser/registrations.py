@@ -8,9 +8,15 @@ from flask_login import current_user
 from conference.extensions import db
 from conference.models import RegistrationStatus
 from conference.organiser import blueprint
-from conference.organiser.forms import DecisionForm, RegistrationFilterForm, RejectForm
+from conference.organiser.forms import DecisionForm, RejectForm
+from conference.organiser.registration_forms import (
+    BulkActionForm,
+    NoteForm,
+    RegistrationFilterForm,
+    TagChoiceForm,
+)
 from conference.permissions import Permission, requires
-from conference.services import audit, registration_list, registrations
+from conference.services import audit, notes, registration_list, registrations, tags
 from conference.services.errors import DomainError
 
 PAGE_SIZE = 50
@@ -23,39 +29,59 @@ def _registration_or_404(reference: str):
     return registration
 
 
-@blueprint.route("/registrations")
-@requires(Permission.VIEW)
-def registrations_list():
-    form = RegistrationFilterForm(request.args)
-    if not form.validate():
-        abort(400)
-    page = db.paginate(
-        registration_list.registrations_query(
-            g.event,
-            registration_list.RegistrationFilter(
-                q=form.q.data or "", status=form.status.data or ""
-            ),
-        ),
-        per_page=PAGE_SIZE,
-        max_per_page=PAGE_SIZE,
+def filter_form(tags) -> RegistrationFilterForm:
+    """The list's filters and order, from the query string, with the event's choices."""
+    return RegistrationFilterForm(
+        request.args,
+        countries=registration_list.countries_of(g.event),
+        organisations=[link.organisation for link in g.event.organisations],
+        tags=tags,
+    )
+
+
+def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
+    """The list page: one page of what the filter matches, and the bulk-action form."""
+    args = form.to_filter().as_args() | {"sort": form.sort.data}
+    page = registration_list.registration_page(
+        g.event,
+        form.to_filter(),
+        form.sort.data,
+        max(request.args.get("page", 1, type=int), 1),
+        PAGE_SIZE,
     )
     counts = registration_list.status_counts(g.event)
     return render_template(
         "organiser/registrations.html",
         form=form,
+        args=args,
         page=page,
         counts=counts,
         seats_left=registrations.seats_left(g.event, counts.get(RegistrationStatus.APPROVED, 0)),
-    )
+        bulk_form=bulk_form or BulkActionForm(tags=tags),
+        tags_by_id={tag.id: tag for tag in tags},
+    ), status
 
 
-def _detail_page(registration, reject_form=None, status=200):
+@blueprint.route("/registrations")
+@requires(Permission.VIEW)
+def registrations_list():
+    tags = registration_list.tags_of(g.event)
+    form = filter_form(tags)
+    if not form.validate():
+        abort(400)
+    return render_list(form, tags)
+
+
+def _detail_page(registration, reject_form=None, status=200, note_form=None):
     return render_template(
         "organiser/registration.html",
         registration=registration,
         history=audit.history_of(registration),
         decision_form=DecisionForm(),
         reject_form=reject_form or RejectForm(),
+        note_form=note_form or NoteForm(),
+        tag_form=TagChoiceForm(),
+        event_tags=registration_list.tags_of(g.event),
         seats_left=registrations.seats_left(g.event),
     ), status
 
@@ -112,3 +138,36 @@ def reject(registration):
         return _detail_page(registration, reject_form=form, status=400)
     registrations.reject_registration(registration, organiser=current_user, reason=form.reason.data)
     return f"{registration.user.name} is rejected and will be told by email."
+
+
+@blueprint.route("/registrations/<reference>/notes", methods=["POST"])
+@requires(Permission.DECIDE)
+@_decision
+def add_note(registration):
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _detail_page(registration, note_form=form, status=400)
+    notes.add_note(registration, form.body.data, author=current_user)
+    return "Your note is saved. Only the team can read it."
+
+
+@blueprint.route("/registrations/<reference>/tags/add", methods=["POST"])
+@requires(Permission.DECIDE)
+@_decision
+def tag_registration(registration):
+    form = TagChoiceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    tag = tags.tag_registration(registration, form.tag.data, actor=current_user)
+    return f"Tagged “{tag.name}”."
+
+
+@blueprint.route("/registrations/<reference>/tags/remove", methods=["POST"])
+@requires(Permission.DECIDE)
+@_decision
+def untag_registration(registration):
+    form = TagChoiceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    tag = tags.tag_registration(registration, form.tag.data, actor=current_user, remove=True)
+    return f"Took the tag “{tag.name}” off."

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from conference.event_context import attach_event
 from conference.models import utcnow
-from conference.services import registrations
+from conference.services import event_settings, registrations
 from conference.services.events import all_events
 
 blueprint = Blueprint("public", __name__)
@@ -31,5 +31,6 @@ def event():
         "public/event.html",
         event=g.event,
         registration_open=g.event.registration_open_at(utcnow()),
+        window_notice=event_settings.registration_window_notice(g.event),
         own_registration=own_registration,
     )

@@ -41,3 +41,11 @@ class InvalidTransition(DomainError):
 
 class CapacityReached(DomainError):
     pass
+
+
+class AlreadyExists(DomainError):
+    pass
+
+
+class AlreadyDone(DomainError):
+    """The same form was sent twice (a double click, a replay): its work is done already."""

@@ -7,7 +7,7 @@ actions and the exports all ask `registrations_query` with it, so they always ag
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, Tag, User
@@ -41,11 +41,50 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+# The list's columns an organiser can sort by; "-" in front of a key sorts it descending.
+SORTS: dict[str, tuple[str, sa.ColumnElement]] = {
+    "name": ("Name", sa.func.lower(User.name)),
+    "organisation": (
+        "Organisation",
+        sa.func.lower(sa.func.coalesce(Organisation.name, Registration.organisation_other)),
+    ),
+    "country": ("Country", Registration.country),
+    "status": ("Status", Registration.status),
+    "registered": ("Registered", Registration.created_at),
+    "reference": ("Reference", Registration.reference),
+}
+DEFAULT_SORT = "-registered"
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """Every sort the list offers, as (key, label) pairs: each column up and down."""
+    choices = []
+    for key, (label, _) in SORTS.items():
+        first, then = ("newest", "oldest") if key == "registered" else ("A–Z", "Z–A")
+        descending_first = key == "registered"
+        ascending = (key, f"{label}, {then if descending_first else first}")
+        descending = (f"-{key}", f"{label}, {first if descending_first else then}")
+        choices += [descending, ascending] if descending_first else [ascending, descending]
+    return choices
+
+
+def _ordered(query: sa.Select, sort: str) -> sa.Select:
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    column = SORTS[key][1]
+    # The id breaks ties, so a page never repeats or skips a registration.
+    if sort.startswith("-"):
+        return query.order_by(column.desc(), Registration.id.desc())
+    return query.order_by(column.asc(), Registration.id.asc())
+
+
 def registrations_query(
-    event: Event, filters: RegistrationFilter = RegistrationFilter()
+    event: Event, filters: RegistrationFilter = RegistrationFilter(), sort: str = DEFAULT_SORT
 ) -> sa.Select:
-    """The event's registrations that match `filters`, newest first, with user and organisation
-    loaded in the same query (and the users' password hashes left out)."""
+    """The event's registrations that match `filters`, in the `sort` order (newest first by
+    default), with user and organisation loaded in the same query (and the users' password
+    hashes left out)."""
     query = (
         sa.select(Registration)
         .join(Registration.user)
@@ -55,8 +94,8 @@ def registrations_query(
             contains_eager(Registration.user).load_only(User.id, User.name, User.email),
             contains_eager(Registration.organisation),
         )
-        .order_by(Registration.created_at.desc(), Registration.id.desc())
     )
+    query = _ordered(query, sort)
     if filters.status:
         query = query.where(Registration.status == filters.status)
     if filters.country:
@@ -96,6 +135,28 @@ def registrations_query(
             )
         )
     return query
+
+
+def registration_page(
+    event: Event, filters: RegistrationFilter, sort: str, page: int, per_page: int
+):
+    """One page of the list, with each registration's tags: a fixed number of queries, however
+    many registrations the event has (the page, its count, and the tags of its rows)."""
+    return db.paginate(
+        registrations_query(event, filters, sort).options(selectinload(Registration.tags)),
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+def countries_of(event: Event) -> list[str]:
+    """The countries to filter by: the invited ones and any a delegate registered from."""
+    registered = db.session.scalars(
+        sa.select(Registration.country).where(Registration.event_id == event.id).distinct()
+    ).all()
+    return sorted(set(event.participating_countries or []) | set(registered))
 
 
 def status_counts(event: Event) -> dict[str, int]:

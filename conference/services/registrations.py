@@ -149,7 +149,7 @@ def _notify(registration: Registration, template: str, **context) -> None:
     )
 
 
-def _change_status(
+def change_status(
     registration: Registration,
     to_status: Status,
     *,
@@ -158,7 +158,10 @@ def _change_status(
     reason: str | None = None,
     action: str | None = None,
 ) -> None:
-    """The one place a status changes: the fields, the audit entry and the delegate's email."""
+    """The one place a status changes: the fields, the audit entry and the delegate's email.
+
+    The caller has checked that the change is allowed and holds the event lock (`lock_event`).
+    """
     from_status = registration.status
     registration.status = to_status
     if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
@@ -244,7 +247,7 @@ def submit_registration(
     _notify(registration, "registration_received")
     if not event.approval_required:
         to_status = Status.APPROVED if seats_left(event) > 0 else Status.WAITLISTED
-        _change_status(
+        change_status(
             registration, to_status, actor=None, now=now, action="registration.auto_decided"
         )
     return registration
@@ -284,7 +287,7 @@ def approve_registration(
             f"{event.short_name} is full: {taken} of {event.capacity} places are approved. "
             "Put this registration on the waiting list, or free a place first."
         )
-    _change_status(registration, Status.APPROVED, actor=organiser, now=now or utcnow())
+    change_status(registration, Status.APPROVED, actor=organiser, now=now or utcnow())
     return registration
 
 
@@ -296,7 +299,7 @@ def reject_registration(
     event = _lock_for_change(registration)
     _require(registration, "reject", "rejected")
     was_approved = registration.status == Status.APPROVED
-    _change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
+    change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
     if was_approved:
         promote_from_waitlist(event, now=now)
     return registration
@@ -307,7 +310,7 @@ def waitlist_registration(
 ) -> Registration:
     _lock_for_change(registration)
     _require(registration, "waitlist", "put on the waiting list")
-    _change_status(registration, Status.WAITLISTED, actor=organiser, now=now or utcnow())
+    change_status(registration, Status.WAITLISTED, actor=organiser, now=now or utcnow())
     return registration
 
 
@@ -319,7 +322,7 @@ def cancel_registration(
     event = _lock_for_change(registration)
     _require(registration, "cancel", "cancelled")
     was_approved = registration.status == Status.APPROVED
-    _change_status(registration, Status.CANCELLED, actor=actor, now=now)
+    change_status(registration, Status.CANCELLED, actor=actor, now=now)
     if was_approved:
         promote_from_waitlist(event, now=now)
     return registration
@@ -341,7 +344,7 @@ def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[
         .limit(free)
     ).all()
     for registration in waiting:
-        _change_status(
+        change_status(
             registration, Status.APPROVED, actor=None, now=now, action="registration.promoted"
         )
     return list(waiting)

@@ -4,8 +4,8 @@ A code works once: the time step of the last accepted code is kept, and only a l
 """
 
 import hashlib
-import io
 import hmac
+import io
 import secrets
 from datetime import datetime
 

@@ -37,6 +37,30 @@ EXPECTED = {
     "organiser.approve": ("POST", LOGIN, 403, 302, 302, 403, 403),
     "organiser.waitlist": ("POST", LOGIN, 403, 302, 302, 403, 403),
     "organiser.reject": ("POST", LOGIN, 403, 302, 302, 403, 403),
+    "organiser.add_note": ("POST", LOGIN, 403, 400, 400, 403, 403),
+    "organiser.tag_registration": ("POST", LOGIN, 403, 400, 400, 403, 403),
+    "organiser.untag_registration": ("POST", LOGIN, 403, 400, 400, 403, 403),
+    "organiser.bulk_action": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.tags_page": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.delete_tag": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.dashboard": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.settings": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.partners": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.add_partner": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.edit_partner": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.remove_partner": ("POST", LOGIN, 403, 409, 403, 403, 403),
+    "organiser.move_partner": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.exports_page": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.export_participants": ("POST", LOGIN, 403, 400, 400, 400, 403),
+    "organiser.export_catering": ("POST", LOGIN, 403, 400, 400, 400, 403),
+    "organiser.export_security": ("POST", LOGIN, 403, 400, 400, 400, 403),
+    "organiser.import_registrations": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.team": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.invite_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.change_member_role": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.remove_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.audit_log": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "accounts.team_invitation": ("GET", 400, 400, 400, 400, 400, 400),
 }
 # These end the session: the walk logs back in after them.
 ENDS_SESSION = {"accounts.logout", "accounts.end_all_sessions"}
@@ -61,7 +85,13 @@ def world(app, event, organiser):
         )
     }
     db.session.commit()
-    return {"delegate": delegate, "own": own, "others": others, "organiser": organiser}
+    return {
+        "delegate": delegate,
+        "own": own,
+        "others": others,
+        "organiser": organiser,
+        "host": event.host,
+    }
 
 
 def url_for_rule(rule, world) -> str:
@@ -71,11 +101,13 @@ def url_for_rule(rule, world) -> str:
         "reference": other.reference,
         "token": "not-a-valid-token",
         "filename": "css/app.css",
+        "organisation_id": str(world["host"].id),  # the host: removing it is refused
     }
     path = rule.rule
     for argument in rule.arguments:
         path = path.replace(f"<{argument}>", values[argument])
         path = path.replace(f"<path:{argument}>", values[argument])
+        path = path.replace(f"<int:{argument}>", values[argument])
     return path
 
 
@@ -156,3 +188,24 @@ def test_a_viewer_may_read_without_two_factor(client, auth, event):
     db.session.commit()
     auth.login(viewer.email)
     assert client.get("/vgt-2014/organiser/registrations").status_code == 200
+
+
+def test_the_back_office_navigation_shows_each_role_only_its_areas(client, auth, world):
+    auth.login("viewer@politie.example")
+    viewer_nav = client.get("/vgt-2014/organiser/").text.split('aria-label="Back office"')[1]
+    assert "Dashboard" in viewer_nav and "Audit log" in viewer_nav
+    assert "Settings" not in viewer_nav and "Team" not in viewer_nav
+    auth.logout()
+    auth.login(world["organiser"].email)
+    organiser_nav = client.get("/vgt-2014/organiser/").text.split('aria-label="Back office"')[1]
+    for area in [
+        "Dashboard",
+        "Registrations",
+        "Exports",
+        "Import",
+        "Team",
+        "Settings",
+        "Partners",
+        "Audit log",
+    ]:
+        assert f">{area}</a>" in organiser_nav, area

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Registration
 from conference.models import RegistrationStatus as Status
-from tests.conftest import make_user
+from tests.conftest import make_event, make_user
 
 
 def europol_id(event) -> str:
@@ -185,3 +185,15 @@ def test_a_rejected_registration_offers_no_cancel(client, event, delegate, auth)
     )
     db.session.expire_all()
     assert registrations()[0].status == Status.REJECTED
+
+
+def test_outside_the_window_the_form_says_when_registration_opens(client, app, delegate, auth):
+    from datetime import UTC, datetime
+
+    make_event(registration_opens_at=datetime(2099, 9, 1, 7, tzinfo=UTC))
+    db.session.commit()
+    auth.login()
+    page = client.get("/vgt-2014/register").text
+    assert "Registration opens on 1 September 2099 at 09:00 (Europe/Amsterdam time)." in page
+    assert 'name="job_title"' not in page
+    assert "Registration opens on 1 September 2099" in client.get("/vgt-2014/").text

@@ -1,0 +1,51 @@
+"""The invitee's side of a team invitation: open the emailed link, log in, accept."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+
+from conference.accounts.views import blueprint
+from conference.extensions import db
+from conference.models import TeamRole
+from conference.permissions import Permission, permissions_of
+from conference.services import team
+from conference.services.errors import DomainError
+
+
+class AcceptInvitationForm(FlaskForm):
+    submit = SubmitField("Join the team")
+
+
+def _page(status=200, **context):
+    return render_template("accounts/invitation.html", **context), status
+
+
+@blueprint.route("/invitations/<token>", methods=["GET", "POST"])
+def team_invitation(token: str):
+    try:
+        invitation = team.invitation_for_token(token)
+    except DomainError as error:
+        return _page(error.status_code, problem=error.message)
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return redirect(url_for("accounts.login", next=request.path))
+        return _page(invitation=invitation, next_url=request.path)
+    if not team.is_for(invitation, current_user):
+        return _page(403, invitation=invitation, wrong_address=True)
+    form = AcceptInvitationForm()
+    if not form.validate_on_submit():
+        return _page(400 if form.errors else 200, invitation=invitation, form=form)
+    try:
+        member = team.accept_invitation(token, current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        return _page(error.status_code, problem=error.message)
+    db.session.commit()
+    event = invitation.event
+    flash(
+        f"Welcome to the team of {event.short_name}, as {TeamRole(member.role).label}.", "success"
+    )
+    if Permission.VIEW in permissions_of(current_user, event):
+        return redirect(url_for("organiser.registrations_list", event_slug=event.slug))
+    return redirect(url_for("accounts.home"))

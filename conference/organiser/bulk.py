@@ -1,0 +1,47 @@
+"""Bulk actions on the registration list: on the ticked rows, or on all the filter matches."""
+
+from flask import abort, flash, g, redirect, url_for
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.organiser import blueprint
+from conference.organiser.registration_forms import BulkActionForm
+from conference.organiser.registrations import filter_form, render_list
+from conference.permissions import Permission, requires
+from conference.services import bulk_actions, registration_list
+from conference.services.errors import AlreadyDone
+
+
+@blueprint.route("/registrations/bulk", methods=["POST"])
+@requires(Permission.MANAGE)
+def bulk_action():
+    tags = registration_list.tags_of(g.event)
+    filters = filter_form(tags)  # the list the organiser was looking at, from the query string
+    if not filters.validate():
+        abort(400)
+    form = BulkActionForm(tags=tags)
+    if not form.validate_on_submit():
+        return render_list(filters, tags, bulk_form=form, status=400)
+    back = url_for(
+        "organiser.registrations_list", **filters.to_filter().as_args(), sort=filters.sort.data
+    )
+    try:
+        outcome = bulk_actions.run_bulk_action(
+            g.event,
+            form.action.data,
+            organiser=current_user,
+            batch=form.batch.data,
+            filters=filters.to_filter(),
+            references=form.selected.data if form.scope.data == "selected" else None,
+            reason=form.reason.data or "",
+            tag_id=int(form.tag.data) if form.tag.data else None,
+            subject=form.subject.data or "",
+            body=form.body.data or "",
+        )
+    except AlreadyDone as error:  # other refusals go to the app's one DomainError handler
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(back)
+    db.session.commit()
+    flash(outcome.summary, "success")
+    return redirect(back)

@@ -1,0 +1,128 @@
+"""Exports (participants, catering, security) and the CSV import of registrations."""
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.organiser import blueprint
+from conference.organiser.forms import (
+    DownloadForm,
+    ExportFilterForm,
+    ImportForm,
+    ParticipantExportForm,
+)
+from conference.permissions import Permission, requires
+from conference.services import exports, imports
+
+CSV_TYPE = "text/csv; charset=utf-8"
+# Ticked when the page opens.
+USUAL_COLUMNS = ["reference", "name", "email", "organisation", "country", "status"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filter():
+    form = ExportFilterForm(request.args)
+    if not form.validate():
+        abort(400)
+    return form.to_filter()
+
+
+def _exports_page(participant_form=None, status=200):
+    filters = _filter()
+    return render_template(
+        "organiser/exports.html",
+        filters=filters,
+        participant_form=participant_form
+        or ParticipantExportForm(formdata=None, columns=USUAL_COLUMNS),
+        download_form=DownloadForm(formdata=None),
+    ), status
+
+
+def _download(export: exports.Export, file_format: str) -> Response:
+    """Commit the audit entry, then stream the file: the rows are read as it is sent."""
+    db.session.commit()
+    if file_format == "xlsx":
+        return send_file(
+            exports.xlsx_file(export),
+            mimetype=XLSX_TYPE,
+            as_attachment=True,
+            download_name=export.filename(g.event, "xlsx"),
+        )
+    response = Response(stream_with_context(exports.csv_chunks(export)), mimetype=CSV_TYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export.filename(g.event, "csv")}"'
+    )
+    return response
+
+
+@blueprint.route("/exports")
+@requires(Permission.VIEW)
+def exports_page():
+    return _exports_page()
+
+
+@blueprint.route("/exports/participants", methods=["POST"])
+@requires(Permission.VIEW)
+def export_participants():
+    form = ParticipantExportForm()
+    if not form.validate_on_submit():
+        return _exports_page(form, status=400)
+    export = exports.participant_list(g.event, _filter(), form.columns.data, actor=current_user)
+    return _download(export, form.format.data)
+
+
+@blueprint.route("/exports/catering", methods=["POST"])
+@requires(Permission.VIEW)
+def export_catering():
+    form = DownloadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _download(exports.catering_summary(g.event, actor=current_user), form.format.data)
+
+
+@blueprint.route("/exports/security", methods=["POST"])
+@requires(Permission.VIEW)
+def export_security():
+    form = DownloadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _download(exports.security_list(g.event, actor=current_user), form.format.data)
+
+
+@blueprint.route("/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def import_registrations():
+    form = ImportForm()
+    if request.method == "GET":
+        return render_template("organiser/import.html", form=form, report=None)
+    if not form.validate_on_submit():
+        return render_template("organiser/import.html", form=form, report=None), 400
+    data = form.file.data.read(imports.MAX_FILE_SIZE + 1)
+    try:
+        if form.submit.data:
+            report = imports.import_registrations(
+                g.event, data, organiser=current_user, notify=form.notify.data
+            )
+        else:
+            report = imports.check_import(g.event, data)
+    except imports.ImportRefused as error:
+        db.session.rollback()
+        form.file.errors.append(error.message)
+        return render_template("organiser/import.html", form=form, report=error.report), 400
+    if report.imported:
+        db.session.commit()
+        flash(f"{len(report.rows)} registrations imported. They are pending.", "success")
+        return redirect(url_for("organiser.registrations_list", status="pending"))
+    status = 200 if report.ok else 400
+    return render_template("organiser/import.html", form=form, report=report), status

@@ -1,0 +1,56 @@
+"""The event's tags: the coloured labels its team puts on registrations."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.organiser import blueprint
+from conference.organiser.registration_forms import TagChoiceForm, TagForm
+from conference.permissions import Permission, requires
+from conference.services import tags
+from conference.services.errors import DomainError
+
+
+def _tags_page(form=None, status=200):
+    return render_template(
+        "organiser/tags.html",
+        form=form or TagForm(),
+        delete_form=TagChoiceForm(),
+        tags=tags.tags_with_counts(g.event),
+    ), status
+
+
+@blueprint.route("/tags", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def tags_page():
+    form = TagForm()
+    if not form.is_submitted():
+        return _tags_page(form)
+    if not form.validate():
+        return _tags_page(form, status=400)
+    try:
+        tag = tags.create_tag(g.event, form.name.data, form.colour.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.name.errors = [error.message]
+        return _tags_page(form, status=error.status_code)
+    db.session.commit()
+    flash(f"The tag “{tag.name}” is ready to use.", "success")
+    return redirect(url_for("organiser.tags_page"))
+
+
+@blueprint.route("/tags/delete", methods=["POST"])
+@requires(Permission.MANAGE)
+def delete_tag():
+    form = TagChoiceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        tag, carried = tags.delete_tag_by_id(g.event, form.tag.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _tags_page(status=error.status_code)
+    db.session.commit()
+    flash(f"Deleted the tag “{tag.name}”; {carried} registration(s) carried it.", "success")
+    return redirect(url_for("organiser.tags_page"))

@@ -1,0 +1,162 @@
+"""The organisers' dashboard: the event's registrations counted in a few fixed queries.
+
+Every figure is aggregated by the database (GROUP BY); nothing loads the registrations
+themselves, so the dashboard costs the same for 10 delegates as for 10,000.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import Event, Organisation, OrganisationKind, Registration, utcnow
+from conference.models import RegistrationStatus as Status
+from conference.templating import country_name
+
+# The registrations still in play: those who come, may come, or wait to hear.
+IN_PLAY = (Status.PENDING, Status.APPROVED, Status.WAITLISTED)
+# Sign-ups spread over more days than this are counted per week.
+DAYS_BEFORE_WEEKS = 42
+UNLISTED = "unlisted"  # a delegate's organisation typed in, not on the event's list
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: what it counts, and how many."""
+
+    key: str
+    label: str
+    count: int
+    highlight: bool = False  # e.g. a participating country
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    capacity: int
+    approved: int
+    seats_left: int
+    total: int
+    statuses: list[Bar]
+    countries: list[Bar]
+    kinds: list[Bar]
+    signups: list[Bar]
+    signups_per: str  # "day" or "week"
+    days_to_event: int | None  # None once the event is over; 0 while it runs
+    event_over: bool
+
+
+def _status_bars(event: Event) -> list[Bar]:
+    counts = dict(
+        db.session.execute(
+            sa.select(Registration.status, sa.func.count())
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    return [Bar(status.value, status.label, counts.get(status, 0)) for status in Status]
+
+
+def _country_bars(event: Event) -> list[Bar]:
+    """Every participating country, those with none yet too, then any other a delegate named."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Registration.country, sa.func.count())
+            .where(Registration.event_id == event.id, Registration.status.in_(IN_PLAY))
+            .group_by(Registration.country)
+        ).all()
+    )
+    participating = set(event.participating_countries or [])
+    codes = participating | set(counts)
+    bars = [
+        Bar(code, country_name(code), counts.get(code, 0), code in participating) for code in codes
+    ]
+    return sorted(bars, key=lambda bar: (-bar.count, not bar.highlight, bar.label))
+
+
+def _kind_bars(event: Event) -> list[Bar]:
+    kind = sa.func.coalesce(Organisation.kind, UNLISTED)
+    counts = dict(
+        db.session.execute(
+            sa.select(kind, sa.func.count())
+            .select_from(Registration)
+            .outerjoin(Registration.organisation)
+            .where(Registration.event_id == event.id, Registration.status.in_(IN_PLAY))
+            .group_by(kind)
+        ).all()
+    )
+    bars = [Bar(k.value, k.label, counts.get(k.value, 0)) for k in OrganisationKind]
+    bars.append(Bar(UNLISTED, "Not on the partner list", counts.get(UNLISTED, 0)))
+    return bars
+
+
+def _hour(column):
+    """The timestamp cut to its hour, in UTC: the event's time zone differs from UTC by whole
+    hours, so hours convert to local days exactly (SQLite knows no time zones)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.date_trunc("hour", sa.func.timezone("UTC", column))
+    return sa.func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def _as_utc(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _signup_bars(event: Event) -> tuple[list[Bar], str]:
+    """Registrations per local day, or per week (from Monday) when they span many weeks;
+    the days or weeks with none are there too, so the axis is time."""
+    hour = _hour(Registration.created_at).label("hour")
+    rows = db.session.execute(
+        sa.select(hour, sa.func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(hour)
+        .order_by(hour)
+    ).all()
+    if not rows:
+        return [], "day"
+    zone = ZoneInfo(event.timezone)
+    per_day: dict[date, int] = {}
+    for moment, count in rows:
+        day = _as_utc(moment).astimezone(zone).date()
+        per_day[day] = per_day.get(day, 0) + count
+    first, last = min(per_day), max(per_day)
+    if (last - first).days < DAYS_BEFORE_WEEKS:
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return [
+            Bar(day.isoformat(), day.strftime("%-d %b"), per_day.get(day, 0)) for day in days
+        ], "day"
+    per_week: dict[date, int] = {}
+    for day, count in per_day.items():
+        monday = day - timedelta(days=day.weekday())
+        per_week[monday] = per_week.get(monday, 0) + count
+    monday, weeks = min(per_week), []
+    while monday <= max(per_week):
+        weeks.append(Bar(monday.isoformat(), monday.strftime("%-d %b"), per_week.get(monday, 0)))
+        monday += timedelta(weeks=1)
+    return weeks, "week"
+
+
+def dashboard_for(event: Event, now: datetime | None = None) -> Dashboard:
+    """The event's figures as of `now`: four aggregate queries, whatever the number of delegates."""
+    now = now or utcnow()
+    statuses = _status_bars(event)
+    approved = next(bar.count for bar in statuses if bar.key == Status.APPROVED)
+    signups, per = _signup_bars(event)
+    today = now.astimezone(ZoneInfo(event.timezone)).date()
+    over = today > event.ends_on
+    return Dashboard(
+        capacity=event.capacity,
+        approved=approved,
+        seats_left=max(event.capacity - approved, 0),
+        total=sum(bar.count for bar in statuses),
+        statuses=statuses,
+        countries=_country_bars(event),
+        kinds=_kind_bars(event),
+        signups=signups,
+        signups_per=per,
+        days_to_event=None if over else max((event.starts_on - today).days, 0),
+        event_over=over,
+    )
