@@ -489,3 +489,11 @@ def test_a_viewer_reads_notes_and_tags_but_cannot_add_them(client, auth, event, 
     assert "Speaker on live streaming." in page and 'tag-red">VIP</span>' in page
     assert "Save note" not in page and "Add a tag" not in page
     assert client.post(detail(registration) + "/notes", data={"body": "x"}).status_code == 403
+
+
+def test_the_list_links_to_an_export_of_what_it_shows(client, auth, event, organiser):
+    auth.login(organiser.email)
+    page = client.get("/vgt-2014/organiser/registrations?status=approved&country=NL").text
+    assert (
+        'href="/vgt-2014/organiser/exports?status=approved&amp;country=NL">Export this list' in page
+    )
