@@ -18,12 +18,12 @@ from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import (
     DownloadForm,
-    ExportFilterForm,
     ImportForm,
     ParticipantExportForm,
 )
+from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
-from conference.services import exports, imports
+from conference.services import exports, imports, registration_list
 
 CSV_TYPE = "text/csv; charset=utf-8"
 # Ticked when the page opens.
@@ -32,7 +32,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter():
-    form = ExportFilterForm(request.args)
+    """The registration list's own filter form: the export shows exactly what the list shows."""
+    form = filter_form(registration_list.tags_of(g.event))
     if not form.validate():
         abort(400)
     return form.to_filter()

@@ -33,9 +33,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from conference.forms import CountryField
-from conference.models import OrganisationKind, RegistrationStatus
+from conference.models import OrganisationKind
 from conference.services.exports import PARTICIPANT_COLUMNS
-from conference.services.registration_list import RegistrationFilter
 
 
 class DecisionForm(FlaskForm):
@@ -224,40 +223,6 @@ class MovePartnerForm(FlaskForm):
 
 
 # --- exports and the CSV import --------------------------------------------------------------
-
-
-def _yes_no(value):
-    return {"yes": True, "no": False}.get(value)
-
-
-class ExportFilterForm(FlaskForm):
-    """The registration list's filter, as the list page puts it in the exports link."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField(validators=[Optional(), Length(max=200)])
-    status = SelectField(
-        choices=[""] + [s.value for s in RegistrationStatus], validators=[Optional()]
-    )
-    country = StringField(validators=[Optional(), Length(min=2, max=2)])
-    organisation = IntegerField(validators=[Optional()])
-    kind = SelectField(choices=[""] + [k.value for k in OrganisationKind], validators=[Optional()])
-    tag = IntegerField(validators=[Optional()])
-    letter = SelectField(choices=["", "yes", "no"], validators=[Optional()])
-    dietary = SelectField(choices=["", "yes", "no"], validators=[Optional()])
-
-    def to_filter(self) -> RegistrationFilter:
-        return RegistrationFilter(
-            q=self.q.data or "",
-            status=self.status.data or "",
-            country=(self.country.data or "").upper(),
-            organisation=self.organisation.data,
-            kind=self.kind.data or "",
-            tag=self.tag.data,
-            letter=_yes_no(self.letter.data),
-            dietary=_yes_no(self.dietary.data),
-        )
 
 
 def _at_least_one_column(form, field):
