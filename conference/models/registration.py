@@ -104,7 +104,7 @@ class Registration(Base):
         ),
         sa.Index("ix_registration_event_status", "event_id", "status"),
         # The list's default order: newest first, within one event.
-        sa.Index("ix_registration_event_created", "event_id", "created_at"),
+        sa.Index("ix_registration_event_created", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

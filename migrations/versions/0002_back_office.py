@@ -87,7 +87,7 @@ def upgrade():
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
 
     with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.create_index('ix_registration_event_created', ['event_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_registration_event_created', ['event_id', 'created_at', 'id'], unique=False)
 
     # Alembic does not compare CHECK constraints: the team roles grow by hand.
     with op.batch_alter_table('team_member', schema=None) as batch_op:
