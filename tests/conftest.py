@@ -10,6 +10,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_string, policy
@@ -95,6 +96,21 @@ def empty_all_tables() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs: to show a page's queries do not grow."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 class IsolatedClient(FlaskClient):

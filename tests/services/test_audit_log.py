@@ -8,7 +8,7 @@ from conference.models import AuditEntry, utcnow
 from conference.services import audit_log, registrations, team
 from conference.services.audit import log_action
 from conference.services.audit_log import AuditFilter
-from tests.conftest import make_event, make_organiser, register
+from tests.conftest import counting_queries, make_event, make_organiser, register
 
 
 @pytest.fixture
@@ -93,16 +93,8 @@ def test_objects_are_named_with_one_query_per_kind(event, organiser):
     gone = log_action("team.invited", invitation, actor=organiser, event_id=event.id)
     db.session.flush()
     found = entries(event)
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counting_queries() as statements:
         labels = audit_log.object_labels(found)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 3  # registrations, users, invitations
     assert labels["registration", registration.id].reference == registration.reference
     assert labels["registration", registration.id].text == f"Registration {registration.reference}"

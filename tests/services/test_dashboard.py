@@ -8,7 +8,7 @@ from conference.extensions import db
 from conference.models import Organisation
 from conference.services import registrations as workflow
 from conference.services.dashboard import dashboard_for
-from tests.conftest import make_event, make_organiser, register
+from tests.conftest import counting_queries, make_event, make_organiser, register
 
 BEFORE = datetime(2014, 10, 1, 12, tzinfo=UTC)
 
@@ -134,16 +134,8 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_few_or_many(app):
     db.session.flush()
 
     def queries() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counting_queries() as statements:
             dashboard_for(event, BEFORE)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     few = queries()

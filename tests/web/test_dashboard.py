@@ -2,12 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-
 from conference.extensions import db
 from conference.models import Registration
 from conference.services import registrations as workflow
-from tests.conftest import make_organiser, register
+from tests.conftest import counting_queries, make_organiser, register
 
 DASHBOARD = "/vgt-2014/organiser/"
 
@@ -82,16 +80,8 @@ def test_the_dashboard_asks_as_many_queries_for_many_registrations_as_for_few(
     auth.login(organiser.email)
 
     def queries() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counting_queries() as statements:
             assert client.get(DASHBOARD).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
     few = queries()

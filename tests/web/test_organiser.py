@@ -6,7 +6,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services import registrations as workflow
-from tests.conftest import make_event, make_organiser, register
+from tests.conftest import counting_queries, make_event, make_organiser, register
 
 
 def seed(event, count: int) -> list[Registration]:
@@ -189,16 +189,8 @@ def test_organisers_of_another_event_do_not_get_in(client, auth, event):
 
 
 def queries_to_load(client, path: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counting_queries() as statements:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -2,7 +2,6 @@
 and notes, through the pages."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.models.registration import registration_tag
 from conference.services import notes, tags
-from tests.conftest import make_event, make_organiser, register
+from tests.conftest import counting_queries, make_event, make_organiser, register
 
 LIST = "/vgt-2014/organiser/registrations"
 BULK = "/vgt-2014/organiser/registrations/bulk"
@@ -145,20 +144,6 @@ def test_the_pages_keep_the_filter_and_the_order(client, auth, event, organiser)
     second = client.get(LIST, query_string={"country": "IE", "sort": "name", "page": 2}).text
     assert "Showing 51–55 of 55." in second
     assert "delegate054@police.example" in second
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def add_many(event, count: int, tag: Tag) -> None:
