@@ -105,3 +105,7 @@ class EnableTwoFactorForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     submit = SubmitField("Log out everywhere")
+
+
+class AcceptInvitationForm(FlaskForm):
+    submit = SubmitField("Join the team")

@@ -2,19 +2,14 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SubmitField
 
+from conference.accounts.forms import AcceptInvitationForm
 from conference.accounts.views import blueprint
 from conference.extensions import db
 from conference.models import TeamRole
 from conference.permissions import Permission, permissions_of
 from conference.services import team
 from conference.services.errors import DomainError
-
-
-class AcceptInvitationForm(FlaskForm):
-    submit = SubmitField("Join the team")
 
 
 def _page(status=200, **context):
