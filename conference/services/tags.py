@@ -94,16 +94,7 @@ def add_tag(tag: Tag, registrations: Sequence[Registration], *, actor: User) -> 
             sa.insert(registration_tag),
             [{"registration_id": r.id, "tag_id": tag.id} for r in tagged],
         )
-    for registration in tagged:
-        log_action(
-            "registration.tagged",
-            registration,
-            actor=actor,
-            event_id=tag.event_id,
-            reference=registration.reference,
-            tag=tag.name,
-        )
-        db.session.expire(registration, ["tags"])
+    _record("registration.tagged", tag, tagged, actor)
     return tagged
 
 
@@ -123,9 +114,15 @@ def remove_tag(
                 ),
             )
         )
-    for registration in untagged:
+    _record("registration.untagged", tag, untagged, actor)
+    return untagged
+
+
+def _record(action: str, tag: Tag, changed: Sequence[Registration], actor: User) -> None:
+    """An audit entry per registration whose tags changed; their `tags` are read afresh."""
+    for registration in changed:
         log_action(
-            "registration.untagged",
+            action,
             registration,
             actor=actor,
             event_id=tag.event_id,
@@ -133,7 +130,6 @@ def remove_tag(
             tag=tag.name,
         )
         db.session.expire(registration, ["tags"])
-    return untagged
 
 
 def _same_event(tag: Tag, registrations: Sequence[Registration]) -> None:
