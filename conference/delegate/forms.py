@@ -67,5 +67,25 @@ class RegistrationForm(FlaskForm):
             raise ValidationError("Type the name of your organisation.")
 
 
+class NewRegistrationForm(RegistrationForm):
+    """A first registration: as the edit form, with the code of an invitation."""
+
+    invitation_code = StringField(
+        "Invitation code",
+        validators=[Length(max=40)],
+        filters=[lambda value: (value or "").strip()],
+        description="From your invitation email, e.g. K7QX-3MPA-9TRE.",
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+    def __init__(self, *args, invitation_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation_only = invitation_only
+
+    def validate_invitation_code(self, field):
+        if self.invitation_only and not field.data:
+            raise ValidationError("This conference is by invitation only: enter your code.")
+
+
 class CancelRegistrationForm(FlaskForm):
     submit = SubmitField("Yes, cancel my registration")

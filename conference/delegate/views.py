@@ -1,14 +1,26 @@
 """The delegate's side: register for an event, see the status, edit while pending, cancel."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from functools import partial
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from conference.delegate.forms import OTHER_ORGANISATION, CancelRegistrationForm, RegistrationForm
+from conference.delegate.forms import (
+    OTHER_ORGANISATION,
+    CancelRegistrationForm,
+    NewRegistrationForm,
+    RegistrationForm,
+)
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
-from conference.services import event_settings, registrations
-from conference.services.errors import AlreadyRegistered, DomainError
+from conference.services import event_settings, invitations, registrations
+from conference.services.errors import (
+    AlreadyRegistered,
+    DomainError,
+    InvalidToken,
+    InvitationRequired,
+)
 from conference.services.registrations import RegistrationDetails
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -52,25 +64,48 @@ def _own_registration() -> Registration:
 def register():
     if registrations.registration_for(g.event, current_user) is not None:
         return redirect(url_for("delegate.registration"))
-    form = RegistrationForm(organisations=_organisations())
+    form = NewRegistrationForm(
+        organisations=_organisations(), invitation_only=g.event.invitation_only
+    )
+    if not form.is_submitted() and request.args.get("code"):  # the invitation email's link
+        form.invitation_code.data = request.args["code"].strip()[:40]
+    invitation = (
+        invitations.open_invitation(g.event, form.invitation_code.data)
+        if form.invitation_code.data
+        else None
+    )
+    if invitation and not form.is_submitted():
+        form.country.data = invitation.country
+    page = partial(
+        render_template,
+        "delegate/register.html",
+        form=form,
+        window_notice=_window_notice(),
+        invitation=invitation,
+    )
     if form.validate_on_submit():
         try:
-            registrations.submit_registration(g.event, current_user, _details(form))
+            registrations.submit_registration(
+                g.event,
+                current_user,
+                _details(form),
+                invitation_code=form.invitation_code.data or None,
+            )
         except AlreadyRegistered:  # a second click of the same form
             db.session.rollback()
             return redirect(url_for("delegate.registration"))
+        except (InvalidToken, InvitationRequired) as error:
+            db.session.rollback()
+            form.invitation_code.errors = [error.message]
+            return page(), error.status_code
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return render_template(
-                "delegate/register.html", form=form, window_notice=_window_notice()
-            ), error.status_code
+            return page(), error.status_code
         db.session.commit()
         flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
         return redirect(url_for("delegate.registration"))
-    return render_template(
-        "delegate/register.html", form=form, window_notice=_window_notice()
-    ), 400 if form.errors else 200
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/registration")

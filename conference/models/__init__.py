@@ -9,6 +9,7 @@ from conference.models.event import (
     TeamMember,
     TeamRole,
 )
+from conference.models.invitation import Invitation, InvitationState
 from conference.models.organisation import Organisation, OrganisationKind
 from conference.models.outbox import OutboxEmail
 from conference.models.registration import (
@@ -29,6 +30,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Event",
+    "Invitation",
+    "InvitationState",
     "EventOrganisation",
     "Organisation",
     "OrganisationKind",

@@ -28,12 +28,13 @@ def require_team_member():
 
 
 # The areas, each adding its routes to the blueprint above.
-from conference.organiser import (  # noqa: E402, F401  # noqa: E402, F401  # noqa: E402, F401
+from conference.organiser import (  # noqa: E402, F401
     audit_log,
     bulk,
     dashboard,
-    exports,  # noqa: E402, F401
-    registrations,  # noqa: E402, F401
+    exports,
+    invitations,
+    registrations,
     settings,
     tags,
     team,

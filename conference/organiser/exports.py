@@ -1,4 +1,6 @@
-"""Exports (participants, catering, security) and the CSV import of registrations."""
+"""Exports (participants, catering, security) and the CSV imports of registrations and invitees."""
+
+from functools import partial
 
 from flask import (
     Response,
@@ -103,27 +105,38 @@ def export_security():
 
 @blueprint.route("/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE)
-def import_registrations():
+def import_page():
     form = ImportForm()
+    if not form.is_submitted() and request.args.get("kind") == "invitees":  # from Invitations
+        form.kind.data = "invitees"
+    page = partial(render_template, "organiser/import.html", form=form)
     if request.method == "GET":
-        return render_template("organiser/import.html", form=form, report=None)
+        return page(report=None)
     if not form.validate_on_submit():
-        return render_template("organiser/import.html", form=form, report=None), 400
+        return page(report=None), 400
     data = form.file.data.read(imports.MAX_FILE_SIZE + 1)
+    invitees = form.kind.data == "invitees"
     try:
-        if form.submit.data:
+        if form.submit.data and invitees:
+            report = imports.import_invitees(g.event, data, organiser=current_user)
+        elif form.submit.data:
             report = imports.import_registrations(
                 g.event, data, organiser=current_user, notify=form.notify.data
             )
+        elif invitees:
+            report = imports.check_invitees(g.event, data)
         else:
             report = imports.check_import(g.event, data)
     except imports.ImportRefused as error:
         db.session.rollback()
         form.file.errors.append(error.message)
-        return render_template("organiser/import.html", form=form, report=error.report), 400
+        return page(report=error.report), 400
+    if report.imported and invitees:
+        db.session.commit()
+        flash(f"{len(report.rows)} invitations are on their way.", "success")
+        return redirect(url_for("organiser.invitations_page"))
     if report.imported:
         db.session.commit()
         flash(f"{len(report.rows)} registrations imported. They are pending.", "success")
         return redirect(url_for("organiser.registrations_list", status="pending"))
-    status = 200 if report.ok else 400
-    return render_template("organiser/import.html", form=form, report=report), status
+    return page(report=report), 200 if report.ok else 400

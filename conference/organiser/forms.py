@@ -160,6 +160,10 @@ class EventSettingsForm(FlaskForm):
         ],
         validators=[InputRequired(message="Choose how registrations are approved.")],
     )
+    invitation_only = BooleanField(
+        "By invitation only: registering needs the code from an invitation",
+        description="Invite people one by one or from a CSV file under Invitations.",
+    )
     submit = SubmitField("Save settings")
 
     def validate_ends_on(self, field):
@@ -248,7 +252,36 @@ class DownloadForm(FlaskForm):
     format = SelectField("Format", choices=["csv", "xlsx"])
 
 
+class InviteeForm(FlaskForm):
+    """Invite one person to register."""
+
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lambda value: value.strip() if value else value],
+        render_kw={"autocomplete": "off"},
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    country = CountryField(
+        "Country", validators=[Optional()], description="Filled in on their registration form."
+    )
+    submit = SubmitField("Send invitation")
+
+
+IMPORT_KINDS = [
+    SelectChoice("registrations", "Registrations: register these people"),
+    SelectChoice("invitees", "Invitees: email each an invitation code to register"),
+]
+
+
 class ImportForm(FlaskForm):
+    kind = RadioField(
+        "The file holds",
+        choices=IMPORT_KINDS,
+        default="registrations",
+        validators=[InputRequired(message="Choose what the file holds.")],
+    )
     file = FileField(
         "CSV file",
         validators=[
@@ -257,6 +290,9 @@ class ImportForm(FlaskForm):
         ],
         description="UTF-8, at most 5 MB, the first line naming the columns.",
     )
-    notify = BooleanField("Email the imported people that they are registered")
+    notify = BooleanField(
+        "Email the imported people that they are registered",
+        description="Registrations only: invitees are always emailed their invitation.",
+    )
     dry_run = SubmitField("Check the file")
     submit = SubmitField("Import")

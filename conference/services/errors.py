@@ -49,3 +49,11 @@ class AlreadyExists(DomainError):
 
 class AlreadyDone(DomainError):
     """The same form was sent twice (a double click, a replay): its work is done already."""
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class InvitationRequired(DomainError):
+    status_code = 403

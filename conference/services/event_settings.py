@@ -41,6 +41,7 @@ class EventSettings:
     registration_opens: datetime | None  # naive, local to the event
     registration_closes: datetime | None
     approval_required: bool
+    invitation_only: bool = False
 
 
 def to_local(moment: datetime | None, timezone: str) -> datetime | None:
@@ -67,6 +68,7 @@ def settings_of(event: Event) -> EventSettings:
         registration_opens=to_local(event.registration_opens_at, event.timezone),
         registration_closes=to_local(event.registration_closes_at, event.timezone),
         approval_required=event.approval_required,
+        invitation_only=event.invitation_only,
     )
 
 

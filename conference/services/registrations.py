@@ -16,11 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
+from conference.services import invitations
 from conference.services.audit import log_action
 from conference.services.errors import (
     AlreadyRegistered,
     CapacityReached,
     InvalidTransition,
+    InvitationRequired,
     NotAllowed,
     RegistrationClosed,
 )
@@ -207,18 +209,28 @@ def _lock_for_change(registration: Registration) -> Event:
 
 
 def submit_registration(
-    event: Event, user: User, details: RegistrationDetails, now: datetime | None = None
+    event: Event,
+    user: User,
+    details: RegistrationDetails,
+    now: datetime | None = None,
+    *,
+    invitation_code: str | None = None,
 ) -> Registration:
     """Register a verified delegate, once per event, while registration is open.
 
-    With approval required the registration waits for an organiser; otherwise it is approved
-    while seats are left and waitlisted after that.
+    An event that is by invitation only needs an unused invitation code; a code given for any
+    event is used up by this registration. With approval required the registration waits for
+    an organiser; otherwise it is approved while seats are left and waitlisted after that.
     """
     now = now or utcnow()
     if not user.is_verified:
         raise NotAllowed("Please verify your email address before you register.")
     if not event.registration_open_at(now):
         raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
+    if event.invitation_only and not invitation_code:
+        raise InvitationRequired(
+            f"{event.short_name} is by invitation only: enter the code from your invitation email."
+        )
     event = lock_event(event.id)
     if registration_for(event, user) is not None:
         raise AlreadyRegistered(f"You have already registered for {event.short_name}.")
@@ -235,6 +247,8 @@ def submit_registration(
             db.session.flush()
     except IntegrityError as error:  # a double-click that slipped past the check above
         raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error
+    if invitation_code:
+        invitations.redeem(event, invitation_code, registration, now)
     log_action(
         "registration.submitted",
         registration,

@@ -54,7 +54,10 @@ EXPECTED = {
     "organiser.export_participants": ("POST", LOGIN, 403, 400, 400, 400, 403),
     "organiser.export_catering": ("POST", LOGIN, 403, 400, 400, 400, 403),
     "organiser.export_security": ("POST", LOGIN, 403, 400, 400, 400, 403),
-    "organiser.import_registrations": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.import_page": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.invitations_page": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.invite": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.withdraw_invitation": ("POST", LOGIN, 403, 404, 403, 403, 403),
     "organiser.team": ("GET", LOGIN, 403, 200, 403, 403, 403),
     "organiser.invite_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
     "organiser.change_member_role": ("POST", LOGIN, 403, 400, 403, 403, 403),
@@ -102,6 +105,7 @@ def url_for_rule(rule, world) -> str:
         "token": "not-a-valid-token",
         "filename": "css/app.css",
         "organisation_id": str(world["host"].id),  # the host: removing it is refused
+        "invitation_id": "999999",  # none: withdrawing it is a 404 for those allowed to
     }
     path = rule.rule
     for argument in rule.arguments:

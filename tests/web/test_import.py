@@ -23,11 +23,11 @@ GOOD = (
 BAD = GOOD + "Lost,lost@police.example,Politie,Atlantis,Officer,,,\n"
 
 
-def upload(client, content, *, filename="delegates.csv", **fields):
+def upload(client, content, *, filename="delegates.csv", kind="registrations", **fields):
     if isinstance(content, str):
         content = content.encode()
     # Encoded here, in memory: the test client would spool a large body to a file it never closes.
-    files = MultiDict(fields)
+    files = MultiDict({"kind": kind, **fields})
     files.add("file", FileStorage(io.BytesIO(content), filename=filename))
     body, length, boundary = stream_encode_multipart(files, use_tempfile=False)
     return client.post(

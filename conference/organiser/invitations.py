@@ -1,0 +1,69 @@
+"""Invitations to register: who is invited, with what result; invite one, withdraw one."""
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.models import InvitationState
+from conference.organiser import blueprint
+from conference.organiser.forms import InviteeForm
+from conference.permissions import Permission, requires
+from conference.services import invitations
+from conference.services.errors import DomainError
+from conference.services.invitations import Invitee
+
+
+def _invitations_page(form=None, status=200):
+    listed = invitations.invitations_of(g.event)
+    counts = {state: 0 for state in InvitationState}
+    for invitation in listed:
+        counts[invitation.state] += 1
+    return render_template(
+        "organiser/invitations.html",
+        invitations=listed,
+        counts=counts,
+        form=form or InviteeForm(formdata=None),
+    ), status
+
+
+@blueprint.route("/invitations")
+@requires(Permission.VIEW)
+def invitations_page():
+    return _invitations_page()
+
+
+@blueprint.route("/invitations", methods=["POST"])
+@requires(Permission.MANAGE)
+def invite():
+    form = InviteeForm()
+    if not form.validate_on_submit():
+        return _invitations_page(form, status=400)
+    invitee = Invitee(
+        email=form.email.data,
+        name=form.name.data,
+        organisation=form.organisation.data or "",
+        country=form.country.data or None,
+    )
+    try:
+        invitation, _code = invitations.invite(g.event, invitee, invited_by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.email.errors.append(error.message)
+        return _invitations_page(form, status=error.status_code)
+    db.session.commit()
+    flash(f"An invitation with a new code is on its way to {invitation.email}.", "success")
+    return redirect(url_for("organiser.invitations_page"))
+
+
+@blueprint.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@requires(Permission.MANAGE)
+def withdraw_invitation(invitation_id: int):  # the app checks the CSRF token first
+    try:
+        invitation = invitations.withdraw(g.event, invitation_id, withdrawn_by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _invitations_page(status=error.status_code)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} is withdrawn: its code no longer works.", "info")
+    return redirect(url_for("organiser.invitations_page"))
