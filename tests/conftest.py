@@ -288,23 +288,37 @@ def delegate(app) -> User:
     return user
 
 
+def csrf_token(page: str) -> str | None:
+    """The CSRF token of the page's (first) form; None when the app runs without them."""
+    found = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)
+    return found and found.group(1)
+
+
 class AuthActions:
-    """Logs in the way a person does: through the login form, and the code form after it."""
+    """Logs in the way a person does: through the login form, and the code form after it.
+
+    Each form is opened first, so that its CSRF token goes with it when protection is on.
+    """
 
     def __init__(self, client):
         self.client = client
 
+    def _submit(self, path: str, **data):
+        token = csrf_token(self.client.get(path).text)
+        return self.client.post(path, data={**data, **({"csrf_token": token} if token else {})})
+
     def login(self, email="delegate@police.example", password=PASSWORD):
-        response = self.client.post("/account/login", data={"email": email, "password": password})
+        response = self._submit("/account/login", email=email, password=password)
         if response.headers.get("Location") != "/account/login/code":
             return response
         # A code works once: stand in for the half minute a person waits for the next one.
         db.session.execute(sa.update(User).where(User.email == email).values(totp_last_step=None))
         db.session.commit()
-        return self.client.post("/account/login/code", data={"code": current_code()})
+        return self._submit("/account/login/code", code=current_code())
 
     def logout(self):
-        return self.client.post("/account/logout")
+        token = csrf_token(self.client.get("/account/").text)  # the menu's log-out form
+        return self.client.post("/account/logout", data={"csrf_token": token} if token else {})
 
 
 @pytest.fixture

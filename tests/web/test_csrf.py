@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Registration
 from conference.models import RegistrationStatus as Status
-from tests.conftest import PASSWORD, current_code, register
+from tests.conftest import PASSWORD, AuthActions, csrf_token, register
 
 
 @pytest.fixture
@@ -16,21 +16,8 @@ def app_settings():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def log_in(client, email, password=PASSWORD):
-    token = csrf_token(client.get("/account/login").text)
-    response = client.post(
-        "/account/login", data={"email": email, "password": password, "csrf_token": token}
-    )
-    if response.headers["Location"] == "/account/login/code":
-        token = csrf_token(client.get("/account/login/code").text)
-        response = client.post(
-            "/account/login/code", data={"code": current_code(), "csrf_token": token}
-        )
-    return response
+    return AuthActions(client).login(email, password)
 
 
 def test_a_form_without_its_token_is_refused_with_a_clear_message(client, delegate):
