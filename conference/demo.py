@@ -10,6 +10,7 @@ from conference.extensions import db
 from conference.models import (
     Event,
     EventOrganisation,
+    Invitation,
     Organisation,
     OrganisationKind,
     Registration,
@@ -18,6 +19,7 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.services.accounts import find_user, hash_password
 from conference.services.audit import log_action
+from conference.services.invitations import Invitee, invite
 from conference.services.registrations import CONSENT_VERSION, approved_count, new_reference
 from conference.services.team import create_organiser
 
@@ -357,6 +359,24 @@ def _history(registration: Registration, organiser: User) -> None:
         )
 
 
+# Fictional people the organisers invite personally; their emails go to the outbox.
+INVITEES = [
+    Invitee("liaison.bangkok@politie.example", "Pieter van Dam", "Politie", "NL"),
+    Invitee("v.somchai@thaipolice.example", "Somchai Wongsakul", "Royal Thai Police", "TH"),
+    Invitee("m.reyes@pnp.example", "Maria Reyes", "Philippine National Police", "PH"),
+    Invitee("j.okafor@ecpat.example", "Joy Okafor", "ECPAT International", "TH"),
+    Invitee("l.martin@ncmec.example", "Laura Martin", "NCMEC", "US"),
+]
+
+
+def _invitations(event: Event, organiser: User) -> None:
+    """Invite the demo's invitees once; running again sends no new codes."""
+    if db.session.scalar(sa.select(Invitation.id).where(Invitation.event_id == event.id)):
+        return
+    for invitee in INVITEES:
+        invite(event, invitee, invited_by=organiser)
+
+
 def seed_demo(delegates: int = 0) -> SeedReport:
     """Create or bring up to date the VGT 2014 demo. Running it twice changes nothing."""
     event = _event()
@@ -364,4 +384,5 @@ def seed_demo(delegates: int = 0) -> SeedReport:
         event, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Organiser"
     )
     added = _delegates(event, delegates, organiser)
+    _invitations(event, organiser)
     return SeedReport(event=event, organiser_created=organiser_created, delegates_added=added)

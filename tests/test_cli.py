@@ -4,11 +4,12 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, PARTNERS
+from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, INVITEES, PARTNERS
 from conference.extensions import db
 from conference.models import (
     AuditEntry,
     Event,
+    Invitation,
     Organisation,
     Registration,
     RegistrationStatus,
@@ -40,6 +41,7 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
     assert len(set(event.participating_countries)) == 18
     assert count(Organisation) == 12
     assert count(User) == 1
+    assert count(Invitation) == len(INVITEES)  # invited once, not again on the second run
 
 
 def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):

@@ -71,7 +71,7 @@ def test_the_invitee_registers_through_the_link_in_the_email(
     assert code in login.headers["Location"]
     auth.login(INVITEE)
     page = client.get(link).text
-    assert "Welcome, Anna de Vries: the organisers have invited you." in page
+    assert "The organisers have invited Anna de Vries." in page
     assert f'value="{code}"' in page
     response = client.post(link, data=registration_form(page, invitation_code=code))
     assert response.headers["Location"] == "/vgt-2014/registration"
@@ -128,7 +128,7 @@ def test_withdrawing_an_invitation_stops_its_code(client, auth, event, organiser
 
     auth.login(delegate.email)
     page = client.get(f"/vgt-2014/register?code={code}").text
-    assert "the organisers have invited you" not in page
+    assert "The organisers have invited" not in page
     response = client.post("/vgt-2014/register", data=registration_form(page, invitation_code=code))
     assert response.status_code == 400
     assert "This invitation has been withdrawn." in response.text
