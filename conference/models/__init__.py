@@ -12,6 +12,18 @@ from conference.models.event import (
 from conference.models.invitation import Invitation, InvitationState
 from conference.models.organisation import Organisation, OrganisationKind
 from conference.models.outbox import OutboxEmail
+from conference.models.programme import (
+    ProgrammeSession,
+    ProgrammeVersion,
+    Room,
+    SessionKind,
+    SessionSignup,
+    SessionSpeaker,
+    SignupStatus,
+    Speaker,
+    SpeakerRole,
+    Track,
+)
 from conference.models.registration import (
     TAG_COLOURS,
     Registration,
@@ -36,6 +48,16 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxEmail",
+    "ProgrammeSession",
+    "ProgrammeVersion",
+    "Room",
+    "SessionKind",
+    "SessionSignup",
+    "SessionSpeaker",
+    "SignupStatus",
+    "Speaker",
+    "SpeakerRole",
+    "Track",
     "Registration",
     "RegistrationStatus",
     "TeamMember",

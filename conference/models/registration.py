@@ -140,6 +140,8 @@ class Registration(Base):
     waitlisted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
+    # The personal agenda's calendar link is derived from this; raising it revokes the old link.
+    agenda_feed_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
