@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from conference.demo_programme import seed_programme
 from conference.extensions import db
 from conference.models import (
     Event,
@@ -385,4 +386,5 @@ def seed_demo(delegates: int = 0) -> SeedReport:
     )
     added = _delegates(event, delegates, organiser)
     _invitations(event, organiser)
+    seed_programme(event, organiser)
     return SeedReport(event=event, organiser_created=organiser_created, delegates_added=added)

@@ -5,16 +5,21 @@ from collections import Counter
 import sqlalchemy as sa
 
 from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, INVITEES, PARTNERS
+from conference.demo_programme import SESSIONS
 from conference.extensions import db
 from conference.models import (
     AuditEntry,
     Event,
     Invitation,
     Organisation,
+    ProgrammeSession,
+    ProgrammeVersion,
     Registration,
     RegistrationStatus,
+    SessionKind,
     User,
 )
+from conference.services import programme
 from conference.services.accounts import authenticate
 
 
@@ -42,6 +47,24 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
     assert count(Organisation) == 12
     assert count(User) == 1
     assert count(Invitation) == len(INVITEES)  # invited once, not again on the second run
+    assert count(ProgrammeSession) == len(SESSIONS)
+    assert count(ProgrammeVersion) == 1
+
+
+def test_the_demo_programme_is_published_over_both_days(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    published = programme.published_programme(event)
+    assert [len(published.sessions_on(day)) for day in published.days] == [15, 11]
+    assert {s.kind for s in published.sessions} == set(SessionKind)
+    workshops = [s for s in published.sessions if s.kind == SessionKind.WORKSHOP]
+    assert len(workshops) == 9 and all(s.capacity for s in workshops)
+    assert len(published.tracks) == 6 and len(published.rooms) == 4
+    opening = published.sessions[1]
+    assert opening.title == "Opening of the conference"
+    assert published.local(opening.starts_at).strftime("%d %b %H:%M %z") == "05 Nov 09:15 +0100"
+    europol = next(s for s in published.speakers if s.name == "Piotr Kowalski")
+    assert europol.organisation == "Europol"
 
 
 def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
