@@ -87,3 +87,15 @@ def remove_member():
     if user.id == current_user.id:  # removed themselves: this back office is closed to them now
         return redirect(url_for("accounts.home"))
     return redirect(url_for("organiser.team"))
+
+
+@blueprint.route("/team/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@requires(Permission.MANAGE)
+def withdraw_team_invitation(invitation_id: int):  # the app checks the CSRF token first
+    try:
+        invitation = team.withdraw_invitation(g.event, invitation_id, withdrawn_by=current_user)
+    except DomainError as error:
+        return _refused(error)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "info")
+    return redirect(url_for("organiser.team"))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
-from conference.models import AuditEntry, Event, Registration, TeamInvitation, User
+from conference.models import AuditEntry, Event, Invitation, Registration, TeamInvitation, User
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ OBJECT_NAMES = {
     "registration": "Registration",
     "user": "Person",
     "teaminvitation": "Team invitation",
+    "invitation": "Invitation",
 }
 
 
@@ -118,6 +119,13 @@ def object_labels(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], Object
             )
         ):
             labels["teaminvitation", id_] = ObjectLabel(f"Invitation to {email}")
+    if ids.get("invitation"):
+        for id_, name, email in db.session.execute(
+            sa.select(Invitation.id, Invitation.name, Invitation.email).where(
+                Invitation.id.in_(ids["invitation"])
+            )
+        ):
+            labels["invitation", id_] = ObjectLabel(f"Invitation of {name} <{email}>")
     for kind, name in OBJECT_NAMES.items():
         for id_ in ids.get(kind, ()):
             labels.setdefault((kind, id_), ObjectLabel(f"{name} #{id_}, since deleted"))

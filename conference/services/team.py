@@ -11,7 +11,7 @@ from conference.extensions import db
 from conference.models import Event, TeamInvitation, TeamMember, TeamRole, User, utcnow
 from conference.services.accounts import find_user, hash_password, normalise_email
 from conference.services.audit import log_action
-from conference.services.errors import DomainError, InvalidToken, NotAllowed
+from conference.services.errors import DomainError, InvalidToken, NotAllowed, NotFound
 from conference.services.outbox import absolute_url, queue_email
 from conference.services.registrations import lock_event
 
@@ -192,6 +192,27 @@ def invite_member(
         expires_at=invitation.expires_at,
     )
     return invitation, token
+
+
+def withdraw_invitation(event: Event, invitation_id: int, *, withdrawn_by: User) -> TeamInvitation:
+    """Make an invitation's link stop working before anyone accepts it."""
+    invitation = db.session.get(TeamInvitation, invitation_id)
+    if invitation is None or invitation.event_id != event.id:
+        raise NotFound("There is no such invitation for this team.")
+    if invitation.accepted_at is not None:
+        raise DomainError(
+            f"{invitation.email} has joined the team already: change or remove them in the list."
+        )
+    db.session.delete(invitation)
+    log_action(
+        "team.invitation_withdrawn",
+        invitation,
+        actor=withdrawn_by,
+        event_id=event.id,
+        email=invitation.email,
+        role=str(invitation.role),
+    )
+    return invitation
 
 
 def invitation_for_token(

@@ -60,6 +60,7 @@ EXPECTED = {
     "organiser.withdraw_invitation": ("POST", LOGIN, 403, 404, 403, 403, 403),
     "organiser.team": ("GET", LOGIN, 403, 200, 403, 403, 403),
     "organiser.invite_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
+    "organiser.withdraw_team_invitation": ("POST", LOGIN, 403, 404, 403, 403, 403),
     "organiser.change_member_role": ("POST", LOGIN, 403, 400, 403, 403, 403),
     "organiser.remove_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
     "organiser.audit_log": ("GET", LOGIN, 403, 200, 200, 200, 403),

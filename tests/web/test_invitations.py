@@ -185,3 +185,12 @@ def test_invitees_imported_from_a_file_each_get_their_own_code(
     anna = mail_server.links_to("anna@politie.example", "/vgt-2014/register?code=")
     bram = mail_server.links_to("bram@europol.example", "/vgt-2014/register?code=")
     assert len(anna) == len(bram) == 1 and anna != bram
+
+
+def test_invitations_are_in_the_audit_log_by_name(client, auth, event, organiser):
+    invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
+    db.session.commit()
+    auth.login(organiser.email)
+    page = client.get("/vgt-2014/organiser/audit-log?what=invitation.sent").text
+    assert "Invitation: sent" in page
+    assert "Invitation of Anna de Vries &lt;anna@politie.example&gt;" in page

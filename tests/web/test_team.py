@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, TeamInvitation, TeamRole, utcnow
 from conference.services import team
-from tests.conftest import PASSWORD, make_organiser, make_user
+from tests.conftest import PASSWORD, make_event, make_organiser, make_user
 
 TEAM = "/vgt-2014/organiser/team"
 
@@ -183,6 +183,34 @@ def test_team_changes_are_in_the_audit_log(client, auth, event, organiser):
     assert "team.invited" in actions
     page = client.get("/vgt-2014/organiser/audit-log?what=team.invited").text
     assert "Invitation to ngo@ecpat.example" in page and "Team: invited" in page
+
+
+def test_a_pending_invitation_can_be_withdrawn_and_its_link_stops_working(
+    client, auth, event, organiser
+):
+    link = invite(event, organiser)
+    invitation = db.session.scalars(sa.select(TeamInvitation)).one()
+    auth.login(organiser.email)
+    assert "Withdraw the invitation to liaison@fbi.example" in client.get(TEAM).text
+    response = client.post(f"{TEAM}/invitations/{invitation.id}/withdraw")
+    assert response.headers["Location"] == TEAM
+    page = client.get(TEAM).text
+    assert "The invitation to liaison@fbi.example is withdrawn" in page
+    assert invitation_count() == 0
+    assert "team.invitation_withdrawn" in db.session.scalars(sa.select(AuditEntry.action)).all()
+    auth.logout()
+    assert "This invitation link is not valid" in client.get(link).text
+
+
+def test_withdrawing_an_invitation_of_another_event_is_a_404(client, auth, event, organiser):
+    other = make_event(slug="vgt-2015")
+    make_organiser(other, "other@politie.example")
+    team.invite_member(other, "x@fbi.example", "viewer", invited_by=organiser)
+    db.session.commit()
+    invitation = db.session.scalars(sa.select(TeamInvitation)).one()
+    auth.login(organiser.email)
+    assert client.post(f"{TEAM}/invitations/{invitation.id}/withdraw").status_code == 404
+    assert invitation_count() == 1
 
 
 # --- the invitee ------------------------------------------------------------------------------
