@@ -34,6 +34,7 @@ from conference.organiser import (  # noqa: E402, F401
     dashboard,
     exports,
     invitations,
+    programme,
     registrations,
     settings,
     tags,

@@ -29,6 +29,8 @@ from conference.models import (
     utcnow,
 )
 from conference.services.audit import log_action
+from conference.services.errors import AlreadyDone
+from conference.services.locks import lock_event
 
 # The snapshot's shape; raise it when the shape changes, and teach `_programme_from` the old one.
 SNAPSHOT_FORMAT = 1
@@ -238,8 +240,17 @@ def has_unpublished_changes(event: Event) -> bool:
 
 
 def publish(event: Event, *, actor: User, now: datetime | None = None) -> ProgrammeVersion:
-    """Make the programme as it stands the one the public sees, as the next version."""
+    """Make the programme as it stands the one the public sees, as the next version.
+
+    Refused when nothing changed since the last version. The event lock makes a double click
+    publish once, and two organisers take turns.
+    """
+    event = lock_event(event.id)
     latest = latest_version(event)
+    if latest is not None and latest.content == snapshot(event):
+        raise AlreadyDone(
+            f"Nothing has changed since version {latest.number}: the public sees this programme."
+        )
     version = ProgrammeVersion(
         event_id=event.id,
         number=(latest.number + 1) if latest else 1,

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Event, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations
+from conference.services import locks, registrations
 from tests.concurrency.http_browser import Answer, Browser
 from tests.conftest import PASSWORD, current_code, make_event, make_organiser, on_postgres, register
 
@@ -108,7 +108,7 @@ def widen_the_race_window(monkeypatch) -> None:
     monkeypatch.setattr(registrations, "approved_count", approved_count_then_pause)
     # Each request now holds the event lock for the pause, and all of them queue for it one after
     # another: let the last one wait for its turn instead of giving up as busy.
-    monkeypatch.setattr(registrations, "LOCK_TIMEOUT", f"{STORM_TIMEOUT}s")
+    monkeypatch.setattr(locks, "LOCK_TIMEOUT", f"{STORM_TIMEOUT}s")
 
 
 def seed_a_small_event_with_many_pending_registrations(app) -> list[str]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Event, Registration
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations
+from conference.services import locks
 from tests.conftest import on_postgres, register
 
 pytestmark = [
@@ -20,7 +20,7 @@ pytestmark = [
 def test_a_decision_blocked_by_a_held_event_lock_answers_503_and_changes_nothing(
     client, auth, event, organiser, monkeypatch
 ):
-    monkeypatch.setattr(registrations, "LOCK_TIMEOUT", "300ms")
+    monkeypatch.setattr(locks, "LOCK_TIMEOUT", "300ms")
     registration = register(event, "anna@police.example")
     db.session.commit()
     auth.login(organiser.email)

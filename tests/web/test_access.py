@@ -54,6 +54,23 @@ EXPECTED = {
     "organiser.export_participants": ("POST", LOGIN, 403, 400, 400, 400, 403),
     "organiser.export_catering": ("POST", LOGIN, 403, 400, 400, 400, 403),
     "organiser.export_security": ("POST", LOGIN, 403, 400, 400, 400, 403),
+    "organiser.programme": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.publish_programme": ("POST", LOGIN, 403, 302, 403, 403, 403),
+    "organiser.new_session": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.edit_session": ("GET", LOGIN, 403, 404, 404, 404, 403),
+    "organiser.delete_session": ("POST", LOGIN, 403, 404, 403, 403, 403),
+    "organiser.rooms": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.new_room": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.edit_room": ("GET", LOGIN, 403, 404, 404, 404, 403),
+    "organiser.delete_room": ("POST", LOGIN, 403, 404, 403, 403, 403),
+    "organiser.tracks": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.new_track": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.edit_track": ("GET", LOGIN, 403, 404, 404, 404, 403),
+    "organiser.delete_track": ("POST", LOGIN, 403, 404, 403, 403, 403),
+    "organiser.speakers": ("GET", LOGIN, 403, 200, 200, 200, 403),
+    "organiser.new_speaker": ("GET", LOGIN, 403, 200, 403, 403, 403),
+    "organiser.edit_speaker": ("GET", LOGIN, 403, 404, 404, 404, 403),
+    "organiser.delete_speaker": ("POST", LOGIN, 403, 404, 403, 403, 403),
     "organiser.import_page": ("GET", LOGIN, 403, 200, 403, 403, 403),
     "organiser.invitations_page": ("GET", LOGIN, 403, 200, 200, 200, 403),
     "organiser.invite": ("POST", LOGIN, 403, 400, 403, 403, 403),
@@ -107,6 +124,11 @@ def url_for_rule(rule, world) -> str:
         "filename": "css/app.css",
         "organisation_id": str(world["host"].id),  # the host: removing it is refused
         "invitation_id": "999999",  # none: withdrawing it is a 404 for those allowed to
+        # None of these exist: a 404 for those allowed in.
+        "session_id": "999999",
+        "room_id": "999999",
+        "track_id": "999999",
+        "speaker_id": "999999",
     }
     path = rule.rule
     for argument in rule.arguments:

@@ -1,0 +1,396 @@
+"""The programme editor: the draft timetable, its sessions, rooms, tracks and speakers, and
+publishing. The whole team reads the draft; organisers (MANAGE) change it."""
+
+from datetime import date, time
+from functools import wraps
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.organiser import blueprint
+from conference.organiser.programme_forms import (
+    OTHER,
+    DeleteForm,
+    PublishForm,
+    RoomForm,
+    SessionForm,
+    SpeakerForm,
+    TrackForm,
+)
+from conference.permissions import Permission, permissions_of, requires
+from conference.services import programme, timetable
+from conference.services import rooms_tracks_speakers as setup
+from conference.services.errors import DomainError, NotFound
+from conference.services.event_settings import to_local
+from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
+from conference.services.timetable import Conflict, Part, SessionDetails
+
+
+def reads_or_changes(view):
+    """GET shows the draft to the whole team (VIEW); POST changes it (MANAGE)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        wanted = Permission.VIEW if request.method in ("GET", "HEAD") else Permission.MANAGE
+        if wanted not in permissions_of(current_user, g.event):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _clock(moment) -> str:
+    """A stored UTC moment as the event's local HH:MM."""
+    return to_local(moment, g.event.timezone).strftime("%H:%M")
+
+
+def _found(lookup, object_id: int):
+    try:
+        return lookup(g.event, object_id)
+    except NotFound:
+        abort(404)
+
+
+def _refused(form, error: DomainError, template: str, **context):
+    """Show the rule's refusal beside its field (or above the form), nothing saved."""
+    db.session.rollback()
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+    return render_template(template, form=form, **context), error.status_code
+
+
+# --- the timetable ----------------------------------------------------------------------------
+
+
+@blueprint.route("/programme", endpoint="programme")
+@requires(Permission.VIEW)
+def programme_page():
+    days, outside = timetable.draft_timetable(g.event)
+    return render_template(
+        "organiser/programme/timetable.html",
+        days=days,
+        outside=outside,
+        latest=programme.latest_version(g.event),
+        unpublished=programme.has_unpublished_changes(g.event),
+        publish_form=PublishForm(),
+        clock=_clock,
+    )
+
+
+@blueprint.route("/programme/publish", methods=["POST"])
+@requires(Permission.MANAGE)
+def publish_programme():
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        version = programme.publish(g.event, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("organiser.programme"))
+    db.session.commit()
+    flash(f"Published version {version.number}: the public now sees this programme.", "success")
+    return redirect(url_for("organiser.programme"))
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def _session_form(**kwargs) -> SessionForm:
+    return SessionForm(
+        rooms=setup.rooms_of(g.event),
+        tracks=setup.tracks_of(g.event),
+        speakers=setup.speakers_of(g.event),
+        **kwargs,
+    )
+
+
+def _session_details(form: SessionForm) -> SessionDetails:
+    return SessionDetails(
+        title=form.title.data,
+        kind=form.kind.data,
+        day=form.day.data,
+        starts=form.starts.data,
+        ends=form.ends.data,
+        abstract=form.abstract.data or "",
+        room_id=form.room.data,
+        track_id=form.track.data,
+        capacity=form.capacity.data,
+        parts=tuple(Part(speaker_id, role) for speaker_id, role in form.chosen_parts()),
+    )
+
+
+def _session_page(form, session=None, conflicts=(), status=200):
+    """The session form; each refused conflict also marks its field."""
+    for conflict in conflicts:
+        field = getattr(form, conflict.field, None)
+        if conflict.refused and field is not None and conflict.field != "parts":
+            field.errors = [*field.errors, conflict.message]
+    return render_template(
+        "organiser/programme/session_form.html",
+        form=form,
+        session=session,
+        signups=timetable.signup_counts(session) if session else None,
+        refused=[c for c in conflicts if c.refused],
+        warnings=[c for c in conflicts if not c.refused],
+        delete_form=DeleteForm(),
+    ), status
+
+
+def _save_session(form: SessionForm, session=None):
+    """Save the form's session, or show the form again with the conflicts beside the fields."""
+    if not form.validate_on_submit():
+        return _session_page(form, session, status=400)
+    try:
+        saved = timetable.save_session(
+            g.event,
+            _session_details(form),
+            actor=current_user,
+            session=session,
+            accept_warnings=form.accept_warnings.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.accept_warnings.data = False
+        conflicts = getattr(error, "conflicts", None) or [
+            Conflict(error.message, getattr(error, "field", None) or "", refused=True)
+        ]
+        return _session_page(form, session, conflicts, status=error.status_code)
+    db.session.commit()
+    flash(f"“{saved.title}” is saved in the draft.", "success")
+    return redirect(url_for("organiser.programme", _anchor=f"session-{saved.id}"))
+
+
+@blueprint.route("/programme/sessions/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def new_session():
+    form = _session_form()
+    if not form.is_submitted():  # started from an empty cell of the grid: its day, time, room
+        form.day.data = _arg(request.args.get("day"), "date") or g.event.starts_on
+        form.starts.data = _arg(request.args.get("starts"), "time")
+        form.room.data = _arg(request.args.get("room"), "int")
+        return _session_page(form)
+    return _save_session(form)
+
+
+def _arg(value, kind):
+    try:
+        if kind == "date":
+            return date.fromisoformat(value)
+        if kind == "time":
+            return time.fromisoformat(value)
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@blueprint.route("/programme/sessions/<int:session_id>", methods=["GET", "POST"])
+@reads_or_changes
+def edit_session(session_id: int):
+    session = _found(timetable.session_by_id, session_id)
+    if request.method == "POST":
+        return _save_session(_session_form(), session)
+    details = timetable.details_of(session)
+    form = _session_form(
+        data={
+            **{k: getattr(details, k) for k in ("title", "kind", "day", "starts", "ends")},
+            "abstract": details.abstract,
+            "room": details.room_id,
+            "track": details.track_id,
+            "capacity": details.capacity,
+            "parts": [{"speaker": str(p.speaker_id), "role": p.role} for p in details.parts],
+        }
+    )
+    return _session_page(form, session)
+
+
+@blueprint.route("/programme/sessions/<int:session_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE)
+def delete_session(session_id: int):
+    session = _found(timetable.session_by_id, session_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    title = session.title
+    try:
+        timetable.delete_session(session, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("organiser.edit_session", session_id=session_id))
+    db.session.commit()
+    flash(f"Deleted “{title}” from the draft.", "success")
+    return redirect(url_for("organiser.programme"))
+
+
+# --- rooms, tracks and speakers: a list, and a form for each -----------------------------------
+
+
+PARTS = {
+    "room": {
+        "lookup": setup.room_by_id,
+        "form": lambda **kw: RoomForm(**kw),
+        "details": lambda form: RoomDetails(form.name.data, form.capacity.data, form.position.data),
+        "save": setup.save_room,
+        "delete": setup.delete_room,
+        "list": "organiser.rooms",
+    },
+    "track": {
+        "lookup": setup.track_by_id,
+        "form": lambda **kw: TrackForm(**kw),
+        "details": lambda form: TrackDetails(
+            form.name.data, form.colour.data, form.description.data or ""
+        ),
+        "save": setup.save_track,
+        "delete": setup.delete_track,
+        "list": "organiser.tracks",
+    },
+    "speaker": {
+        "lookup": setup.speaker_by_id,
+        "form": lambda **kw: SpeakerForm(
+            organisations=[link.organisation for link in g.event.organisations], **kw
+        ),
+        "details": lambda form: SpeakerDetails(
+            name=form.name.data,
+            title=form.title.data or "",
+            organisation_id=form.organisation_id,
+            organisation_other=form.organisation_other.data or "",
+            bio=form.bio.data or "",
+            user_email=form.user_email.data or "",
+        ),
+        "save": setup.save_speaker,
+        "delete": setup.delete_speaker,
+        "list": "organiser.speakers",
+    },
+}
+
+
+def _form_data(kind: str, obj) -> dict:
+    if kind == "speaker":
+        return {
+            "name": obj.name,
+            "title": obj.title,
+            "organisation": str(obj.organisation_id)
+            if obj.organisation_id
+            else (OTHER if obj.organisation_other else ""),
+            "organisation_other": obj.organisation_other,
+            "bio": obj.bio,
+            "user_email": obj.user.email if obj.user else "",
+        }
+    fields = (
+        ("name", "capacity", "position") if kind == "room" else ("name", "colour", "description")
+    )
+    return {field: getattr(obj, field) for field in fields}
+
+
+def _edit(kind: str, object_id: int | None):
+    """The add or edit form of a room, track or speaker."""
+    part = PARTS[kind]
+    obj = _found(part["lookup"], object_id) if object_id is not None else None
+    template = f"organiser/programme/{kind}_form.html"
+    context = {"obj": obj, "kind": kind, "delete_form": DeleteForm()}
+    if request.method != "POST":
+        form = part["form"](data=_form_data(kind, obj)) if obj else part["form"]()
+        return render_template(template, form=form, **context)
+    form = part["form"]()
+    if not form.validate_on_submit():
+        return render_template(template, form=form, **context), 400
+    try:
+        saved = part["save"](g.event, part["details"](form), actor=current_user, **{kind: obj})
+    except DomainError as error:
+        return _refused(form, error, template, **context)
+    db.session.commit()
+    flash(f"{saved.name} is saved.", "success")
+    return redirect(url_for(part["list"]))
+
+
+def _delete(kind: str, object_id: int):
+    part = PARTS[kind]
+    obj = _found(part["lookup"], object_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    name = obj.name
+    try:
+        part["delete"](obj, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(f"organiser.edit_{kind}", **{f"{kind}_id": object_id}))
+    db.session.commit()
+    flash(f"Deleted {name}.", "success")
+    return redirect(url_for(part["list"]))
+
+
+@blueprint.route("/programme/rooms")
+@requires(Permission.VIEW)
+def rooms():
+    return render_template("organiser/programme/rooms.html", rooms=setup.rooms_of(g.event))
+
+
+@blueprint.route("/programme/rooms/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def new_room():
+    return _edit("room", None)
+
+
+@blueprint.route("/programme/rooms/<int:room_id>", methods=["GET", "POST"])
+@reads_or_changes
+def edit_room(room_id: int):
+    return _edit("room", room_id)
+
+
+@blueprint.route("/programme/rooms/<int:room_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE)
+def delete_room(room_id: int):
+    return _delete("room", room_id)
+
+
+@blueprint.route("/programme/tracks")
+@requires(Permission.VIEW)
+def tracks():
+    return render_template("organiser/programme/tracks.html", tracks=setup.tracks_of(g.event))
+
+
+@blueprint.route("/programme/tracks/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def new_track():
+    return _edit("track", None)
+
+
+@blueprint.route("/programme/tracks/<int:track_id>", methods=["GET", "POST"])
+@reads_or_changes
+def edit_track(track_id: int):
+    return _edit("track", track_id)
+
+
+@blueprint.route("/programme/tracks/<int:track_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE)
+def delete_track(track_id: int):
+    return _delete("track", track_id)
+
+
+@blueprint.route("/programme/speakers")
+@requires(Permission.VIEW)
+def speakers():
+    return render_template("organiser/programme/speakers.html", speakers=setup.speakers_of(g.event))
+
+
+@blueprint.route("/programme/speakers/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def new_speaker():
+    return _edit("speaker", None)
+
+
+@blueprint.route("/programme/speakers/<int:speaker_id>", methods=["GET", "POST"])
+@reads_or_changes
+def edit_speaker(speaker_id: int):
+    return _edit("speaker", speaker_id)
+
+
+@blueprint.route("/programme/speakers/<int:speaker_id>/delete", methods=["POST"])
+@requires(Permission.MANAGE)
+def delete_speaker(speaker_id: int):
+    return _delete("speaker", speaker_id)

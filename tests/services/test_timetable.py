@@ -1,0 +1,483 @@
+"""The programme editor's rules, without HTTP: rooms, tracks, speakers, sessions, conflicts."""
+
+import importlib
+import sys
+import types
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+
+import pytest
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.models import (
+    AuditEntry,
+    ProgrammeSession,
+    Room,
+    SessionSignup,
+    SignupStatus,
+    Speaker,
+    Track,
+)
+from conference.models import RegistrationStatus as Status
+from conference.services import programme, timetable
+from conference.services import rooms_tracks_speakers as setup
+from conference.services.errors import AlreadyDone, NotFound
+from conference.services.rooms_tracks_speakers import (
+    RoomDetails,
+    SpeakerDetails,
+    TimetableRefused,
+    TrackDetails,
+)
+from conference.services.timetable import Part, SessionConflicts, SessionDetails
+from conference.services.timetable_grid import grid_of_day
+from tests.conftest import make_event, make_organiser, organisation, register
+
+FIRST_DAY = date(2014, 11, 5)
+
+
+@pytest.fixture
+def event(app):
+    return make_event()
+
+
+@pytest.fixture
+def organiser(event):
+    return make_organiser(event)
+
+
+@pytest.fixture
+def rooms(event, organiser):
+    return [
+        setup.save_room(event, RoomDetails("Auditorium", 200, 0), actor=organiser),
+        setup.save_room(event, RoomDetails("Room B", 30, 1), actor=organiser),
+    ]
+
+
+@pytest.fixture
+def speakers(event, organiser):
+    return [
+        setup.save_speaker(event, SpeakerDetails("Ruud Bik"), actor=organiser),
+        setup.save_speaker(event, SpeakerDetails("Anna Jansen"), actor=organiser),
+    ]
+
+
+def session_details(**overrides) -> SessionDetails:
+    values = {
+        "title": "Opening plenary",
+        "kind": "plenary",
+        "day": FIRST_DAY,
+        "starts": time(9, 0),
+        "ends": time(10, 30),
+    }
+    values.update(overrides)
+    return SessionDetails(**values)
+
+
+def audit(action: str) -> list[AuditEntry]:
+    return db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def add_signups(event, session, confirmed=0, waitlisted=0):
+    for n in range(confirmed + waitlisted):
+        registration = register(event, f"delegate{session.id}.{n}@police.example")
+        registration.status = Status.APPROVED
+        db.session.add(
+            SessionSignup(
+                session_id=session.id,
+                registration_id=registration.id,
+                status=SignupStatus.CONFIRMED if n < confirmed else SignupStatus.WAITLISTED,
+            )
+        )
+    db.session.flush()
+
+
+# --- sessions and their times ------------------------------------------------------------------
+
+
+def test_a_session_typed_in_amsterdam_time_is_stored_in_utc_and_audited(event, organiser, rooms):
+    session = timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    assert session.starts_at == datetime(2014, 11, 5, 8, 0, tzinfo=UTC)
+    assert session.ends_at == datetime(2014, 11, 5, 9, 30, tzinfo=UTC)
+    (entry,) = audit("session.created")
+    assert entry.details["title"] == "Opening plenary"
+    assert entry.details["starts_at"] == "2014-11-05T08:00:00+00:00"
+    assert timetable.details_of(session).starts == time(9, 0)
+
+
+def test_speakers_keep_their_roles_and_order(event, organiser, speakers):
+    chair, speaker = speakers
+    session = timetable.save_session(
+        event,
+        session_details(kind="panel", parts=(Part(speaker.id, "speaker"), Part(chair.id, "chair"))),
+        actor=organiser,
+    )
+    assert [(p.speaker.name, p.role) for p in session.speakers] == [
+        ("Anna Jansen", "speaker"),
+        ("Ruud Bik", "chair"),
+    ]
+    timetable.save_session(
+        event,
+        session_details(kind="panel", parts=(Part(chair.id, "moderator"),)),
+        actor=organiser,
+        session=session,
+    )
+    db.session.expire_all()
+    assert [(p.speaker.name, p.role) for p in session.speakers] == [("Ruud Bik", "moderator")]
+    (entry,) = audit("session.updated")
+    assert entry.details["changes"]["speakers"][1] == [[chair.id, "moderator"]]
+
+
+def test_a_speaker_listed_twice_is_refused(event, organiser, speakers):
+    twice = (Part(speakers[0].id), Part(speakers[0].id, "chair"))
+    with pytest.raises(TimetableRefused, match="once"):
+        timetable.save_session(event, session_details(parts=twice), actor=organiser)
+
+
+def test_another_events_room_is_not_found(event, organiser):
+    other = make_event(slug="other")
+    room = setup.save_room(other, RoomDetails("Elsewhere", None), actor=organiser)
+    with pytest.raises(NotFound):
+        timetable.save_session(event, session_details(room_id=room.id), actor=organiser)
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+def test_two_sessions_in_one_room_at_once_are_refused_naming_the_other(event, organiser, rooms):
+    timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    clash = session_details(
+        title="Live streaming", starts=time(10), ends=time(11), room_id=rooms[0].id
+    )
+    with pytest.raises(SessionConflicts) as refused:
+        timetable.save_session(event, clash, actor=organiser, accept_warnings=True)
+    assert refused.value.refused[0].field == "room"
+    assert refused.value.message == (
+        "Auditorium already holds “Opening plenary” at that time (5 November, 09:00–10:30): "
+        "two sessions cannot share a room."
+    )
+
+
+def test_the_same_session_twice_is_refused_as_a_replay(event, organiser):
+    timetable.save_session(event, session_details(), actor=organiser)
+    with pytest.raises(SessionConflicts, match="“Opening plenary” is already on the programme"):
+        timetable.save_session(event, session_details(), actor=organiser, accept_warnings=True)
+
+
+def test_back_to_back_sessions_and_other_rooms_do_not_clash(event, organiser, rooms):
+    timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    after = session_details(title="Next", starts=time(10, 30), ends=time(11), room_id=rooms[0].id)
+    elsewhere = session_details(title="Parallel", room_id=rooms[1].id)
+    assert timetable.conflicts_of(event, after) == []
+    assert timetable.conflicts_of(event, elsewhere) == []
+
+
+def test_moving_a_session_does_not_clash_with_itself(event, organiser, rooms):
+    session = timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    later = session_details(starts=time(9, 30), ends=time(11), room_id=rooms[0].id)
+    timetable.save_session(event, later, actor=organiser, session=session)
+    assert session.ends_at == datetime(2014, 11, 5, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("day", [date(2014, 11, 4), date(2014, 11, 7)])
+def test_a_session_outside_the_events_days_is_refused(event, organiser, day):
+    conflicts = timetable.conflicts_of(event, session_details(day=day))
+    assert [(c.field, c.refused) for c in conflicts] == [("day", True)]
+    assert "runs from 5 November to 6 November 2014" in conflicts[0].message
+    with pytest.raises(SessionConflicts):
+        timetable.save_session(event, session_details(day=day), actor=organiser)
+
+
+@pytest.mark.parametrize("ends", [time(8, 0), time(9, 0), time(0, 30)])
+def test_ending_before_it_starts_or_past_midnight_is_refused(event, organiser, ends):
+    with pytest.raises(SessionConflicts, match="cannot end before it starts or run past midnight"):
+        timetable.save_session(event, session_details(ends=ends), actor=organiser)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgrammeSession)) == 0
+
+
+def test_a_speaker_in_two_places_at_once_is_a_warning_that_can_be_accepted(
+    event, organiser, rooms, speakers
+):
+    ruud = speakers[0]
+    timetable.save_session(
+        event, session_details(room_id=rooms[0].id, parts=(Part(ruud.id),)), actor=organiser
+    )
+    workshop = session_details(
+        title="Victim identification",
+        kind="workshop",
+        starts=time(10),
+        ends=time(12),
+        room_id=rooms[1].id,
+        parts=(Part(ruud.id, "moderator"),),
+    )
+    with pytest.raises(SessionConflicts) as warned:
+        timetable.save_session(event, workshop, actor=organiser)
+    assert warned.value.refused == []
+    assert warned.value.warnings[0].message == (
+        "Ruud Bik is also in “Opening plenary” at that time (5 November, 09:00–10:30, Auditorium)."
+    )
+    session = timetable.save_session(event, workshop, actor=organiser, accept_warnings=True)
+    assert session.id is not None
+    (entry,) = [e for e in audit("session.created") if e.object_id == session.id]
+    assert entry.details["warnings_accepted"] == [warned.value.warnings[0].message]
+
+
+def test_a_workshop_with_more_places_than_seats_is_a_warning(event, organiser, rooms):
+    workshop = session_details(kind="workshop", room_id=rooms[1].id, capacity=40)
+    (conflict,) = timetable.conflicts_of(event, workshop)
+    assert not conflict.refused and conflict.field == "capacity"
+    assert conflict.message == "Room B seats 30: 40 places for sign-up are more than that."
+    assert timetable.conflicts_of(event, replace(workshop, capacity=30)) == []
+
+
+def test_accepting_warnings_never_overrides_a_refusal(event, organiser, rooms):
+    timetable.save_session(event, session_details(room_id=rooms[1].id), actor=organiser)
+    clash = session_details(title="Other", room_id=rooms[1].id, capacity=50)
+    with pytest.raises(SessionConflicts) as refused:
+        timetable.save_session(event, clash, actor=organiser, accept_warnings=True)
+    assert [c.field for c in refused.value.refused] == ["room"]
+    assert [c.field for c in refused.value.warnings] == ["capacity"]
+
+
+# --- capacity and sign-ups ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def workshop(event, organiser, rooms):
+    return timetable.save_session(
+        event,
+        session_details(
+            title="Tracing offenders", kind="workshop", room_id=rooms[1].id, capacity=3
+        ),
+        actor=organiser,
+    )
+
+
+@pytest.fixture
+def filled(monkeypatch):
+    """Records calls to helper C's `fill_from_waiting_list`, whether or not it is written yet."""
+    calls = []
+    try:
+        module = importlib.import_module("conference.services.workshops")
+    except ImportError:
+        module = types.ModuleType("conference.services.workshops")
+        monkeypatch.setitem(sys.modules, "conference.services.workshops", module)
+    monkeypatch.setattr(
+        module,
+        "fill_from_waiting_list",
+        lambda session, *, now: calls.append((session.id, session.capacity, now)) or [],
+        raising=False,
+    )
+    return calls
+
+
+def test_the_capacity_cannot_fall_below_the_confirmed_places(event, organiser, workshop, filled):
+    add_signups(event, workshop, confirmed=3)
+    lower = replace(timetable.details_of(workshop), capacity=2)
+    with pytest.raises(TimetableRefused, match="3 delegates have a confirmed place") as refused:
+        timetable.save_session(event, lower, actor=organiser, session=workshop)
+    assert refused.value.field == "capacity"
+    with pytest.raises(TimetableRefused):
+        timetable.save_session(
+            event, replace(lower, capacity=None), actor=organiser, session=workshop
+        )
+    assert filled == []
+
+
+def test_raising_the_capacity_gives_the_places_to_the_waiting_list(
+    event, organiser, workshop, filled
+):
+    add_signups(event, workshop, confirmed=3, waitlisted=2)
+    now = datetime(2014, 10, 1, 12, tzinfo=UTC)
+    timetable.save_session(
+        event,
+        replace(timetable.details_of(workshop), capacity=5),
+        actor=organiser,
+        session=workshop,
+        now=now,
+    )
+    assert filled == [(workshop.id, 5, now)]
+
+
+def test_raising_the_capacity_without_sign_ups_calls_nobody(event, organiser, workshop, filled):
+    details = replace(timetable.details_of(workshop), capacity=10)
+    timetable.save_session(event, details, actor=organiser, session=workshop)
+    assert filled == []
+
+
+def test_a_session_with_sign_ups_cannot_be_deleted(event, organiser, workshop):
+    add_signups(event, workshop, confirmed=1, waitlisted=1)
+    with pytest.raises(TimetableRefused, match="2 delegates signed up"):
+        timetable.delete_session(workshop, actor=organiser)
+
+
+def test_deleting_a_session_is_audited(event, organiser, workshop):
+    timetable.delete_session(workshop, actor=organiser)
+    assert db.session.get(ProgrammeSession, workshop.id) is None
+    assert audit("session.deleted")[0].details["title"] == "Tracing offenders"
+
+
+# --- rooms, tracks, speakers -------------------------------------------------------------------
+
+
+def test_room_names_are_unique_per_event_whatever_their_case(event, organiser, rooms):
+    with pytest.raises(TimetableRefused, match="already a room called “auditorium”"):
+        setup.save_room(event, RoomDetails(" auditorium ", 10), actor=organiser)
+    renamed = setup.save_room(
+        event, RoomDetails("Auditorium", 250, 0), actor=organiser, room=rooms[0]
+    )
+    assert renamed.capacity == 250
+    assert audit("room.updated")[0].details["changes"] == {"capacity": [200, 250]}
+
+
+def test_a_room_holding_sessions_cannot_be_deleted_and_says_which(
+    event, organiser, rooms, workshop
+):
+    with pytest.raises(TimetableRefused, match="Room B cannot be deleted: it holds 1 session"):
+        setup.delete_room(rooms[1], actor=organiser)
+    setup.delete_room(rooms[0], actor=organiser)
+    assert db.session.scalars(sa.select(Room.name)).all() == ["Room B"]
+
+
+def test_tracks_take_a_colour_of_the_palette(event, organiser):
+    with pytest.raises(TimetableRefused):
+        setup.save_track(event, TrackDetails("Live streaming", "chartreuse"), actor=organiser)
+    track = setup.save_track(event, TrackDetails("Live streaming", "teal"), actor=organiser)
+    assert audit("track.created")[0].details["colour"] == "teal"
+    assert track.colour == "teal"
+
+
+def test_deleting_a_track_keeps_its_sessions(event, organiser, workshop):
+    track = setup.save_track(event, TrackDetails("Victims", "green"), actor=organiser)
+    details = replace(timetable.details_of(workshop), track_id=track.id)
+    timetable.save_session(event, details, actor=organiser, session=workshop)
+    assert setup.delete_track(track, actor=organiser) == 1
+    db.session.expire_all()
+    assert workshop.track_id is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Track)) == 0
+
+
+def test_a_speaker_belongs_to_one_of_the_events_organisations_or_a_typed_one(event, organiser):
+    europol = event.partners[0].organisation
+    speaker = setup.save_speaker(
+        event,
+        SpeakerDetails("Troels Oerting", organisation_id=europol.id, organisation_other="x"),
+        actor=organiser,
+    )
+    assert speaker.organisation_name == "Europol" and speaker.organisation_other == ""
+    typed = setup.save_speaker(
+        event,
+        SpeakerDetails("Dr Jane Doe", organisation_other="ECPAT  International"),
+        actor=organiser,
+    )
+    assert typed.organisation_name == "ECPAT International"
+    fbi = organisation("FBI", kind="law_enforcement")  # known to the app, not this event's
+    db.session.add(fbi)
+    db.session.flush()
+    with pytest.raises(TimetableRefused, match="event's organisations"):
+        setup.save_speaker(event, SpeakerDetails("X", organisation_id=fbi.id), actor=organiser)
+
+
+def test_a_speaker_is_linked_to_a_registered_delegates_account_by_email(event, organiser):
+    registration = register(event, "anna.jansen@politie.example")
+    speaker = setup.save_speaker(
+        event,
+        SpeakerDetails("Anna Jansen", user_email=" Anna.Jansen@politie.example "),
+        actor=organiser,
+    )
+    assert speaker.user_id == registration.user_id
+    with pytest.raises(TimetableRefused, match="already linked to the speaker Anna Jansen"):
+        setup.save_speaker(
+            event,
+            SpeakerDetails("A. Jansen", user_email="anna.jansen@politie.example"),
+            actor=organiser,
+        )
+    with pytest.raises(TimetableRefused, match="No delegate registered") as refused:
+        setup.save_speaker(
+            event, SpeakerDetails("Nobody", user_email="nobody@example.org"), actor=organiser
+        )
+    assert refused.value.field == "user_email"
+
+
+def test_a_cancelled_registration_does_not_link_an_account(event, organiser):
+    registration = register(event, "gone@police.example")
+    registration.status = Status.CANCELLED
+    db.session.flush()
+    with pytest.raises(TimetableRefused, match="No delegate registered"):
+        setup.save_speaker(
+            event, SpeakerDetails("Gone", user_email="gone@police.example"), actor=organiser
+        )
+
+
+def test_a_speaker_on_the_programme_cannot_be_deleted(event, organiser, speakers):
+    timetable.save_session(event, session_details(parts=(Part(speakers[0].id),)), actor=organiser)
+    with pytest.raises(
+        TimetableRefused, match="Ruud Bik cannot be deleted: they take part in “Opening plenary”"
+    ):
+        setup.delete_speaker(speakers[0], actor=organiser)
+    setup.delete_speaker(speakers[1], actor=organiser)
+    assert db.session.scalars(sa.select(Speaker.name)).all() == ["Ruud Bik"]
+    assert audit("speaker.deleted")[0].details == {"name": "Anna Jansen"}
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+
+def test_publishing_twice_without_changes_publishes_once(event, organiser, rooms):
+    timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    assert programme.publish(event, actor=organiser).number == 1
+    with pytest.raises(AlreadyDone, match="Nothing has changed since version 1"):
+        programme.publish(event, actor=organiser)
+    timetable.save_session(
+        event, session_details(title="Closing", day=date(2014, 11, 6)), actor=organiser
+    )
+    assert programme.has_unpublished_changes(event)
+    assert programme.publish(event, actor=organiser).number == 2
+
+
+# --- the grid ----------------------------------------------------------------------------------
+
+
+def test_the_grid_has_rows_of_15_minutes_and_a_break_spans_every_room(event, organiser, rooms):
+    timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    timetable.save_session(
+        event,
+        session_details(title="Coffee", kind="break", starts=time(10, 30), ends=time(11)),
+        actor=organiser,
+    )
+    timetable.save_session(
+        event,
+        session_details(title="Workshop", starts=time(11), ends=time(12, 10), room_id=rooms[1].id),
+        actor=organiser,
+    )
+    grid = grid_of_day(FIRST_DAY, rooms, timetable.sessions_of(event), event.timezone)
+    assert [row.starts for row in grid.rows][:2] == [time(9, 0), time(9, 15)]
+    assert grid.rows[-1].starts == time(12, 0)  # 09:00 to 12:15 (12:10 rounded up)
+    plenary, empty = grid.rows[0].cells
+    assert (plenary.session.title, plenary.rowspan, plenary.colspan) == ("Opening plenary", 6, 1)
+    assert empty.session is None and empty.room is rooms[1] and empty.starts == time(9)
+    assert grid.rows[1].cells == [grid.rows[1].cells[0]]  # Room B only: the plenary spans on
+    (coffee,) = grid.rows[6].cells
+    assert (coffee.session.title, coffee.rowspan, coffee.colspan) == ("Coffee", 2, 2)
+    workshop = grid.rows[8].cells[1]
+    assert (workshop.session.title, workshop.rowspan) == ("Workshop", 5)
+    assert grid.unplaced == []
+
+
+def test_a_session_crossing_a_break_for_everyone_is_listed_beside_the_grid(event, organiser, rooms):
+    timetable.save_session(
+        event,
+        session_details(title="Lunch", kind="break", starts=time(12), ends=time(13)),
+        actor=organiser,
+    )
+    timetable.save_session(
+        event,
+        session_details(
+            title="Working lunch", starts=time(12, 30), ends=time(13, 30), room_id=rooms[1].id
+        ),
+        actor=organiser,
+    )
+    grid = grid_of_day(FIRST_DAY, rooms, timetable.sessions_of(event), event.timezone)
+    assert [s.title for s in grid.unplaced] == ["Working lunch"]
