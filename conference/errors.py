@@ -85,5 +85,7 @@ def register(app: Flask) -> None:
 
 
 def _database_busy(error: OperationalError) -> bool:
-    """SQLite's "database is locked", or PostgreSQL's lock timeout (SQLSTATE 55P03)."""
-    return getattr(error.orig, "sqlstate", None) == "55P03" or "locked" in str(error.orig).lower()
+    """SQLite's "database is locked", or PostgreSQL's lock timeout (SQLSTATE 55P03) or a
+    deadlock it broke by aborting this transaction (40P01): either way, try again shortly."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate in {"55P03", "40P01"} or "locked" in str(error.orig).lower()

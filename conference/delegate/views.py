@@ -168,3 +168,6 @@ def cancel_registration():
         flash("Your registration is cancelled. We have sent you a confirmation.", "info")
         return redirect(url_for("public.event", event_slug=g.event.slug))
     return render_template("delegate/cancel.html", form=form, registration=registration)
+
+
+from conference.delegate import agenda  # noqa: E402, F401

@@ -34,3 +34,7 @@ def event():
         window_notice=event_settings.registration_window_notice(g.event),
         own_registration=own_registration,
     )
+
+
+# The programme's pages and feeds add their routes to this blueprint.
+from conference.public import calendar_feed, programme  # noqa: E402, F401

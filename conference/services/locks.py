@@ -10,16 +10,20 @@ there).
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import Event
+from conference.models import Event, ProgrammeSession, Registration
 
 LOCK_TIMEOUT = "5s"
+
+
+def _set_lock_timeout() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
 
 
 def lock_event(event_id: int) -> Event:
     """Take the event's write lock; every change to its seats (and its team, settings and
     programme versions) goes through here, then reads the event afresh."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+    _set_lock_timeout()
     db.session.execute(
         sa.update(Event)
         .where(Event.id == event_id)
@@ -29,3 +33,32 @@ def lock_event(event_id: int) -> Event:
     return db.session.scalars(
         sa.select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
     ).one()
+
+
+def lock_session(session_id: int) -> ProgrammeSession | None:
+    """Take a programme session's lock; every change to its places (a sign-up, a leaving, a new
+    capacity) goes through here before it counts them. Returns the session read afresh."""
+    _set_lock_timeout()
+    db.session.execute(
+        sa.update(ProgrammeSession)
+        .where(ProgrammeSession.id == session_id)
+        # Naming updated_at keeps its onupdate from firing: taking a lock is not an edit.
+        .values(capacity=ProgrammeSession.capacity, updated_at=ProgrammeSession.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.scalars(
+        sa.select(ProgrammeSession)
+        .where(ProgrammeSession.id == session_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def lock_registration(registration_id: int) -> None:
+    """Serialise one delegate's workshop sign-ups (the clash rule compares them).
+
+    On SQLite FOR UPDATE does nothing; there the session lock that follows serialises writers.
+    """
+    _set_lock_timeout()
+    db.session.execute(
+        sa.select(Registration.id).where(Registration.id == registration_id).with_for_update()
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services import invitations
+from conference.services import invitations, workshops
 from conference.services.audit import log_action
 from conference.services.errors import (
     AlreadyRegistered,
@@ -26,6 +26,7 @@ from conference.services.errors import (
     NotAllowed,
     RegistrationClosed,
 )
+from conference.services.locks import lock_event
 from conference.services.outbox import absolute_url, queue_email
 
 # The wording of the consent the delegate gives; stored with each registration.
@@ -45,31 +46,6 @@ class RegistrationDetails:
     accessibility_needs: str = ""
     invitation_letter_needed: bool = False
     consent_participant_list: bool = False
-
-
-LOCK_TIMEOUT = "5s"
-
-
-def lock_event(event_id: int) -> Event:
-    """Take the event's write lock until the transaction ends; every seat change goes through here.
-
-    A no-op UPDATE of the event row: on PostgreSQL it locks that row, serialising changes to one
-    event's seats across app instances, and waits at most LOCK_TIMEOUT (then the request answers
-    503 "busy"). On SQLite it starts the write transaction before anything is counted, so two
-    requests cannot both count the same free place (a SELECT ... FOR UPDATE would do nothing
-    there).
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-    db.session.execute(
-        sa.update(Event)
-        .where(Event.id == event_id)
-        .values(capacity=Event.capacity)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.scalars(
-        sa.select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-    ).one()
 
 
 def approved_count(event_id: int) -> int:
@@ -163,8 +139,11 @@ def change_status(
     """The one place a status changes: the fields, the audit entry and the delegate's email.
 
     The caller has checked that the change is allowed and holds the event lock (`lock_event`).
+    A registration that stops being approved gives up its workshop places here.
     """
     from_status = registration.status
+    if from_status == Status.APPROVED and to_status != Status.APPROVED:
+        workshops.release_places(registration, now=now, actor=actor)
     registration.status = to_status
     if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
         registration.decided_by = actor

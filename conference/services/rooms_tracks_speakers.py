@@ -26,7 +26,7 @@ from conference.models import (
 )
 from conference.services.audit import log_action
 from conference.services.errors import DomainError, NotFound
-from conference.services.registrations import lock_event
+from conference.services.locks import lock_event
 
 
 class TimetableRefused(DomainError):

@@ -12,8 +12,8 @@ from conference.models import Event, TeamInvitation, TeamMember, TeamRole, User,
 from conference.services.accounts import find_user, hash_password, normalise_email
 from conference.services.audit import log_action
 from conference.services.errors import DomainError, InvalidToken, NotAllowed, NotFound
+from conference.services.locks import lock_event
 from conference.services.outbox import absolute_url, queue_email
-from conference.services.registrations import lock_event
 
 INVITATION_LIFETIME = timedelta(days=7)
 

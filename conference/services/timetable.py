@@ -34,7 +34,7 @@ from conference.models import (
 from conference.services.audit import log_action
 from conference.services.errors import DomainError
 from conference.services.event_settings import to_local, to_utc
-from conference.services.registrations import lock_event
+from conference.services.locks import lock_event, lock_session
 from conference.services.rooms_tracks_speakers import (
     TimetableRefused,
     apply_changes,
@@ -256,18 +256,6 @@ def _check_references(event: Event, details: SessionDetails) -> None:
     )
     if known != set(speaker_ids) or any(p.role not in set(SpeakerRole) for p in details.parts):
         raise TimetableRefused("Choose the speakers and their roles from the lists.", "parts")
-
-
-def lock_session(session_id: int) -> None:
-    """Take the session row's lock, as a sign-up does (`workshops.lock_session`), before its
-    places are counted: no sign-up is confirmed between the count and the new capacity."""
-    db.session.execute(
-        sa.update(ProgrammeSession)
-        .where(ProgrammeSession.id == session_id)
-        # Naming updated_at keeps its onupdate from firing: taking a lock is not an edit.
-        .values(capacity=ProgrammeSession.capacity, updated_at=ProgrammeSession.updated_at)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def signup_counts(session: ProgrammeSession) -> dict[str, int]:

@@ -2,8 +2,10 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from conference import create_app
+from conference.errors import _database_busy
 from conference.extensions import db
 from conference.models import OutboxEmail, User
 from conference.security import safe_next_url
@@ -147,3 +149,15 @@ class TestBehindAReverseProxy:
         ]
         # Another delegate behind the same proxy is not locked out with the first.
         assert attempt("198.51.100.2", "y@police.example") == 400
+
+
+@pytest.mark.parametrize("sqlstate", ["55P03", "40P01"])
+def test_a_lock_timeout_or_a_broken_deadlock_is_busy_not_a_crash(sqlstate):
+    """PostgreSQL gave up waiting for a lock, or aborted this side of a deadlock: a 503 to retry."""
+
+    class Refusal(Exception):
+        pass
+
+    refusal = Refusal("deadlock detected" if sqlstate == "40P01" else "lock timeout")
+    refusal.sqlstate = sqlstate
+    assert _database_busy(OperationalError("UPDATE ...", {}, refusal))

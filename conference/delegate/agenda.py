@@ -1,0 +1,137 @@
+"""My agenda: the delegate's two days, workshop sign-up, and the private calendar link."""
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference.delegate.views import blueprint
+from conference.extensions import db
+from conference.models import Registration, RegistrationStatus, SignupStatus
+from conference.services import calendar, registrations, workshops
+from conference.services.agenda import agenda_of
+from conference.services.errors import AlreadyDone, DomainError, NotAllowed
+from conference.services.outbox import absolute_url
+from conference.services.programme import published_programme
+
+
+def _registration() -> Registration | None:
+    return registrations.registration_for(g.event, current_user)
+
+
+def _approved_registration() -> Registration:
+    registration = _registration()
+    if registration is None or registration.status != RegistrationStatus.APPROVED:
+        raise NotAllowed(
+            "Workshops and the calendar link are for delegates with an approved registration."
+        )
+    return registration
+
+
+def _feed_url(registration: Registration) -> str:
+    return absolute_url(
+        "delegate.agenda_feed",
+        event_slug=g.event.slug,
+        reference=registration.reference,
+        token=calendar.feed_token(registration, secret=current_app.config["SECRET_KEY"]),
+    )
+
+
+def _agenda_page(status: int = 200):
+    registration = _registration()
+    programme = published_programme(g.event)
+    approved = registration is not None and registration.status == RegistrationStatus.APPROVED
+    agenda = agenda_of(registration, programme) if approved and programme else None
+    return render_template(
+        "delegate/agenda.html",
+        registration=registration,
+        programme=programme,
+        agenda=agenda,
+        feed_url=_feed_url(registration) if approved else None,
+    ), status
+
+
+def _back_to_agenda(anchor: str = ""):
+    return redirect(url_for("delegate.agenda") + anchor)
+
+
+@blueprint.route("/agenda")
+@login_required
+def agenda():
+    return _agenda_page()
+
+
+def _change(action, success, anchor: str = "#workshops"):
+    """Run one agenda change: commit and redirect, or show why not on the page.
+
+    The buttons' forms carry only the CSRF token, which CSRFProtect checks before the view.
+    """
+    try:
+        result = action()
+    except AlreadyDone as error:  # a double click: the first one did it
+        db.session.rollback()
+        flash(error.message, "info")
+        return _back_to_agenda("#workshops")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _agenda_page(error.status_code)
+    message = success(result) if callable(success) else success
+    db.session.commit()
+    flash(message, "success")
+    return _back_to_agenda(anchor)
+
+
+def _signed_up(signup) -> str:
+    if signup.status == SignupStatus.CONFIRMED:
+        return f"You have a place in “{signup.session.title}”. We have sent you a confirmation."
+    return (
+        f"“{signup.session.title}” is full: you are on its waiting list. If a place frees up, "
+        "it is yours in turn, and we tell you by email."
+    )
+
+
+@blueprint.route("/agenda/workshops/<int:session_id>", methods=["POST"])
+@login_required
+def sign_up_for_workshop(session_id: int):
+    return _change(
+        lambda: workshops.sign_up(_approved_registration(), session_id, actor=current_user),
+        _signed_up,
+    )
+
+
+@blueprint.route("/agenda/workshops/<int:session_id>/leave", methods=["POST"])
+@login_required
+def leave_workshop(session_id: int):
+    return _change(
+        lambda: workshops.leave(_approved_registration(), session_id, actor=current_user),
+        lambda signup: f"You are no longer signed up for “{signup.session.title}”.",
+    )
+
+
+@blueprint.route("/agenda/calendar-link", methods=["POST"])
+@login_required
+def new_calendar_link():
+    return _change(
+        lambda: calendar.renew_feed_link(_approved_registration(), actor=current_user),
+        "Here is your new calendar link. The old one no longer works: subscribe to the new "
+        "one in your calendar app.",
+        anchor="#calendar",
+    )
+
+
+@blueprint.route("/agenda/<reference>/<token>.ics")
+def agenda_feed(reference: str, token: str):
+    """The personal calendar feed: no log-in, the private link is the key."""
+    registration = calendar.registration_for_feed(
+        g.event, reference, token, secret=current_app.config["SECRET_KEY"]
+    )
+    programme = published_programme(g.event) if registration else None
+    if programme is None:
+        abort(404)
+    body = calendar.agenda_calendar(g.event, registration, agenda_of(registration, programme))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{g.event.slug}-agenda.ics"'
+    # Personal: never kept by a shared cache, and the link never leaks through a Referer.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,128 @@
+"""The public programme: the timetable, a page per session and per speaker, and the exports.
+
+Everything here reads the published snapshot (`services.programme.published_programme`, through
+`services.programme_cache`), never the live rows the organisers edit: a draft stays invisible
+until it is published.
+"""
+
+import re
+
+from flask import Response, abort, current_app, g, render_template, request
+from flask import session as cookie_session
+from flask_login import current_user
+from markupsafe import Markup
+
+from conference.public.timetable import day_grid, day_list
+from conference.public.views import blueprint
+from conference.services import schedule_export
+from conference.services.programme import Programme
+from conference.services.programme_cache import current_programme, version_cache
+
+_INDENTATION = re.compile(r"\n\s+")
+
+
+def _published() -> Programme:
+    return current_programme(g.event)[0] or abort(404)
+
+
+def _chosen_track(programme: Programme) -> int | None:
+    """The `?track=` filter: a track of this programme, or none; anything else is a 404."""
+    raw = request.args.get("track", "")
+    if not raw:
+        return None
+    track = programme.track(int(raw)) if raw.isdigit() else None
+    if track is None:
+        abort(404, description="There is no such track in the programme.")
+    return track.id
+
+
+def _render_timetable(published: Programme, track_id: int | None) -> str:
+    days = [
+        {
+            "date": day,
+            "grid": day_grid(published, day, track_id),
+            "list": day_list(published, day, track_id),
+        }
+        for day in published.days
+    ]
+    html = render_template(
+        "public/programme/_timetable.html", programme=published, days=days, track_id=track_id
+    )
+    # The indentation is a quarter of the page's bytes, and nothing in it is preformatted.
+    return _INDENTATION.sub("\n", html)
+
+
+@blueprint.route("/<event_slug>/programme")
+def programme():
+    published, version_key = current_programme(g.event)
+    if published is None:
+        return render_template("public/programme/not_published.html")
+    track_id = _chosen_track(published)
+
+    # The timetable is the same for everyone who sees this version: most of the page's cost,
+    # rendered once per version and track. Only the menu depends on who is looking.
+    def timetable() -> Markup:
+        return Markup(_render_timetable(published, track_id))  # noqa: S704 (escaped by Jinja)
+
+    def page() -> str:
+        return render_template(
+            "public/programme/programme.html", timetable=timetables.get(key, timetable)
+        )
+
+    if version_key is None:  # published again while we read: nothing to keep
+        return render_template("public/programme/programme.html", timetable=timetable())
+    timetables = version_cache("timetables")
+    key = (version_key, g.event.slug, request.script_root, track_id)
+    if current_user.is_anonymous and not cookie_session:
+        # No one logged in, no message waiting: the same page for every visitor, until the
+        # programme or the event's names in the menu and footer change.
+        around = (g.event.name, g.event.short_name, g.event.city)
+        return version_cache("anonymous_pages").get((key, around), page)
+    return page()
+
+
+@blueprint.route("/<event_slug>/programme/sessions/<int:session_id>")
+def session(session_id: int):
+    published = _published()
+    found = published.session(session_id) or abort(404)
+    return render_template(
+        "public/programme/session.html",
+        programme=published,
+        session=found,
+    )
+
+
+@blueprint.route("/<event_slug>/programme/speakers/<int:speaker_id>")
+def speaker(speaker_id: int):
+    published = _published()
+    found = published.speaker(speaker_id) or abort(404)
+    return render_template(
+        "public/programme/speaker.html",
+        programme=published,
+        speaker=found,
+        sessions=published.sessions_of(speaker_id),
+    )
+
+
+def _schedule(render, mimetype: str) -> Response:
+    """An export of the published programme, made once per version (and base URL)."""
+    published, version_key = current_programme(g.event)
+    if published is None:
+        abort(404)
+
+    def make() -> str:
+        return render(published, g.event)
+
+    key = (version_key, g.event.slug, current_app.config["BASE_URL"], render.__name__)
+    body = version_cache("schedules").get(key, make) if version_key else make()
+    return Response(body, mimetype=mimetype)
+
+
+@blueprint.route("/<event_slug>/schedule.json")
+def schedule_json():
+    return _schedule(schedule_export.schedule_json, "application/json")
+
+
+@blueprint.route("/<event_slug>/schedule.xml")
+def schedule_xml():
+    return _schedule(schedule_export.schedule_xml, "application/xml")
