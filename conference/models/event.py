@@ -38,6 +38,9 @@ class Event(Base):
     registration_closes_at: Mapped[datetime | None]
     approval_required: Mapped[bool] = mapped_column(default=True)
     invitation_only: Mapped[bool] = mapped_column(default=False)
+    # The number of the programme version the public sees (a ProgrammeVersion of this event);
+    # None until the programme is first published. Read with the event, it costs no query.
+    programme_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list["EventOrganisation"]] = relationship(

@@ -69,8 +69,6 @@ def programme():
             "public/programme/programme.html", timetable=timetables.get(key, timetable)
         )
 
-    if version_key is None:  # published again while we read: nothing to keep
-        return render_template("public/programme/programme.html", timetable=timetable())
     timetables = version_cache("timetables")
     key = (version_key, g.event.slug, request.script_root, track_id)
     if current_user.is_anonymous and not cookie_session:
@@ -114,7 +112,7 @@ def _schedule(render, mimetype: str) -> Response:
         return render(published, g.event)
 
     key = (version_key, g.event.slug, current_app.config["BASE_URL"], render.__name__)
-    body = version_cache("schedules").get(key, make) if version_key else make()
+    body = version_cache("schedules").get(key, make)
     return Response(body, mimetype=mimetype)
 
 

@@ -3,8 +3,8 @@ read, and publishing, which writes it.
 
 Organisers edit rooms, tracks, speakers and sessions freely (`services.timetable`); nobody
 outside the team sees those edits until an organiser publishes. Publishing copies the whole
-programme into a new `ProgrammeVersion`. Reading it back is one query, whatever the size of
-the programme.
+programme into a new `ProgrammeVersion` and points the event at it (`Event.programme_version`).
+Reading it back is one query, whatever the size of the programme.
 """
 
 from dataclasses import dataclass, field
@@ -225,12 +225,15 @@ def snapshot(event: Event) -> dict:
 
 
 def latest_version(event: Event) -> ProgrammeVersion | None:
+    """The version the public sees, with its content; None before the first publication."""
+    if event.programme_version is None:
+        return None
     return db.session.scalars(
-        sa.select(ProgrammeVersion)
-        .where(ProgrammeVersion.event_id == event.id)
-        .order_by(ProgrammeVersion.number.desc())
-        .limit(1)
-    ).first()
+        sa.select(ProgrammeVersion).where(
+            ProgrammeVersion.event_id == event.id,
+            ProgrammeVersion.number == event.programme_version,
+        )
+    ).one()
 
 
 def has_unpublished_changes(event: Event) -> bool:
@@ -260,6 +263,7 @@ def publish(event: Event, *, actor: User, now: datetime | None = None) -> Progra
     )
     db.session.add(version)
     db.session.flush()
+    event.programme_version = version.number
     log_action(
         "programme.published",
         event,
@@ -275,7 +279,10 @@ def publish(event: Event, *, actor: User, now: datetime | None = None) -> Progra
 
 
 def published_programme(event: Event) -> Programme | None:
-    """The programme the public sees; None while it has never been published. One query."""
+    """The programme the public sees; None while it has never been published.
+
+    The event says which version that is: one query reads it, none when there is none.
+    """
     version = latest_version(event)
     if version is None:
         return None

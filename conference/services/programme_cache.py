@@ -1,9 +1,7 @@
 """The published programme, read once per version by each app process.
 
-A published version never changes (publishing again makes a new one), so a process may keep
-what it read and reuse it until a newer version appears. Every call still asks the database
-which version is the newest, in one small query that leaves the snapshot itself unread: a new
-publication shows at once, in every app instance.
+A published version never changes (publishing again makes a new one and points the event at
+it), so a process may keep what it read, and what it rendered from it, per version.
 """
 
 import threading
@@ -11,11 +9,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 
-from conference.extensions import db
-from conference.models import Event, ProgrammeVersion
+from conference.models import Event
 from conference.services.programme import Programme, published_programme
 
 
@@ -46,35 +42,14 @@ def version_cache(name: str) -> VersionCache:
     return caches.setdefault(name, VersionCache())
 
 
-_versions = ProgrammeVersion.__table__
-# Built once: this runs on every public programme request, and building it cost as much as
-# running it.
-_NEWEST_VERSION = (
-    sa.select(_versions.c.number, _versions.c.published_at)
-    .where(_versions.c.event_id == sa.bindparam("event_id"))
-    .order_by(_versions.c.number.desc())
-    .limit(1)
-)
-
-
-def newest_version_key(event: Event) -> tuple | None:
-    """What identifies the newest published version, without reading its content."""
-    row = db.session.connection().execute(_NEWEST_VERSION, {"event_id": event.id}).first()
-    if row is None:
-        return None
-    return (event.id, row.number, row.published_at)
-
-
 def current_programme(event: Event) -> tuple[Programme | None, tuple | None]:
     """The programme the public sees, and its version's key for caching what is made from it.
 
     The same as `programme.published_programme`, but read from the database only when the
-    version is new to this process.
+    version is new to this process. The event row, loaded for every request, names the version:
+    a new publication shows at once, in every app instance.
     """
-    key = newest_version_key(event)
-    if key is None:
+    if event.programme_version is None:
         return None, None
-    found = version_cache("programmes").get(key, lambda: published_programme(event))
-    if found is None or found.version != key[1]:  # published again in between: read it now
-        return published_programme(event), None
-    return found, key
+    key = (event.id, event.programme_version)
+    return version_cache("programmes").get(key, lambda: published_programme(event)), key
