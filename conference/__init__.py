@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from conference import extensions
 from conference.config import settings_from_environment
@@ -53,7 +54,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(user_for_session)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in our URLs: an id no larger than the database's integer columns hold, so an
+    absurd number is a 404 like any unknown id, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     from conference.accounts.views import blueprint as accounts
     from conference.delegate.views import blueprint as delegate
     from conference.organiser import blueprint as organiser

@@ -81,10 +81,11 @@ def _change(action, success, anchor: str = "#workshops"):
 
 
 def _signed_up(signup) -> str:
+    title = workshops.title_for_delegates(signup)
     if signup.status == SignupStatus.CONFIRMED:
-        return f"You have a place in “{signup.session.title}”. We have sent you a confirmation."
+        return f"You have a place in “{title}”. We have sent you a confirmation."
     return (
-        f"“{signup.session.title}” is full: you are on its waiting list. If a place frees up, "
+        f"“{title}” is full: you are on its waiting list. If a place frees up, "
         "it is yours in turn, and we tell you by email."
     )
 
@@ -103,7 +104,9 @@ def sign_up_for_workshop(session_id: int):
 def leave_workshop(session_id: int):
     return _change(
         lambda: workshops.leave(_approved_registration(), session_id, actor=current_user),
-        lambda signup: f"You are no longer signed up for “{signup.session.title}”.",
+        lambda signup: (
+            f"You are no longer signed up for “{workshops.title_for_delegates(signup)}”."
+        ),
     )
 
 
@@ -131,7 +134,7 @@ def agenda_feed(reference: str, token: str):
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{g.event.slug}-agenda.ics"'
     # Personal: never kept by a shared cache, and the link never leaks through a Referer.
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"  # one delegate's agenda: kept nowhere
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

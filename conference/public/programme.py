@@ -30,7 +30,8 @@ def _chosen_track(programme: Programme) -> int | None:
     raw = request.args.get("track", "")
     if not raw:
         return None
-    track = programme.track(int(raw)) if raw.isdigit() else None
+    is_id = raw.isascii() and raw.isdigit() and len(raw) <= 9
+    track = programme.track(int(raw)) if is_id else None
     if track is None:
         abort(404, description="There is no such track in the programme.")
     return track.id

@@ -1,10 +1,12 @@
 """A day of the programme laid out as a grid: rooms as columns, rows of 15 minutes.
 
-Works on anything with `starts_at`, `ends_at` (aware) and `room_id`: the draft's sessions and
-the published ones alike. A session spans the rows of its duration (an HTML `rowspan`); one
-without a room, such as a break for everyone, spans every column. A session that would overlap
-another's cells (the rules refuse that in one room, but a break for everyone may cross a
-session) is not squeezed in: it is listed in `unplaced`, to be shown beside the grid.
+The one layout of the timetable, for the organisers' editor (the draft's sessions, every room)
+and the public page (the published snapshot, the rooms in use: `public.timetable`). Works on
+anything with `starts_at`, `ends_at` (aware) and `room_id`. A session spans the rows of its
+duration (an HTML `rowspan`); one without a room, such as a break for everyone, spans every
+column. A session that would overlap another's cells (the rules refuse that in one room, but a
+break for everyone may cross a session) is not squeezed in: it is listed in `unplaced`, and both
+pages show that list beside the grid, so that no session is hidden.
 """
 
 from collections.abc import Sequence
@@ -57,6 +59,12 @@ def _ceil(moment: datetime) -> datetime:
 
 
 def grid_of_day(day: date, rooms: Sequence[Any], sessions: Sequence[Any], timezone: str) -> GridDay:
+    """The day's sessions (of `sessions`, those starting that day) in the columns `rooms`.
+
+    Placed in time order, a session for every room before the rooms' own at the same start: the
+    first to claim a cell keeps it, and a later one that needs it goes to `unplaced`; so does one
+    whose room is not among the columns.
+    """
     zone = ZoneInfo(timezone)
 
     def local(moment: datetime) -> datetime:

@@ -76,10 +76,6 @@ def clashing_workshop(
     promotion changing one of them at this moment is waited for and seen; a promotion locks
     the waiting rows it may change, so it waits for such a sign-up in turn.
     """
-    when = _times(session_id, programme)
-    if when is None:
-        return None
-    starts_at, ends_at = when
     query = (
         sa.select(SessionSignup.session_id, SessionSignup.status)
         .where(SessionSignup.registration_id == registration_id)
@@ -89,10 +85,14 @@ def clashing_workshop(
     for other_id, status in own:
         if other_id == session_id or status != SignupStatus.CONFIRMED:
             continue
-        other = _times(other_id, programme)
-        if other and other[0] < ends_at and starts_at < other[1]:
+        if _overlap(other_id, session_id, programme):
             return other_id
     return None
+
+
+def _overlap(first_id: int, second_id: int, programme: Programme | None) -> bool:
+    first, second = _times(first_id, programme), _times(second_id, programme)
+    return bool(first and second and first[0] < second[1] and second[0] < first[1])
 
 
 def _title(session_id: int, programme: Programme | None) -> str:
@@ -159,7 +159,9 @@ def _open_workshop(event: Event, session_id: int) -> tuple[ProgrammeSession, Pro
     session = lock_session(session_id) if published is not None else None
     if session is None or session.event_id != event.id:
         raise NotFound("There is no such session in the programme.")
-    if session.capacity is None:
+    # Which sessions take sign-ups is what the public was told (the published programme); how
+    # many places they have is the live capacity, which organisers may raise at once.
+    if session.capacity is None or not published.needs_signup:
         raise NotAllowed(f"“{published.title}” is open to everyone: there is no need to sign up.")
     return session, programme
 
@@ -232,9 +234,11 @@ def leave(
         if session is not None
         else None
     )
-    if signup is None:
-        raise NotFound("You are not signed up for this workshop.")
+    if session is None or session.event_id != registration.event_id:
+        raise NotFound("There is no such session in the programme.")
     programme = published_programme(registration.event)
+    if signup is None:  # a second click of Leave: the first one did it
+        raise AlreadyDone(f"You are not signed up for “{_title(session_id, programme)}”.")
     was_confirmed = signup.status == SignupStatus.CONFIRMED
     _log("workshop.left", signup, actor, status=signup.status)
     _notify(signup, "workshop_left", programme)
@@ -242,7 +246,28 @@ def leave(
     db.session.flush()
     if was_confirmed:
         _fill(session, now=now, programme=programme)
+        _fill_where_passed_over(registration.id, session_id, now=now, programme=programme)
     return signup
+
+
+def _fill_where_passed_over(
+    registration_id: int, freed_id: int, *, now: datetime, programme: Programme | None
+) -> None:
+    """The delegate gave up a place: on the waiting lists of workshops at the same time, a
+    promotion may have passed them over for it. Those workshops fill again, in turn."""
+    for signup in _signups_of(registration_id):
+        if signup.status != SignupStatus.WAITLISTED or not _overlap(
+            signup.session_id, freed_id, programme
+        ):
+            continue
+        locked = lock_session(signup.session_id)
+        if locked is not None:
+            _fill(locked, now=now, programme=programme)
+
+
+def title_for_delegates(signup: SessionSignup) -> str:
+    """The workshop's title as delegates know it: the published one, never a draft's."""
+    return _title(signup.session_id, published_programme(signup.registration.event))
 
 
 # --- the waiting list -----------------------------------------------------------------------------
@@ -273,7 +298,10 @@ def _fill(
     for signup in waiting:
         if len(promoted) == free:
             break
-        if clashing_workshop(signup.registration_id, session.id, programme) is not None:
+        # Their sign-up rows locked: a promotion elsewhere at this moment (another workshop
+        # at the same time, whose waiting list they are on) is waited for and seen, or the
+        # database breaks the deadlock and one of the two requests answers "busy".
+        if clashing_workshop(signup.registration_id, session.id, programme, lock=True):
             continue  # they have a place at that time; they keep their turn here
         signup.status = SignupStatus.CONFIRMED
         _log("workshop.promoted", signup, None, status=signup.status)

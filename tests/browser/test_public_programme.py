@@ -19,7 +19,8 @@ PROGRAMME = "/vgt-2014/programme"
 
 @pytest.fixture
 def published_programme(live_server) -> None:
-    """Eighteen sessions over two days, one of an hour, and a lunch for everyone."""
+    """Eighteen sessions over two days, one of an hour, a lunch for everyone, and on the first
+    day a working lunch in a room that the lunch for everyone crosses."""
     with live_server.app.app_context():
         event = make_event()
         organiser = make_organiser(event)
@@ -36,6 +37,16 @@ def published_programme(live_server) -> None:
                     ends_at=amsterdam(day, 13, 30),
                 )
             )
+        db.session.add(
+            ProgrammeSession(
+                event_id=event.id,
+                title="Working lunch: the next VGT operation",
+                kind="panel",
+                starts_at=amsterdam(0, 13),
+                ends_at=amsterdam(0, 14),
+                room_id=rows.rooms[1].id,
+            )
+        )
         db.session.commit()
         publish(event, organiser)
 
@@ -66,6 +77,12 @@ def test_the_programme_is_a_grid_on_a_wide_screen_and_a_list_on_a_phone(
     expect(grids.first.get_by_role("columnheader", name="Main hall")).to_be_visible()
     opening = grids.first.get_by_role("link", name=re.compile("^Opening"))
     expect(opening).to_be_visible()
+    # The working lunch cannot share the lunch's cells: it is listed under the grid.
+    beside = page.locator("#day-2014-11-05 .timetable-unplaced")
+    expect(beside).to_be_visible()
+    expect(beside.get_by_role("link", name=re.compile("^Working lunch"))).to_be_visible()
+    expect(beside).to_contain_text("13:00–14:00 · Panel · Room Amsterdam")
+    expect(page.locator(".timetable-unplaced")).to_have_count(1)
     shots.take(page, "grid on a wide screen")
 
     # A track at a time.

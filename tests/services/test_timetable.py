@@ -20,6 +20,7 @@ from conference.models import (
     Track,
 )
 from conference.models import RegistrationStatus as Status
+from conference.public.timetable import day_grid
 from conference.services import programme, timetable
 from conference.services import rooms_tracks_speakers as setup
 from conference.services.errors import AlreadyDone, NotFound
@@ -481,3 +482,36 @@ def test_a_session_crossing_a_break_for_everyone_is_listed_beside_the_grid(event
     )
     grid = grid_of_day(FIRST_DAY, rooms, timetable.sessions_of(event), event.timezone)
     assert [s.title for s in grid.unplaced] == ["Working lunch"]
+
+
+def test_the_public_grid_is_the_editors_grid_of_the_published_sessions(event, organiser, rooms):
+    """One layout: what the public sees after publishing is laid out as the organisers saw it."""
+    timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
+    timetable.save_session(
+        event,
+        session_details(title="Lunch", kind="break", starts=time(12), ends=time(13)),
+        actor=organiser,
+    )
+    for title, starts, ends in [
+        ("Workshop", time(9, 30), time(11)),
+        ("Working lunch", time(12, 30), time(14)),  # crosses the lunch for everyone
+    ]:
+        timetable.save_session(
+            event,
+            session_details(title=title, starts=starts, ends=ends, room_id=rooms[1].id),
+            actor=organiser,
+        )
+    programme.publish(event, actor=organiser)
+
+    def layout(grid):
+        cells = [
+            [(c.session.id if c.session else None, c.rowspan, c.colspan) for c in row.cells]
+            for row in grid.rows
+        ]
+        return [row.starts for row in grid.rows], cells, [s.id for s in grid.unplaced]
+
+    draft = grid_of_day(FIRST_DAY, rooms, timetable.sessions_of(event), event.timezone)
+    public = day_grid(programme.published_programme(event), FIRST_DAY)
+    assert [room.name for room in public.columns] == ["Auditorium", "Room B"]
+    assert layout(public) == layout(draft)
+    assert [s.title for s in public.unplaced] == ["Working lunch"]

@@ -291,12 +291,14 @@ def test_signing_up_twice_creates_one_place(event):
         db.session.flush()
 
 
-def test_leaving_a_workshop_one_is_not_in_is_not_found(event):
+def test_leaving_twice_is_already_done_and_an_unknown_session_not_found(event):
     finding = workshop(event, "Finding the child", capacity=5)
     publish(event)
     anna = approved(event, "anna@police.example")
-    with pytest.raises(NotFound):
+    with pytest.raises(AlreadyDone, match="not signed up for “Finding the child”"):
         leave(anna, finding)
+    with pytest.raises(NotFound):
+        workshops.leave(anna, 999999, actor=anna.user)
 
 
 # --- a registration that stops being approved -----------------------------------------------------
@@ -358,3 +360,35 @@ def test_the_agenda_shows_sessions_for_everyone_and_ones_own_workshops(event):
         streaming.id: (0, Signup.WAITLISTED),
         other.id: (3, None),
     }
+
+
+def test_a_delegate_passed_over_for_a_clash_moves_up_once_the_clash_ends(event):
+    """Yara waits for A, then takes a place in C at the same time; A's freed place passes her
+    over. When she leaves C, A's free place is hers: she is first in line."""
+    a = workshop(event, "A", capacity=1)
+    c = workshop(event, "C", capacity=5)
+    publish(event)
+    xavier, yara, zoe = (approved(event, f"{n}@police.example") for n in ("xavier", "yara", "z"))
+    sign_up(xavier, a)
+    sign_up(yara, a)  # full: the waiting list
+    sign_up(yara, c)
+    leave(xavier, a)
+    assert status_in(a, yara) == Signup.WAITLISTED  # passed over while she has a place in C
+    assert workshops.confirmed_count(a.id) == 0
+
+    leave(yara, c)
+    assert status_in(a, yara) == Signup.CONFIRMED
+    assert "workshop.promoted" in actions_on(yara)
+    assert sign_up(zoe, a).status == Signup.WAITLISTED
+
+
+def test_only_sessions_published_as_workshops_take_sign_ups(event):
+    plenary = session(
+        event, "Opening", starts=local(5, 9), ends=local(5, 10), kind=SessionKind.PLENARY
+    )
+    publish(event)
+    plenary.capacity = 10  # a draft change: not yet what delegates were told
+    db.session.flush()
+    anna = approved(event, "anna@police.example")
+    with pytest.raises(NotAllowed, match="open to everyone"):
+        sign_up(anna, plenary)

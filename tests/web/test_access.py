@@ -210,6 +210,21 @@ def test_no_route_fails_on_head_or_options(app, client, auth, world, role, metho
     assert failures == []
 
 
+@pytest.mark.parametrize("role", ["organiser", "delegate"])
+def test_an_absurd_id_in_any_url_is_a_404_not_a_crash(app, client, auth, world, role):
+    log_in_as(auth, world, role)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not any(f"<int:{argument}>" in rule.rule for argument in rule.arguments):
+            continue
+        path = url_for_rule(rule, world).replace("999999", "9" * 30)  # every id far too large
+        method = "POST" if "POST" in rule.methods else "GET"
+        response = client.open(path, method=method)
+        if response.status_code >= 500:
+            failures.append(f"{method} {path}: {response.status_code}")
+    assert failures == []
+
+
 @pytest.mark.parametrize("role", ["organiser", "moderator"])
 def test_deciding_roles_must_turn_on_two_factor_before_the_back_office(client, auth, event, role):
     member = make_organiser(event, f"new.{role}@politie.example", role=role)

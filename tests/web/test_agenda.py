@@ -227,7 +227,7 @@ def test_the_personal_feed_link_works_without_logging_in(app, client, programme,
 
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
     titles = {str(e["SUMMARY"]) for e in Calendar.from_ical(response.data).walk("VEVENT")}
     assert titles == {"Opening", "Finding the child"}
 
@@ -265,3 +265,14 @@ def test_the_whole_programme_feed_is_public_once_published(client, event):
     assert response.mimetype == "text/calendar"
     assert b"TZID:Europe/Amsterdam" in response.data
     assert b"SUMMARY:Finding the child" in response.data
+
+
+def test_messages_name_the_workshop_as_published_not_as_drafted(client, programme, anna):
+    finding = programme["finding"]
+    finding.title = "A draft title nobody outside the team may see yet"
+    db.session.commit()
+    log_in(client, anna)
+    click(client, f"/vgt-2014/agenda/workshops/{finding.id}")
+    page = client.get("/vgt-2014/agenda").text
+    assert "You have a place in “Finding the child”" in page
+    assert "A draft title" not in page
