@@ -53,6 +53,27 @@ def to_utc(local: datetime | None, timezone: str) -> datetime | None:
     return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC) if local else None
 
 
+def clock_change_problem(local: datetime, timezone: str) -> str | None:
+    """Why a typed local time cannot be stored, on the nights the clocks change; else None.
+
+    When the clocks go forward an hour of local times never happens; when they go back an
+    hour happens twice, and a typed time in it could mean either.
+    """
+    zone = ZoneInfo(timezone)
+    earlier, later = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        return (
+            f"There is no {local:%H:%M} on {local:%-d %B} in {timezone}: the clocks go forward "
+            "an hour that night."
+        )
+    if earlier.utcoffset() != later.utcoffset():
+        return (
+            f"{local:%H:%M} on {local:%-d %B} happens twice in {timezone}, as the clocks go "
+            "back: choose a time outside that hour."
+        )
+    return None
+
+
 def settings_of(event: Event) -> EventSettings:
     """The event's current settings, to fill in the form."""
     return EventSettings(

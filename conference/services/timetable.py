@@ -33,7 +33,7 @@ from conference.models import (
 )
 from conference.services.audit import log_action
 from conference.services.errors import DomainError
-from conference.services.event_settings import to_local, to_utc
+from conference.services.event_settings import clock_change_problem, to_local, to_utc
 from conference.services.locks import lock_event, lock_session
 from conference.services.rooms_tracks_speakers import (
     TimetableRefused,
@@ -148,7 +148,8 @@ def conflicts_of(
 ) -> list[Conflict]:
     """Everything wrong with the session as it would be saved (`session` None: a new one).
 
-    Refused: outside the event's days; ending before it starts (or past midnight); a room
+    Refused: outside the event's days; ending before it starts (or past midnight); a time
+    that does not exist or happens twice as the clocks change; a room
     holding another session at the same time; the same title at the same time (a form sent
     twice). Warned: a speaker in another session at the same
     time; more places for sign-up than the room has seats.
@@ -173,6 +174,13 @@ def conflicts_of(
             )
         )
         return conflicts  # without a time span, nothing overlaps
+    clock_changes = [
+        Conflict(problem, field, refused=True)
+        for clock, field in ((details.starts, "starts"), (details.ends, "ends"))
+        if (problem := clock_change_problem(datetime.combine(details.day, clock), event.timezone))
+    ]
+    if clock_changes:
+        return conflicts + clock_changes  # the time span is not known for sure
     starts_at, ends_at = _span(event, details)
     overlapping = sa.select(ProgrammeSession).where(
         ProgrammeSession.event_id == event.id,

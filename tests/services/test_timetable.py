@@ -5,6 +5,7 @@ import sys
 import types
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -189,6 +190,29 @@ def test_a_session_outside_the_events_days_is_refused(event, organiser, day):
     assert "runs from 5 November to 6 November 2014" in conflicts[0].message
     with pytest.raises(SessionConflicts):
         timetable.save_session(event, session_details(day=day), actor=organiser)
+
+
+@pytest.mark.parametrize(
+    "when, message",
+    [
+        # The last Sunday of March 2014: 02:00 became 03:00 in Amsterdam.
+        ((date(2014, 3, 30), time(2, 30), time(4)), "There is no 02:30 on 30 March"),
+        # The last Sunday of October 2014: 03:00 became 02:00 again.
+        ((date(2014, 10, 26), time(1), time(2, 30)), "02:30 on 26 October happens twice"),
+    ],
+)
+def test_a_time_the_clock_change_skips_or_repeats_is_refused(organiser, when, message):
+    event = make_event(slug="dst-2014")
+    event.starts_on, event.ends_on = date(2014, 3, 30), date(2014, 10, 26)
+    day, starts, ends = when
+    details = session_details(day=day, starts=starts, ends=ends)
+    with pytest.raises(SessionConflicts, match=message):
+        timetable.save_session(event, details, actor=organiser)
+    # An hour away from the change, the same day is fine, and stored in UTC as meant.
+    fine = timetable.save_session(
+        event, session_details(day=day, starts=time(10), ends=time(11)), actor=organiser
+    )
+    assert fine.starts_at.astimezone(ZoneInfo("Europe/Amsterdam")).hour == 10
 
 
 @pytest.mark.parametrize("ends", [time(8, 0), time(9, 0), time(0, 30)])
