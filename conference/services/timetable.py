@@ -46,6 +46,7 @@ from conference.services.rooms_tracks_speakers import (
     track_by_id,
 )
 from conference.services.timetable_grid import GridDay, grid_of
+from conference.services.workshops import confirmed_count, fill_from_waiting_list
 
 
 @dataclass(frozen=True)
@@ -325,11 +326,11 @@ def save_session(
             **accepted,
         )
         return session
+    # Read afresh under the session's lock: no sign-up or other edit slips in between.
+    session = lock_session(session.id)
     old_capacity = session.capacity
-    confirmed = 0
     if details.capacity != old_capacity:
-        lock_session(session.id)
-        confirmed = signup_counts(session)[SignupStatus.CONFIRMED]
+        confirmed = confirmed_count(session.id)
         if confirmed and (details.capacity is None or details.capacity < confirmed):
             raise TimetableRefused(
                 f"{counted(confirmed, 'delegate')} have a confirmed place: the capacity cannot be "
@@ -348,8 +349,6 @@ def save_session(
         )
     rose = old_capacity is not None and (details.capacity or 0) > old_capacity
     if rose and any(signup_counts(session).values()):
-        from conference.services.workshops import fill_from_waiting_list
-
         fill_from_waiting_list(session, now=now or utcnow())
     return session
 

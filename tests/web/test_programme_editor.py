@@ -7,7 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, ProgrammeSession, ProgrammeVersion, Room, Speaker, Track
+from conference.models import (
+    AuditEntry,
+    OutboxEmail,
+    ProgrammeSession,
+    ProgrammeVersion,
+    Room,
+    SessionSignup,
+    Speaker,
+    Track,
+)
+from conference.models import RegistrationStatus as Status
 from conference.services import rooms_tracks_speakers as setup
 from conference.services import timetable
 from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
@@ -447,11 +457,7 @@ def test_the_back_office_menu_links_the_programme(logged_in):
 def test_raising_a_workshops_capacity_gives_the_place_to_the_first_waiting(
     logged_in, event, organiser, rooms
 ):
-    """Through the form, with helper C's waiting list (skipped while it is not written)."""
-    pytest.importorskip("conference.services.workshops")
-    from conference.models import OutboxEmail, SessionSignup
-    from conference.models import RegistrationStatus as Status
-
+    """Through the form, the waiting list gets the new places for real."""
     workshop = make_session(
         event,
         organiser,
