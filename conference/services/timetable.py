@@ -232,6 +232,8 @@ def conflicts_of(
                         refused=False,
                     )
                 )
+    if session is not None and session.id is not None and others:
+        conflicts.extend(_delegates_in_two_places(session, others, event.timezone))
     room = db.session.get(Room, details.room_id) if details.room_id else None
     if room and room.capacity and details.capacity and details.capacity > room.capacity:
         conflicts.append(
@@ -276,6 +278,38 @@ def signup_counts(session: ProgrammeSession) -> dict[str, int]:
         ).all()
     )
     return {status: counts.get(status, 0) for status in SignupStatus}
+
+
+def _delegates_in_two_places(
+    session: ProgrammeSession, others: list[ProgrammeSession], timezone: str
+) -> list[Conflict]:
+    """Delegates with a place in this workshop and one of `others` (at its new time): moving it
+    there would give them two places at once, which sign-up never allows."""
+    mine = sa.select(SessionSignup.registration_id).where(
+        SessionSignup.session_id == session.id, SessionSignup.status == SignupStatus.CONFIRMED
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(SessionSignup.session_id, sa.func.count())
+            .where(
+                SessionSignup.session_id.in_([other.id for other in others]),
+                SessionSignup.status == SignupStatus.CONFIRMED,
+                SessionSignup.registration_id.in_(mine),
+            )
+            .group_by(SessionSignup.session_id)
+        ).all()
+    )
+    return [
+        Conflict(
+            f"{counted(counts[other.id], 'delegate')} with a place here also "
+            f"{'has' if counts[other.id] == 1 else 'have'} a place in “{other.title}” at that "
+            f"time ({_when(other, timezone)}).",
+            "starts",
+            refused=False,
+        )
+        for other in others
+        if counts.get(other.id)
+    ]
 
 
 def save_session(

@@ -531,3 +531,27 @@ def test_the_public_grid_is_the_editors_grid_of_the_published_sessions(event, or
     assert [room.name for room in public.columns] == ["Auditorium", "Room B"]
     assert layout(public) == layout(draft)
     assert [s.title for s in public.unplaced] == ["Working lunch"]
+
+
+def test_moving_a_workshop_onto_another_that_shares_delegates_warns(event, organiser, workshop):
+    afternoon = timetable.save_session(
+        event,
+        session_details(title="Finding the child", kind="workshop", starts=time(14), ends=time(15)),
+        actor=organiser,
+    )
+    add_signups(event, workshop, confirmed=2)
+    both = db.session.scalars(
+        sa.select(SessionSignup.registration_id).where(SessionSignup.session_id == workshop.id)
+    ).first()
+    db.session.add(SessionSignup(session_id=afternoon.id, registration_id=both, status="confirmed"))
+    db.session.flush()
+
+    moved = replace(timetable.details_of(workshop), starts=time(14), ends=time(15, 30))
+    conflicts = timetable.conflicts_of(event, moved, workshop)
+    assert [(c.field, c.refused) for c in conflicts] == [("starts", False)]
+    assert conflicts[0].message.startswith(
+        "1 delegate with a place here also has a place in “Finding the child” at that time"
+    )
+    with pytest.raises(SessionConflicts):
+        timetable.save_session(event, moved, actor=organiser, session=workshop)
+    timetable.save_session(event, moved, actor=organiser, session=workshop, accept_warnings=True)
