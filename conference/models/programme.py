@@ -156,10 +156,6 @@ class ProgrammeSession(Base):
         cascade="all, delete-orphan",
     )
 
-    @property
-    def needs_signup(self) -> bool:
-        return self.capacity is not None
-
 
 class SessionSpeaker(Base):
     """A speaker's part in a session: speaker, chair or moderator."""

@@ -154,10 +154,6 @@ class Programme:
 # --- writing a snapshot -----------------------------------------------------------------------
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def snapshot(event: Event) -> dict:
     """The event's programme as it stands now, in the snapshot's JSON shape."""
     rooms = db.session.scalars(
@@ -210,8 +206,8 @@ def snapshot(event: Event) -> dict:
                 "title": s.title,
                 "abstract": s.abstract,
                 "kind": s.kind,
-                "starts_at": _iso(s.starts_at),
-                "ends_at": _iso(s.ends_at),
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
                 "room_id": s.room_id,
                 "track_id": s.track_id,
                 "capacity": s.capacity,

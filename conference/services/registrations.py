@@ -143,7 +143,7 @@ def change_status(
     """
     from_status = registration.status
     if from_status == Status.APPROVED and to_status != Status.APPROVED:
-        workshops.release_places(registration, now=now, actor=actor)
+        workshops.release_places(registration, actor=actor)
     registration.status = to_status
     if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
         registration.decided_by = actor

@@ -29,7 +29,6 @@ from conference.models import (
     Speaker,
     SpeakerRole,
     User,
-    utcnow,
 )
 from conference.services.audit import log_action
 from conference.services.errors import DomainError
@@ -319,7 +318,6 @@ def save_session(
     actor: User,
     session: ProgrammeSession | None = None,
     accept_warnings: bool = False,
-    now: datetime | None = None,
 ) -> ProgrammeSession:
     """Create a session (`session` None) or change one, if nothing refuses it.
 
@@ -383,7 +381,7 @@ def save_session(
         )
     rose = old_capacity is not None and (details.capacity or 0) > old_capacity
     if rose and any(signup_counts(session).values()):
-        fill_from_waiting_list(session, now=now or utcnow())
+        fill_from_waiting_list(session)
     return session
 
 

@@ -217,11 +217,8 @@ def _already(signup: SessionSignup, programme: Programme | None) -> str:
     return f"You are already on the waiting list for “{title}”."
 
 
-def leave(
-    registration: Registration, session_id: int, *, actor: User, now: datetime | None = None
-) -> SessionSignup:
+def leave(registration: Registration, session_id: int, *, actor: User) -> SessionSignup:
     """Give up a place (it goes to the first waiting) or a place on the waiting list."""
-    now = now or utcnow()
     lock_registration(registration.id)
     session = lock_session(session_id)
     signup = (
@@ -245,13 +242,13 @@ def leave(
     db.session.delete(signup)
     db.session.flush()
     if was_confirmed:
-        _fill(session, now=now, programme=programme)
-        _fill_where_passed_over(registration.id, session_id, now=now, programme=programme)
+        _fill(session, programme=programme)
+        _fill_where_passed_over(registration.id, session_id, programme=programme)
     return signup
 
 
 def _fill_where_passed_over(
-    registration_id: int, freed_id: int, *, now: datetime, programme: Programme | None
+    registration_id: int, freed_id: int, *, programme: Programme | None
 ) -> None:
     """The delegate gave up a place: on the waiting lists of workshops at the same time, a
     promotion may have passed them over for it. Those workshops fill again, in turn."""
@@ -262,7 +259,7 @@ def _fill_where_passed_over(
             continue
         locked = lock_session(signup.session_id)
         if locked is not None:
-            _fill(locked, now=now, programme=programme)
+            _fill(locked, programme=programme)
 
 
 def title_for_delegates(signup: SessionSignup) -> str:
@@ -273,9 +270,7 @@ def title_for_delegates(signup: SessionSignup) -> str:
 # --- the waiting list -----------------------------------------------------------------------------
 
 
-def _fill(
-    session: ProgrammeSession, *, now: datetime, programme: Programme | None
-) -> list[SessionSignup]:
+def _fill(session: ProgrammeSession, *, programme: Programme | None) -> list[SessionSignup]:
     """Give the free places to the first waiting; the caller holds the session lock."""
     if session.capacity is None:
         return []
@@ -311,7 +306,7 @@ def _fill(
     return promoted
 
 
-def fill_from_waiting_list(session: ProgrammeSession, *, now: datetime) -> list[SessionSignup]:
+def fill_from_waiting_list(session: ProgrammeSession) -> list[SessionSignup]:
     """Give a workshop's free places to the first on its waiting list, each told by email.
 
     For callers that made places (raised the capacity); takes the session lock itself.
@@ -319,12 +314,10 @@ def fill_from_waiting_list(session: ProgrammeSession, *, now: datetime) -> list[
     locked = lock_session(session.id)
     if locked is None:
         return []
-    return _fill(locked, now=now, programme=published_programme(locked.event))
+    return _fill(locked, programme=published_programme(locked.event))
 
 
-def release_places(
-    registration: Registration, *, now: datetime, actor: User | None = None
-) -> list[SessionSignup]:
+def release_places(registration: Registration, *, actor: User | None = None) -> list[SessionSignup]:
     """A registration that stops being approved gives up its places and its waiting lists.
 
     Each freed place goes to the next waiting, in the same transaction. The delegate is told
@@ -346,7 +339,7 @@ def release_places(
         db.session.delete(signup)
     db.session.flush()
     for session in sorted(freed, key=lambda s: s.id):
-        _fill(session, now=now, programme=programme)
+        _fill(session, programme=programme)
     return signups
 
 

@@ -143,7 +143,7 @@ def test_raising_the_capacity_fills_the_new_places_from_the_waiting_list(event):
     db.session.commit()
 
     finding.capacity = 3
-    promoted = workshops.fill_from_waiting_list(finding, now=utcnow())
+    promoted = workshops.fill_from_waiting_list(finding)
 
     assert [s.registration_id for s in promoted] == [people[1].id, people[2].id]
     assert workshops.confirmed_count(finding.id) == 3
