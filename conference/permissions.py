@@ -3,7 +3,7 @@
 import enum
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 
 from conference.models import TeamRole
@@ -36,13 +36,16 @@ def needs_two_factor(user, event) -> bool:
     return user.role_in(event) in ROLES_NEEDING_TWO_FACTOR and not user.has_two_factor
 
 
-def requires(permission: Permission):
-    """A back-office view for team members whose role in the URL's event carries `permission`."""
+def requires(permission: Permission, *, to_change: Permission | None = None):
+    """A back-office view for team members whose role in the URL's event carries `permission`;
+    with `to_change`, a page that anyone with `permission` reads and only `to_change` posts to."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if permission not in permissions_of(current_user, g.event):
+            reading = request.method in ("GET", "HEAD", "OPTIONS")
+            wanted = permission if reading or to_change is None else to_change
+            if wanted not in permissions_of(current_user, g.event):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -2,7 +2,6 @@
 publishing. The whole team reads the draft; organisers (MANAGE) change it."""
 
 from datetime import date, time
-from functools import wraps
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,26 +17,13 @@ from conference.organiser.programme_forms import (
     SpeakerForm,
     TrackForm,
 )
-from conference.permissions import Permission, permissions_of, requires
+from conference.permissions import Permission, requires
 from conference.services import programme, timetable
 from conference.services import rooms_tracks_speakers as setup
 from conference.services.errors import DomainError, NotFound
 from conference.services.event_settings import to_local
 from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
 from conference.services.timetable import Conflict, Part, SessionDetails
-
-
-def reads_or_changes(view):
-    """GET shows the draft to the whole team (VIEW); POST changes it (MANAGE)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        wanted = Permission.VIEW if request.method in ("GET", "HEAD") else Permission.MANAGE
-        if wanted not in permissions_of(current_user, g.event):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _clock(moment) -> str:
@@ -189,7 +175,7 @@ def _arg(value, kind):
 
 
 @blueprint.route("/programme/sessions/<int:session_id>", methods=["GET", "POST"])
-@reads_or_changes
+@requires(Permission.VIEW, to_change=Permission.MANAGE)
 def edit_session(session_id: int):
     session = _found(timetable.session_by_id, session_id)
     if request.method == "POST":
@@ -337,7 +323,7 @@ def new_room():
 
 
 @blueprint.route("/programme/rooms/<int:room_id>", methods=["GET", "POST"])
-@reads_or_changes
+@requires(Permission.VIEW, to_change=Permission.MANAGE)
 def edit_room(room_id: int):
     return _edit("room", room_id)
 
@@ -361,7 +347,7 @@ def new_track():
 
 
 @blueprint.route("/programme/tracks/<int:track_id>", methods=["GET", "POST"])
-@reads_or_changes
+@requires(Permission.VIEW, to_change=Permission.MANAGE)
 def edit_track(track_id: int):
     return _edit("track", track_id)
 
@@ -385,7 +371,7 @@ def new_speaker():
 
 
 @blueprint.route("/programme/speakers/<int:speaker_id>", methods=["GET", "POST"])
-@reads_or_changes
+@requires(Permission.VIEW, to_change=Permission.MANAGE)
 def edit_speaker(speaker_id: int):
     return _edit("speaker", speaker_id)
 
