@@ -47,7 +47,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Query values are participants' data: keep them out of error messages and logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Connections idle for a while are tried before use (`extensions.IDLE_BEFORE_PING`).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
         # X-Forwarded-For tells the client's address, which the log-in rate limit counts by.
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
