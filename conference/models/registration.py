@@ -24,20 +24,21 @@ class RegistrationStatus(enum.StrEnum):
         return "Waiting list" if self is RegistrationStatus.WAITLISTED else self.title()
 
 
-# Bootstrap's palette; a tag's colour is one of these names.
-TAG_COLOURS = (
-    "blue",
-    "indigo",
-    "purple",
-    "pink",
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "teal",
-    "cyan",
-    "gray",
-)
+# Bootstrap's palette: a tag's or a track's colour is one of these names (the pages use the
+# `.tag-<name>` classes); the hex values are for exports that carry a colour of their own.
+TAG_COLOURS = {
+    "blue": "#0d6efd",
+    "indigo": "#6610f2",
+    "purple": "#6f42c1",
+    "pink": "#d63384",
+    "red": "#dc3545",
+    "orange": "#fd7e14",
+    "yellow": "#ffc107",
+    "green": "#198754",
+    "teal": "#20c997",
+    "cyan": "#0dcaf0",
+    "gray": "#6c757d",
+}
 
 S = RegistrationStatus
 # Which statuses each change may start from. Cancelled is final: a new registration replaces it.

@@ -15,6 +15,7 @@ from conference.models import Event, EventOrganisation, Organisation, Registrati
 from conference.services.audit import log_action
 from conference.services.errors import DomainError
 from conference.services.registrations import approved_count, lock_event, promote_from_waitlist
+from conference.services.text import paragraphs
 
 
 class SettingRefused(DomainError):
@@ -127,8 +128,7 @@ def update_event(
     del wanted["registration_opens"], wanted["registration_closes"]
     for field in ("name", "short_name", "tagline", "venue", "city"):
         wanted[field] = wanted[field].strip()
-    # Browsers send CRLF; the public page splits paragraphs on blank lines.
-    wanted["description"] = wanted["description"].replace("\r\n", "\n").strip()
+    wanted["description"] = paragraphs(wanted["description"])
     changes = {}
     for field, new in wanted.items():
         old = getattr(event, field)

@@ -27,6 +27,7 @@ from conference.models import (
 from conference.services.audit import log_action
 from conference.services.errors import DomainError, NotFound
 from conference.services.locks import lock_event
+from conference.services.text import one_line, paragraphs
 
 
 class TimetableRefused(DomainError):
@@ -45,10 +46,6 @@ class RoomDetails:
     name: str
     capacity: int | None
     position: int = 0
-
-
-def one_line(text: str) -> str:
-    return " ".join((text or "").split())
 
 
 def of_event(model, event: Event, object_id: int):
@@ -170,7 +167,7 @@ def save_track(
     wanted = {
         "name": name,
         "colour": details.colour,
-        "description": details.description.replace("\r\n", "\n").strip(),
+        "description": paragraphs(details.description),
     }
     if track is None:
         track = Track(event_id=event.id, **wanted)
@@ -278,7 +275,7 @@ def save_speaker(
         "organisation_other": ""
         if details.organisation_id
         else one_line(details.organisation_other),
-        "bio": details.bio.replace("\r\n", "\n").strip(),
+        "bio": paragraphs(details.bio),
         "user_id": user_id,
     }
     if speaker is None:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 (we write XML, we never parse i
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from conference.models import Event
+from conference.models import TAG_COLOURS, Event
 from conference.services.outbox import absolute_url
 from conference.services.programme import Programme, PublishedSession
 
@@ -23,19 +23,6 @@ SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 TIMESLOT = "00:15"  # the public timetable's rows
 LANGUAGE = "en"
 # The palette's colours as Bootstrap 5 draws them (the tracks' `.tag-<colour>` classes).
-COLOUR_HEX = {
-    "blue": "#0d6efd",
-    "indigo": "#6610f2",
-    "purple": "#6f42c1",
-    "pink": "#d63384",
-    "red": "#dc3545",
-    "orange": "#fd7e14",
-    "yellow": "#ffc107",
-    "green": "#198754",
-    "teal": "#20c997",
-    "cyan": "#0dcaf0",
-    "gray": "#6c757d",
-}
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -181,7 +168,7 @@ class _Document:
                 {
                     "name": track.name,
                     "slug": self.track_slugs[track.id],
-                    "color": COLOUR_HEX.get(track.colour, COLOUR_HEX["gray"]),
+                    "color": TAG_COLOURS[track.colour],
                 }
                 for track in programme.tracks
             ],

@@ -39,11 +39,11 @@ from conference.services.rooms_tracks_speakers import (
     apply_changes,
     counted,
     of_event,
-    one_line,
     room_by_id,
     rooms_of,
     track_by_id,
 )
+from conference.services.text import one_line, paragraphs
 from conference.services.timetable_grid import GridDay, grid_of
 from conference.services.workshops import confirmed_count, fill_from_waiting_list
 
@@ -333,7 +333,7 @@ def save_session(
     starts_at, ends_at = _span(event, details)
     wanted = {
         "title": one_line(details.title),
-        "abstract": details.abstract.replace("\r\n", "\n").strip(),
+        "abstract": paragraphs(details.abstract),
         "kind": details.kind,
         "starts_at": starts_at,
         "ends_at": ends_at,
