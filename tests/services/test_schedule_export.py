@@ -15,7 +15,7 @@ from conference.services import schedule_export
 from conference.services.programme import published_programme
 from tests.programme_data import amsterdam, build_programme, publish
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "c3voc-schedule"
+SPECS = Path(__file__).resolve().parents[1] / "specs" / "c3voc-schedule"
 
 
 @pytest.fixture(scope="module")
