@@ -108,6 +108,11 @@ def update_event(
     """
     if settings.ends_on < settings.starts_on:
         raise SettingRefused("The last day cannot come before the first.", "ends_on")
+    for field in ("registration_opens", "registration_closes"):
+        local = getattr(settings, field)
+        problem = local and clock_change_problem(local, event.timezone)
+        if problem:
+            raise SettingRefused(problem, field)
     opens = to_utc(settings.registration_opens, event.timezone)
     closes = to_utc(settings.registration_closes, event.timezone)
     if opens and closes and closes <= opens:

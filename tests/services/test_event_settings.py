@@ -145,6 +145,17 @@ def test_registration_must_close_after_it_opens(event, organiser):
     assert refusal.value.field == "registration_closes"
 
 
+def test_a_registration_time_the_clock_change_repeats_is_refused(event, organiser):
+    # 26 October 2014: the clocks went back from 03:00 to 02:00 in Amsterdam.
+    settings = replace(
+        event_settings.settings_of(event), registration_closes=datetime(2014, 10, 26, 2, 30)
+    )
+    with pytest.raises(SettingRefused, match="happens twice") as refusal:
+        event_settings.update_event(event, settings, actor=organiser)
+    assert refusal.value.field == "registration_closes"
+    assert event.registration_closes_at is None
+
+
 def test_the_last_day_cannot_come_before_the_first(event, organiser):
     settings = replace(event_settings.settings_of(event), ends_on=date(2014, 11, 4))
     with pytest.raises(SettingRefused) as refusal:
