@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.extensions import db
+from conference.forms import refused
 from conference.organiser import blueprint
 from conference.organiser.programme_forms import (
     OTHER,
@@ -36,17 +37,6 @@ def _found(lookup, object_id: int):
         return lookup(g.event, object_id)
     except NotFound:
         abort(404)
-
-
-def _refused(form, error: DomainError, template: str, **context):
-    """Show the rule's refusal beside its field (or above the form), nothing saved."""
-    db.session.rollback()
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-    return render_template(template, form=form, **context), error.status_code
 
 
 # --- the timetable ----------------------------------------------------------------------------
@@ -287,7 +277,7 @@ def _edit(kind: str, object_id: int | None):
     try:
         saved = part["save"](g.event, part["details"](form), actor=current_user, **{kind: obj})
     except DomainError as error:
-        return _refused(form, error, template, **context)
+        return refused(form, error, template, **context)
     db.session.commit()
     flash(f"{saved.name} is saved.", "success")
     return redirect(url_for(part["list"]))

@@ -4,6 +4,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.extensions import db
+from conference.forms import refused
 from conference.models import Organisation
 from conference.organiser import blueprint
 from conference.organiser.forms import (
@@ -18,17 +19,6 @@ from conference.permissions import Permission, requires
 from conference.services import event_settings
 from conference.services.errors import DomainError
 from conference.services.event_settings import EventSettings, OrganisationDetails
-
-
-def _refused(form, error: DomainError, template: str, **context):
-    """Show the rule's refusal beside its field (or above the form), nothing saved."""
-    db.session.rollback()
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-    return render_template(template, form=form, **context), error.status_code
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
@@ -46,7 +36,7 @@ def settings():
         try:
             changes, promoted = event_settings.update_event(g.event, wanted, actor=current_user)
         except DomainError as error:
-            return _refused(form, error, "organiser/settings.html")
+            return refused(form, error, "organiser/settings.html")
         db.session.commit()
         if not changes:
             flash("Nothing changed.", "info")
@@ -94,7 +84,7 @@ def add_partner():
                 details=_details(form) if chosen == NEW_ORGANISATION else None,
             )
         except DomainError as error:
-            return _refused(form, error, "organiser/partner_form.html")
+            return refused(form, error, "organiser/partner_form.html")
         db.session.commit()
         flash(f"{organisation.name} is now a partner of {g.event.short_name}.", "success")
         return redirect(url_for("organiser.partners"))
@@ -119,7 +109,7 @@ def edit_partner(organisation_id: int):
                 g.event, organisation, _details(form), actor=current_user
             )
         except DomainError as error:
-            return _refused(form, error, "organiser/partner_form.html", organisation=organisation)
+            return refused(form, error, "organiser/partner_form.html", organisation=organisation)
         db.session.commit()
         flash(f"{organisation.name} is saved.", "success")
         return redirect(url_for("organiser.partners"))
