@@ -12,6 +12,15 @@ from html.parser import HTMLParser
 
 REQUEST_TIMEOUT = 30  # seconds, for every HTTP request
 
+# The live server's settings for a storm of browsers, each logged in through the real forms.
+STORM_SETTINGS = {
+    "WTF_CSRF_ENABLED": True,  # the forms go out as a browser sends them, token and all
+    "LOGIN_RATE_LIMIT": "1000 per minute",  # a login per browser, all from 127.0.0.1
+    # A database connection for every request of the storm: none waits for the pool, which
+    # would cap the race at the pool's size and, past its timeout, answer 500.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10},
+}
+
 
 @dataclass(frozen=True)
 class Answer:

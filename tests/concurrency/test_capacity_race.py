@@ -23,7 +23,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, Event, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services import locks, registrations
-from tests.concurrency.http_browser import Answer, Browser
+from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
 from tests.conftest import PASSWORD, current_code, make_event, make_organiser, on_postgres, register
 
 if on_postgres():
@@ -37,13 +37,7 @@ STORM_TIMEOUT = 45  # seconds, for all the approvals together
 
 @pytest.fixture
 def app_settings() -> dict:
-    return {
-        "WTF_CSRF_ENABLED": True,  # the forms go out as a browser sends them, token and all
-        "LOGIN_RATE_LIMIT": "1000 per minute",  # a login per browser, all from 127.0.0.1
-        # A database connection for every request of the storm: none waits for the pool, which
-        # would cap the race at the pool's size and, past its timeout, answer 500.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10, "pool_pre_ping": True},
-    }
+    return STORM_SETTINGS
 
 
 def organiser_email(number: int) -> str:

@@ -23,7 +23,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, ProgrammeSession, SessionSignup
 from conference.models import SignupStatus as Signup
 from conference.services import locks, workshops
-from tests.concurrency.http_browser import Answer, Browser
+from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
 from tests.conftest import PASSWORD, make_event, on_postgres, register
 from tests.workshop_helpers import publish, workshop
 
@@ -38,12 +38,7 @@ STORM_TIMEOUT = 45  # seconds, for all the sign-ups together
 
 @pytest.fixture
 def app_settings() -> dict:
-    return {
-        "WTF_CSRF_ENABLED": True,  # the forms go out as a browser sends them, token and all
-        "LOGIN_RATE_LIMIT": "1000 per minute",  # a login per browser, all from 127.0.0.1
-        # A database connection for every request of the storm: none waits for the pool.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10, "pool_pre_ping": True},
-    }
+    return STORM_SETTINGS
 
 
 def delegate_email(number: int) -> str:
