@@ -88,6 +88,22 @@ def apply_changes(obj, wanted: dict) -> dict[str, list]:
     return changes
 
 
+def _created_or_changed(model, obj, wanted: dict, *, event: Event, actor: User):
+    """Create a room, track or speaker (`obj` None) or change it to `wanted`, with the audit
+    entry: <kind>.created with its values, or <kind>.updated with what changed."""
+    kind = model.__name__.lower()
+    if obj is None:
+        obj = model(event_id=event.id, **wanted)
+        db.session.add(obj)
+        db.session.flush()
+        log_action(f"{kind}.created", obj, actor=actor, event_id=event.id, **wanted)
+        return obj
+    changes = apply_changes(obj, wanted)
+    if changes:
+        log_action(f"{kind}.updated", obj, actor=actor, event_id=event.id, changes=changes)
+    return obj
+
+
 def save_room(event: Event, details: RoomDetails, *, actor: User, room: Room | None = None) -> Room:
     """Create a room (`room` None) or change one; names are unique per event, whatever case."""
     event = lock_event(event.id)
@@ -95,16 +111,7 @@ def save_room(event: Event, details: RoomDetails, *, actor: User, room: Room | N
     if _name_taken(Room, event, name, but=room):
         raise TimetableRefused(f"There is already a room called “{name}”.", "name")
     wanted = {"name": name, "capacity": details.capacity, "position": details.position}
-    if room is None:
-        room = Room(event_id=event.id, **wanted)
-        db.session.add(room)
-        db.session.flush()
-        log_action("room.created", room, actor=actor, event_id=event.id, **wanted)
-        return room
-    changes = apply_changes(room, wanted)
-    if changes:
-        log_action("room.updated", room, actor=actor, event_id=event.id, changes=changes)
-    return room
+    return _created_or_changed(Room, room, wanted, event=event, actor=actor)
 
 
 def delete_room(room: Room, *, actor: User) -> None:
@@ -169,16 +176,7 @@ def save_track(
         "colour": details.colour,
         "description": paragraphs(details.description),
     }
-    if track is None:
-        track = Track(event_id=event.id, **wanted)
-        db.session.add(track)
-        db.session.flush()
-        log_action("track.created", track, actor=actor, event_id=event.id, **wanted)
-        return track
-    changes = apply_changes(track, wanted)
-    if changes:
-        log_action("track.updated", track, actor=actor, event_id=event.id, changes=changes)
-    return track
+    return _created_or_changed(Track, track, wanted, event=event, actor=actor)
 
 
 def delete_track(track: Track, *, actor: User) -> int:
@@ -278,16 +276,7 @@ def save_speaker(
         "bio": paragraphs(details.bio),
         "user_id": user_id,
     }
-    if speaker is None:
-        speaker = Speaker(event_id=event.id, **wanted)
-        db.session.add(speaker)
-        db.session.flush()
-        log_action("speaker.created", speaker, actor=actor, event_id=event.id, **wanted)
-        return speaker
-    changes = apply_changes(speaker, wanted)
-    if changes:
-        log_action("speaker.updated", speaker, actor=actor, event_id=event.id, changes=changes)
-    return speaker
+    return _created_or_changed(Speaker, speaker, wanted, event=event, actor=actor)
 
 
 def delete_speaker(speaker: Speaker, *, actor: User) -> None:
