@@ -25,7 +25,7 @@ from conference.organiser.forms import (
 )
 from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
-from conference.services import exports, imports, registration_list
+from conference.services import csv_import, exports, imports, invitee_import, registration_list
 
 CSV_TYPE = "text/csv; charset=utf-8"
 # Ticked when the page opens.
@@ -114,20 +114,20 @@ def import_page():
         return page(report=None)
     if not form.validate_on_submit():
         return page(report=None), 400
-    data = form.file.data.read(imports.MAX_FILE_SIZE + 1)
+    data = form.file.data.read(csv_import.MAX_FILE_SIZE + 1)
     invitees = form.kind.data == "invitees"
     try:
         if form.submit.data and invitees:
-            report = imports.import_invitees(g.event, data, organiser=current_user)
+            report = invitee_import.import_invitees(g.event, data, organiser=current_user)
         elif form.submit.data:
             report = imports.import_registrations(
                 g.event, data, organiser=current_user, notify=form.notify.data
             )
         elif invitees:
-            report = imports.check_invitees(g.event, data)
+            report = invitee_import.check_invitees(g.event, data)
         else:
             report = imports.check_import(g.event, data)
-    except imports.ImportRefused as error:
+    except csv_import.ImportRefused as error:
         db.session.rollback()
         form.file.errors.append(error.message)
         return page(report=error.report), 400

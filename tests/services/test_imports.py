@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration, User
-from conference.services import accounts, imports
+from conference.services import accounts, csv_import, imports
 from conference.services import registrations as workflow
 from tests.conftest import make_event, make_organiser, make_user, register
 
@@ -138,11 +138,11 @@ def test_only_the_required_columns_are_needed(event):
         (csv_file(), "no registrations"),
         (b"", "missing: name"),
         (csv_file('"Anna,anna@p.example'), "not a readable CSV file"),
-        (b"x" * (imports.MAX_FILE_SIZE + 1), "larger than 5 MB"),
+        (b"x" * (csv_import.MAX_FILE_SIZE + 1), "larger than 5 MB"),
     ],
 )
 def test_a_file_that_is_not_a_registrations_csv_is_refused(event, data, message):
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(csv_import.ImportRefused) as refused:
         imports.check_import(event, data)
     assert message in refused.value.message
     assert refused.value.status_code == 400
@@ -191,7 +191,7 @@ def test_someone_with_an_account_is_not_asked_to_choose_a_password(event, organi
 
 
 def test_a_file_with_a_bad_row_imports_nothing(event, organiser):
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(csv_import.ImportRefused) as refused:
         imports.import_registrations(
             event,
             csv_file(*GOOD, "Lost,lost@police.example,Politie,Atlantis,Officer,,,"),
@@ -215,7 +215,7 @@ def test_someone_registering_meanwhile_stops_the_whole_import(event, organiser, 
         return report
 
     monkeypatch.setattr(imports, "check_import", check_then_someone_registers)
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(csv_import.ImportRefused) as refused:
         imports.import_registrations(event, csv_file(*GOOD), organiser=organiser, notify=False)
     assert "registered or signed up meanwhile" in refused.value.message
     assert [r.user.email for r in registrations_of(event)] == ["chloe@gendarmerie.example"]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, Invitation, InvitationState, OutboxEmail, Registration
-from conference.services import imports, invitations
+from conference.services import csv_import, invitations, invitee_import
 from conference.services import registrations as workflow
 from conference.services.errors import (
     DomainError,
@@ -161,7 +161,7 @@ def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, orga
     invitations.invite(event, Invitee("open@police.example", "Olaf"), invited_by=organiser)
     sent_before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail))
 
-    report = imports.check_invitees(
+    report = invitee_import.check_invitees(
         event,
         invitee_file(
             *GOOD,
@@ -192,15 +192,16 @@ def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, orga
 
 
 def test_an_invitee_file_with_a_bad_row_invites_nobody(event, organiser):
-    with pytest.raises(imports.ImportRefused, match="Nobody was invited: 1 of 4 rows") as refused:
-        imports.import_invitees(event, invitee_file(*GOOD, "No Email,,,"), organiser=organiser)
+    bad_file = invitee_file(*GOOD, "No Email,,,")
+    with pytest.raises(csv_import.ImportRefused, match="Nobody was invited: 1 of 4") as refused:
+        invitee_import.import_invitees(event, bad_file, organiser=organiser)
     assert refused.value.report.errors[0].line == 5
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
 
 
 def test_a_good_invitee_file_invites_everyone_with_their_own_code(event, organiser):
-    report = imports.import_invitees(event, invitee_file(*GOOD), organiser=organiser)
+    report = invitee_import.import_invitees(event, invitee_file(*GOOD), organiser=organiser)
     assert report.imported
     listed = invitations.invitations_of(event)
     assert sorted(i.email for i in listed) == [
@@ -215,9 +216,9 @@ def test_a_good_invitee_file_invites_everyone_with_their_own_code(event, organis
 
 
 def test_an_invitee_file_needs_name_and_email_columns(event):
-    with pytest.raises(imports.ImportRefused, match="missing: email"):
-        imports.check_invitees(event, invitee_file("Anna", header="name"))
-    with pytest.raises(imports.ImportRefused, match="Unknown columns: job_title"):
-        imports.check_invitees(
+    with pytest.raises(csv_import.ImportRefused, match="missing: email"):
+        invitee_import.check_invitees(event, invitee_file("Anna", header="name"))
+    with pytest.raises(csv_import.ImportRefused, match="Unknown columns: job_title"):
+        invitee_import.check_invitees(
             event, invitee_file("A,a@b.example,x", header="name,email,job_title")
         )
