@@ -1,4 +1,4 @@
-"""The organisers' timetable: sessions, their conflicts, and publishing the draft.
+"""The organisers' timetable: sessions, their conflicts, and the draft as the editor shows it.
 
 Organisers edit the draft here; nobody outside the team sees it until it is published
 (`services.programme.publish`). Times are typed in the event's time zone and stored in UTC.
@@ -426,7 +426,7 @@ def delete_session(session: ProgrammeSession, *, actor: User) -> None:
     db.session.flush()
 
 
-# --- publishing -------------------------------------------------------------------------------
+# --- the editor's grid ------------------------------------------------------------------------
 
 
 def draft_timetable(event: Event) -> tuple[list[GridDay], list[ProgrammeSession]]:
