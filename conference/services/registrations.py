@@ -139,11 +139,13 @@ def change_status(
     """The one place a status changes: the fields, the audit entry and the delegate's email.
 
     The caller has checked that the change is allowed and holds the event lock (`lock_event`).
-    A registration that stops being approved gives up its workshop places here.
+    A registration that stops being approved gives up its workshop places and its private
+    calendar link here.
     """
     from_status = registration.status
     if from_status == Status.APPROVED and to_status != Status.APPROVED:
         workshops.release_places(registration, actor=actor)
+        registration.agenda_feed_version += 1  # its calendar link dies, for good
     registration.status = to_status
     if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
         registration.decided_by = actor

@@ -157,3 +157,15 @@ def test_the_link_stops_working_when_the_registration_is_no_longer_approved(even
     db.session.flush()
 
     assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None
+
+
+def test_an_old_link_stays_dead_when_the_registration_is_approved_again(event, sessions):
+    anna = approved(event, "anna@police.example")
+    token = calendar.feed_token(anna, secret=SECRET)
+    registrations.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+    registrations.approve_registration(anna, organiser=publisher(event))
+    db.session.flush()
+
+    assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None
+    fresh = calendar.feed_token(anna, secret=SECRET)
+    assert calendar.registration_for_feed(event, anna.reference, fresh, secret=SECRET) is anna
