@@ -17,9 +17,10 @@ def _registration() -> Registration | None:
     return registrations.registration_for(g.event, current_user)
 
 
-def _approved_registration() -> Registration:
+def _own_registration() -> Registration:
+    """The delegate's registration, for a service that decides what its status allows."""
     registration = _registration()
-    if registration is None or registration.status != RegistrationStatus.APPROVED:
+    if registration is None:
         raise NotAllowed(
             "Workshops and the calendar link are for delegates with an approved registration."
         )
@@ -94,7 +95,7 @@ def _signed_up(signup) -> str:
 @login_required
 def sign_up_for_workshop(session_id: int):
     return _change(
-        lambda: workshops.sign_up(_approved_registration(), session_id, actor=current_user),
+        lambda: workshops.sign_up(_own_registration(), session_id, actor=current_user),
         _signed_up,
     )
 
@@ -103,7 +104,7 @@ def sign_up_for_workshop(session_id: int):
 @login_required
 def leave_workshop(session_id: int):
     return _change(
-        lambda: workshops.leave(_approved_registration(), session_id, actor=current_user),
+        lambda: workshops.leave(_own_registration(), session_id, actor=current_user),
         lambda signup: (
             f"You are no longer signed up for “{workshops.title_for_delegates(signup)}”."
         ),
@@ -114,7 +115,7 @@ def leave_workshop(session_id: int):
 @login_required
 def new_calendar_link():
     return _change(
-        lambda: calendar.renew_feed_link(_approved_registration(), actor=current_user),
+        lambda: calendar.renew_feed_link(_own_registration(), actor=current_user),
         "Here is your new calendar link. The old one no longer works: subscribe to the new "
         "one in your calendar app.",
         anchor="#calendar",

@@ -176,8 +176,8 @@ def sign_up(
     """
     now = now or utcnow()
     lock_registration(registration.id)
-    session, programme = _open_workshop(registration.event, session_id)
     _approved(registration)
+    session, programme = _open_workshop(registration.event, session_id)
     existing = db.session.scalars(
         sa.select(SessionSignup).where(
             SessionSignup.session_id == session.id,

@@ -39,7 +39,7 @@ EXPECTED = {
     "delegate.cancel_registration": ("GET", LOGIN, 200, 404, 404, 404, 404),
     "delegate.agenda": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "delegate.sign_up_for_workshop": ("POST", LOGIN, 403, 403, 403, 403, 403),
-    "delegate.leave_workshop": ("POST", LOGIN, 403, 403, 403, 403, 403),
+    "delegate.leave_workshop": ("POST", LOGIN, 404, 403, 403, 403, 403),
     "delegate.new_calendar_link": ("POST", LOGIN, 403, 403, 403, 403, 403),
     "delegate.agenda_feed": ("GET", 404, 404, 404, 404, 404, 404),
     "public.programme_feed": ("GET", 404, 404, 404, 404, 404, 404),
