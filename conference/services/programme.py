@@ -20,17 +20,15 @@ from conference.models import (
     Event,
     ProgrammeSession,
     ProgrammeVersion,
-    Room,
     SessionKind,
-    Speaker,
     SpeakerRole,
-    Track,
     User,
     utcnow,
 )
 from conference.services.audit import log_action
 from conference.services.errors import AlreadyDone
 from conference.services.locks import lock_event
+from conference.services.rooms_tracks_speakers import rooms_of, speakers_of, tracks_of
 
 # The snapshot's shape; raise it when the shape changes, and teach `_programme_from` the old one.
 SNAPSHOT_FORMAT = 1
@@ -156,18 +154,7 @@ class Programme:
 
 def snapshot(event: Event) -> dict:
     """The event's programme as it stands now, in the snapshot's JSON shape."""
-    rooms = db.session.scalars(
-        sa.select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.name)
-    ).all()
-    tracks = db.session.scalars(
-        sa.select(Track).where(Track.event_id == event.id).order_by(Track.name)
-    ).all()
-    speakers = db.session.scalars(
-        sa.select(Speaker)
-        .where(Speaker.event_id == event.id)
-        .options(selectinload(Speaker.organisation))
-        .order_by(Speaker.name, Speaker.id)
-    ).all()
+    rooms, tracks, speakers = rooms_of(event), tracks_of(event), speakers_of(event)
     room_order = {room.id: index for index, room in enumerate(rooms)}
     sessions = sorted(
         db.session.scalars(
