@@ -98,7 +98,7 @@ class SpeakerForm(FlaskForm):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = [
-            SelectChoice(NONE, "None"),
+            SelectChoice(NONE, "No organisation"),
             *(SelectChoice(str(o.id), o.display_name) for o in organisations),
             SelectChoice(OTHER, "Another organisation (type it below)"),
         ]
