@@ -1,13 +1,18 @@
 """The event, its host and partners, and the team that runs it."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models.base import Base, utcnow
 from conference.models.organisation import Organisation
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 class Event(Base):
@@ -56,6 +61,10 @@ class Event(Base):
     @property
     def partners(self) -> list["EventOrganisation"]:
         return [link for link in self.organisations if not link.is_host]
+
+    @property
+    def days(self) -> list[date]:
+        return days_between(self.starts_on, self.ends_on)
 
     def registration_open_at(self, moment: datetime) -> bool:
         if self.registration_opens_at and moment < self.registration_opens_at:

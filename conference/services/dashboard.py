@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Event, Organisation, OrganisationKind, Registration, utcnow
 from conference.models import RegistrationStatus as Status
+from conference.models.event import days_between
 from conference.templating import country_name
 
 # The registrations still in play: those who come, may come, or wait to hear.
@@ -124,7 +125,7 @@ def _signup_bars(event: Event) -> tuple[list[Bar], str]:
         per_day[day] = per_day.get(day, 0) + count
     first, last = min(per_day), max(per_day)
     if (last - first).days < DAYS_BEFORE_WEEKS:
-        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        days = days_between(first, last)
         return [
             Bar(day.isoformat(), day.strftime("%-d %b"), per_day.get(day, 0)) for day in days
         ], "day"

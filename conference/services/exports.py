@@ -11,7 +11,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -182,10 +182,7 @@ def catering_summary(event: Event, *, actor: User) -> Export:
     ).all()
     counted = sorted(counted, key=lambda row: (row[0] == "", -row[1], row[0].lower()))
     total = sum(count for _, count in counted)
-    days = [
-        event.starts_on + timedelta(days=n)
-        for n in range((event.ends_on - event.starts_on).days + 1)
-    ]
+    days = event.days
     log_action("export.catering", event, actor=actor, event_id=event.id, delegates=total)
 
     def rows() -> Iterator[list[Any]]:

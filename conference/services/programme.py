@@ -25,6 +25,7 @@ from conference.models import (
     User,
     utcnow,
 )
+from conference.models.event import days_between
 from conference.services.audit import log_action
 from conference.services.errors import AlreadyDone
 from conference.services.locks import lock_event
@@ -113,8 +114,7 @@ class Programme:
 
     @property
     def days(self) -> list[date]:
-        count = (self.last_day - self.first_day).days + 1
-        return [self.first_day + timedelta(days=n) for n in range(count)]
+        return days_between(self.first_day, self.last_day)
 
     def sessions_on(self, day: date, track_id: int | None = None) -> list[PublishedSession]:
         return [

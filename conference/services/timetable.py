@@ -12,7 +12,7 @@ once, a workshop with more places than its room has seats).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -433,7 +433,6 @@ def draft_timetable(event: Event) -> tuple[list[GridDay], list[ProgrammeSession]
     """The draft as the editor shows it: a grid per day of the event, and the sessions that
     fall outside its days (after its dates changed), so that none is lost from sight."""
     rooms, sessions = rooms_of(event), sessions_of(event)
-    count = (event.ends_on - event.starts_on).days + 1
-    days = [event.starts_on + timedelta(days=n) for n in range(count)]
+    days = event.days
     outside = [s for s in sessions if to_local(s.starts_at, event.timezone).date() not in set(days)]
     return grid_of(days, rooms, sessions, event.timezone), outside
