@@ -4,9 +4,11 @@ from functools import cache
 
 import pycountry
 from flask import flash, render_template
-from wtforms import SelectChoice, SelectField
+from wtforms import RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired
 
 from conference.extensions import db
+from conference.models import TAG_COLOURS
 from conference.services.errors import DomainError
 from conference.templating import country_name
 
@@ -48,3 +50,16 @@ def refused(form, error: DomainError, template: str, **context):
     else:
         flash(error.message, "danger")
     return render_template(template, form=form, **context), error.status_code
+
+
+class ColourField(RadioField):
+    """A colour of the palette, for a tag or a track (`_forms.html`'s `colour_choice` shows it)."""
+
+    def __init__(self, label="Colour", validators=None, **kwargs):
+        super().__init__(
+            label,
+            validators or [InputRequired(message="Choose a colour.")],
+            choices=[SelectChoice(colour, colour.title()) for colour in TAG_COLOURS],
+            default="blue",
+            **kwargs,
+        )

@@ -9,7 +9,6 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -19,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from conference.models import TAG_COLOURS, SessionKind, SpeakerRole
+from conference.forms import ColourField
+from conference.models import SessionKind, SpeakerRole
 
 NONE = ""
 OTHER = "other"
@@ -59,12 +59,7 @@ class TrackForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Give the track a name."), Length(max=100)]
     )
-    colour = RadioField(
-        "Colour",
-        choices=[SelectChoice(colour, colour.title()) for colour in TAG_COLOURS],
-        default="blue",
-        validators=[InputRequired(message="Choose a colour.")],
-    )
+    colour = ColourField()
     description = TextAreaField(
         "Description", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
     )

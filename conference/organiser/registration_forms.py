@@ -18,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from conference.models import TAG_COLOURS, OrganisationKind, RegistrationStatus
+from conference.forms import ColourField
+from conference.models import OrganisationKind, RegistrationStatus
 from conference.services.registration_list import DEFAULT_SORT, RegistrationFilter, sort_choices
 from conference.templating import country_name
 
@@ -191,11 +192,7 @@ class TagForm(FlaskForm):
         validators=[DataRequired(message="Give the tag a name."), Length(max=40)],
         description="For example Speaker, VIP or Needs visa.",
     )
-    colour = RadioField(
-        "Colour",
-        choices=[SelectChoice(colour, colour.title()) for colour in TAG_COLOURS],
-        default="blue",
-    )
+    colour = ColourField()
 
 
 class TagChoiceForm(FlaskForm):

@@ -22,7 +22,7 @@ from conference.services.errors import DomainError, InvalidToken, InvalidTransit
 from conference.services.outbox import absolute_url, queue_email
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype
-CODE_GROUPS = 3  # XXXX-XXXX-XXXX: 60 bits
+CODE_GROUPS = 3  # three groups of four characters, e.g. K7QX-3MPA-9TRE: 60 bits
 
 
 @dataclass(frozen=True)
