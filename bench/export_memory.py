@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conference import create_app  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Event, Registration, TeamMember, User  # noqa: E402
-from conference.services.exports import PARTICIPANT_COLUMNS  # noqa: E402
+from conference.services.registration.exports import PARTICIPANT_COLUMNS  # noqa: E402
 
 BATCH = 5000
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from conference import create_app  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Event  # noqa: E402
-from conference.services.team import create_organiser  # noqa: E402
+from conference.services.people.team import create_organiser  # noqa: E402
 from tests.programme_data import build_programme, publish  # noqa: E402
 
 SLUG = "bench-2014"

@@ -36,7 +36,7 @@ from conference.demo import seed_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Registration, Tag, User  # noqa: E402
 from conference.models.registration import registration_tag  # noqa: E402
-from conference.services.team import create_organiser  # noqa: E402
+from conference.services.people.team import create_organiser  # noqa: E402
 
 EMAIL, PASSWORD = "bench.organiser@politie.example", "a long benchmark password"
 SECRET = pyotp.random_base32()

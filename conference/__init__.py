@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from conference.services.accounts import user_for_session
+    from conference.services.people.accounts import user_for_session
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(_migrations_folder()))

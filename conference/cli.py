@@ -8,11 +8,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from conference.extensions import db
-from conference.services import outbox
-from conference.services.accounts import PASSWORD_MIN_LENGTH
 from conference.services.errors import DomainError
-from conference.services.events import all_events
-from conference.services.team import create_organiser
+from conference.services.events.finding import all_events
+from conference.services.mail import outbox
+from conference.services.people.accounts import PASSWORD_MIN_LENGTH
+from conference.services.people.team import create_organiser
 
 
 def register_commands(app: Flask) -> None:

@@ -18,11 +18,11 @@ from conference.models import (
     User,
 )
 from conference.models import RegistrationStatus as Status
-from conference.services.accounts import find_user, hash_password
-from conference.services.audit import log_action
-from conference.services.invitations import Invitee, invite
-from conference.services.registrations import CONSENT_VERSION, approved_count, new_reference
-from conference.services.team import create_organiser
+from conference.services.audit.writing import log_action
+from conference.services.people.accounts import find_user, hash_password
+from conference.services.people.team import create_organiser
+from conference.services.registration.registration_invitations import Invitee, invite
+from conference.services.registration.workflow import CONSENT_VERSION, approved_count, new_reference
 
 EVENT_SLUG = "vgt-2014"
 DEMO_ORGANISER_EMAIL = "organiser@vgt-conference.example"

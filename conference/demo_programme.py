@@ -18,7 +18,7 @@ from conference.models import (
     Track,
     User,
 )
-from conference.services.programme import latest_version, publish
+from conference.services.programme.publishing import latest_version, publish
 
 ROOMS = [("Auditorium", 180), ("Amstel room", 35), ("IJ room", 25), ("Vondel room", 20)]
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, g
 
-from conference.services.events import event_by_slug
+from conference.services.events.finding import event_by_slug
 
 
 def attach_event(blueprint: Blueprint) -> None:

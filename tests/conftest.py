@@ -29,9 +29,9 @@ from werkzeug.serving import make_server
 from conference import create_app
 from conference.extensions import db
 from conference.models import Event, EventOrganisation, Organisation, TeamRole, User, utcnow
-from conference.services import accounts
-from conference.services.registrations import RegistrationDetails, submit_registration
-from conference.services.team import create_organiser
+from conference.services.people import accounts
+from conference.services.people.team import create_organiser
+from conference.services.registration.workflow import RegistrationDetails, submit_registration
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

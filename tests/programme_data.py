@@ -1,7 +1,7 @@
 """A programme for tests and benchmarks: rooms, tracks, speakers and sessions over both days.
 
 Rows straight into the database (the organisers' editor is another helper's); `publish` from
-`services.programme` makes them public.
+`services.programme.publishing` makes them public.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from conference.models import (
     Track,
     User,
 )
-from conference.services import programme
+from conference.services.programme import publishing
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 KINDS = ["plenary", "panel", "workshop"]
@@ -104,6 +104,6 @@ def build_programme(event: Event, *, sessions: int = 4, speakers: int = 6) -> Pr
 
 def publish(event: Event, organiser: User) -> int:
     """Publishes the programme as it stands and commits; the version's number."""
-    version = programme.publish(event, actor=organiser)
+    version = publishing.publish(event, actor=organiser)
     db.session.commit()
     return version.number

@@ -19,8 +19,8 @@ from conference.models import (
     SessionKind,
     User,
 )
-from conference.services import programme
-from conference.services.accounts import authenticate
+from conference.services.people.accounts import authenticate
+from conference.services.programme import publishing
 
 
 def count(model) -> int:
@@ -54,7 +54,7 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
 def test_the_demo_programme_is_published_over_both_days(runner, app):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     event = db.session.scalars(sa.select(Event)).one()
-    published = programme.published_programme(event)
+    published = publishing.published_programme(event)
     assert [len(published.sessions_on(day)) for day in published.days] == [15, 11]
     assert {s.kind for s in published.sessions} == set(SessionKind)
     workshops = [s for s in published.sessions if s.kind == SessionKind.WORKSHOP]

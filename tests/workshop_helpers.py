@@ -19,7 +19,8 @@ from conference.models import (
     utcnow,
 )
 from conference.models import RegistrationStatus as Status
-from conference.services import programme, registrations
+from conference.services.programme import publishing
+from conference.services.registration import workflow
 from tests.conftest import make_organiser, register
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -84,13 +85,13 @@ def publisher(event: Event) -> User:
 
 
 def publish(event: Event, *, now: datetime | None = None):
-    return programme.publish(event, actor=publisher(event), now=now)
+    return publishing.publish(event, actor=publisher(event), now=now)
 
 
 def approved(event: Event, email: str) -> Registration:
     """A delegate whose registration the organisers approved."""
     registration = register(event, email)
     if registration.status != Status.APPROVED:
-        registrations.change_status(registration, Status.APPROVED, actor=None, now=utcnow())
+        workflow.change_status(registration, Status.APPROVED, actor=None, now=utcnow())
     db.session.flush()
     return registration

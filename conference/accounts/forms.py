@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from conference.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from conference.services.people.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 _new_password = [
     DataRequired(),

@@ -8,8 +8,8 @@ from conference.accounts.views import blueprint
 from conference.extensions import db
 from conference.models import TeamRole
 from conference.permissions import Permission, permissions_of
-from conference.services import team
 from conference.services.errors import DomainError
+from conference.services.people import team
 
 
 def _page(status=200, **context):

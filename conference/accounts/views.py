@@ -27,10 +27,11 @@ from conference.accounts.forms import (
 from conference.extensions import db, limiter
 from conference.models import User
 from conference.security import safe_next_url
-from conference.services import accounts, registrations, two_factor
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
-from conference.services.events import all_events, events_organised_by
-from conference.services.two_factor import InvalidCode
+from conference.services.events.finding import all_events, events_organised_by
+from conference.services.people import accounts, two_factor
+from conference.services.people.two_factor import InvalidCode
+from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 NEXT_AFTER_VERIFICATION = "next_after_verification"
@@ -51,7 +52,7 @@ def landing_page(user: User) -> str:
     organised = events_organised_by(user)
     if organised:
         return url_for("organiser.registrations_list", event_slug=organised[0].slug)
-    own = registrations.registrations_of(user)
+    own = workflow.registrations_of(user)
     if own and own[0].is_active:
         return url_for("delegate.registration", event_slug=own[0].event.slug)
     events = all_events()
@@ -253,7 +254,7 @@ def reset_password(token: str):
 def home():
     return render_template(
         "accounts/home.html",
-        registrations=registrations.registrations_of(current_user),
+        registrations=workflow.registrations_of(current_user),
         organised=events_organised_by(current_user),
         events=all_events(),
     )

@@ -6,15 +6,16 @@ from flask_login import current_user, login_required
 from conference.delegate.views import blueprint
 from conference.extensions import db
 from conference.models import Registration, RegistrationStatus, SignupStatus
-from conference.services import calendar, registrations, workshops
-from conference.services.agenda import agenda_of
 from conference.services.errors import AlreadyDone, DomainError, NotAllowed
-from conference.services.outbox import absolute_url
-from conference.services.programme import published_programme
+from conference.services.mail.outbox import absolute_url
+from conference.services.programme import calendar, workshops
+from conference.services.programme.agenda import agenda_of
+from conference.services.programme.publishing import published_programme
+from conference.services.registration import workflow
 
 
 def _registration() -> Registration | None:
-    return registrations.registration_for(g.event, current_user)
+    return workflow.registration_for(g.event, current_user)
 
 
 def _own_registration() -> Registration:

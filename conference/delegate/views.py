@@ -14,14 +14,15 @@ from conference.delegate.forms import (
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
-from conference.services import event_settings, invitations, registrations
 from conference.services.errors import (
     AlreadyRegistered,
     DomainError,
     InvalidToken,
     InvitationRequired,
 )
-from conference.services.registrations import RegistrationDetails
+from conference.services.events import event_settings
+from conference.services.registration import registration_invitations, workflow
+from conference.services.registration.workflow import RegistrationDetails
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
 attach_event(blueprint)
@@ -53,7 +54,7 @@ def _window_notice() -> str | None:
 
 
 def _own_registration() -> Registration:
-    registration = registrations.registration_for(g.event, current_user)
+    registration = workflow.registration_for(g.event, current_user)
     if registration is None:
         abort(404)
     return registration
@@ -62,7 +63,7 @@ def _own_registration() -> Registration:
 @blueprint.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    if registrations.registration_for(g.event, current_user) is not None:
+    if workflow.registration_for(g.event, current_user) is not None:
         return redirect(url_for("delegate.registration"))
     form = NewRegistrationForm(
         organisations=_organisations(), invitation_only=g.event.invitation_only
@@ -70,7 +71,7 @@ def register():
     if not form.is_submitted() and request.args.get("code"):  # the invitation email's link
         form.invitation_code.data = request.args["code"].strip()[:40]
     invitation = (
-        invitations.open_invitation(g.event, form.invitation_code.data)
+        registration_invitations.open_invitation(g.event, form.invitation_code.data)
         if form.invitation_code.data
         else None
     )
@@ -85,7 +86,7 @@ def register():
     )
     if form.validate_on_submit():
         try:
-            registrations.submit_registration(
+            workflow.submit_registration(
                 g.event,
                 current_user,
                 _details(form),
@@ -111,7 +112,7 @@ def register():
 @blueprint.route("/registration")
 @login_required
 def registration():
-    registration = registrations.registration_for(g.event, current_user)
+    registration = workflow.registration_for(g.event, current_user)
     if registration is None:
         return redirect(url_for("delegate.register"))
     return render_template("delegate/registration.html", registration=registration)
@@ -136,7 +137,7 @@ def edit_registration():
         )
     if form.validate_on_submit():
         try:
-            registrations.update_registration(registration, _details(form), actor=current_user)
+            workflow.update_registration(registration, _details(form), actor=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -159,7 +160,7 @@ def cancel_registration():
     form = CancelRegistrationForm()
     if form.validate_on_submit():
         try:
-            registrations.cancel_registration(registration, actor=current_user)
+            workflow.cancel_registration(registration, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")

@@ -204,8 +204,8 @@ class SessionSignup(Base):
 class ProgrammeVersion(Base):
     """A published programme: the whole timetable as the public sees it, frozen at publishing.
 
-    `content` is the snapshot that `services.programme` writes and reads; `number` counts the
-    event's publications (1, 2, ...), and is the version conference apps see.
+    `content` is the snapshot that `services.programme.publishing` writes and reads; `number`
+    counts the event's publications (1, 2, ...), and is the version conference apps see.
     """
 
     __tablename__ = "programme_version"

@@ -7,7 +7,7 @@ from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import AuditLogFilterForm
 from conference.permissions import Permission, requires
-from conference.services import audit_log
+from conference.services.audit import reading
 
 PAGE_SIZE = 50
 
@@ -16,25 +16,25 @@ PAGE_SIZE = 50
 @requires(Permission.VIEW)
 def audit_log_page():
     form = AuditLogFilterForm(request.args)
-    actions = audit_log.actions_in(g.event)
+    actions = reading.actions_in(g.event)
     form.what.choices = [SelectChoice("", "Every action")] + [
-        SelectChoice(action, audit_log.action_label(action)) for action in actions
+        SelectChoice(action, reading.action_label(action)) for action in actions
     ]
     if not form.validate():  # the filters with their errors beside them, and no entries
         return render_template("organiser/audit_log.html", form=form, page=None), 400
-    narrow = audit_log.AuditFilter(
+    narrow = reading.AuditFilter(
         who=(form.who.data or "").strip(),
         what=form.what.data or "",
         registration=(form.registration.data or "").strip(),
     )
     page = db.paginate(
-        audit_log.entries_query(g.event, narrow), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+        reading.entries_query(g.event, narrow), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
     )
     return render_template(
         "organiser/audit_log.html",
         form=form,
         page=page,
         narrow=narrow,
-        labels=audit_log.object_labels(page.items),
-        action_label=audit_log.action_label,
+        labels=reading.object_labels(page.items),
+        action_label=reading.action_label,
     )

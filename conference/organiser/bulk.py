@@ -8,14 +8,14 @@ from conference.organiser import blueprint
 from conference.organiser.registration_forms import BulkActionForm
 from conference.organiser.registrations import filter_form, render_list
 from conference.permissions import Permission, requires
-from conference.services import bulk_actions, registration_list
 from conference.services.errors import AlreadyDone
+from conference.services.registration import bulk_actions, listing
 
 
 @blueprint.route("/registrations/bulk", methods=["POST"])
 @requires(Permission.MANAGE)
 def bulk_action():
-    tags = registration_list.tags_of(g.event)
+    tags = listing.tags_of(g.event)
     filters = filter_form(tags)  # the list the organiser was looking at, from the query string
     if not filters.validate():
         abort(400)

@@ -4,7 +4,7 @@ from flask import g, render_template
 
 from conference.organiser import blueprint
 from conference.permissions import Permission, requires
-from conference.services.dashboard import dashboard_for
+from conference.services.registration.dashboard import dashboard_for
 
 
 @blueprint.route("/")

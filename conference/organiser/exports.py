@@ -25,7 +25,13 @@ from conference.organiser.forms import (
 )
 from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
-from conference.services import csv_import, exports, imports, invitee_import, registration_list
+from conference.services.registration import (
+    exports,
+    invitee_import,
+    listing,
+    people_csv,
+    registration_import,
+)
 
 CSV_TYPE = "text/csv; charset=utf-8"
 # Ticked when the page opens.
@@ -35,7 +41,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _filter():
     """The registration list's own filter form: the export shows exactly what the list shows."""
-    form = filter_form(registration_list.tags_of(g.event))
+    form = filter_form(listing.tags_of(g.event))
     if not form.validate():
         abort(400)
     return form.to_filter()
@@ -114,20 +120,20 @@ def import_page():
         return page(report=None)
     if not form.validate_on_submit():
         return page(report=None), 400
-    data = form.file.data.read(csv_import.MAX_FILE_SIZE + 1)
+    data = form.file.data.read(people_csv.MAX_FILE_SIZE + 1)
     invitees = form.kind.data == "invitees"
     try:
         if form.submit.data and invitees:
             report = invitee_import.import_invitees(g.event, data, organiser=current_user)
         elif form.submit.data:
-            report = imports.import_registrations(
+            report = registration_import.import_registrations(
                 g.event, data, organiser=current_user, notify=form.notify.data
             )
         elif invitees:
             report = invitee_import.check_invitees(g.event, data)
         else:
-            report = imports.check_import(g.event, data)
-    except csv_import.ImportRefused as error:
+            report = registration_import.check_import(g.event, data)
+    except people_csv.ImportRefused as error:
         db.session.rollback()
         form.file.errors.append(error.message)
         return page(report=error.report), 400

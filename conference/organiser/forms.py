@@ -34,7 +34,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from conference.forms import CountryField
 from conference.models import OrganisationKind
-from conference.services.exports import PARTICIPANT_COLUMNS
+from conference.services.registration.exports import PARTICIPANT_COLUMNS
 
 
 class DecisionForm(FlaskForm):

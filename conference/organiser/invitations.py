@@ -8,13 +8,13 @@ from conference.models import InvitationState
 from conference.organiser import blueprint
 from conference.organiser.forms import InviteeForm
 from conference.permissions import Permission, requires
-from conference.services import invitations
 from conference.services.errors import DomainError
-from conference.services.invitations import Invitee
+from conference.services.registration import registration_invitations
+from conference.services.registration.registration_invitations import Invitee
 
 
 def _invitations_page(form=None, status=200):
-    listed = invitations.invitations_of(g.event)
+    listed = registration_invitations.invitations_of(g.event)
     counts = {state: 0 for state in InvitationState}
     for invitation in listed:
         counts[invitation.state] += 1
@@ -45,7 +45,9 @@ def invite():
         country=form.country.data or None,
     )
     try:
-        invitation, _code = invitations.invite(g.event, invitee, invited_by=current_user)
+        invitation, _code = registration_invitations.invite(
+            g.event, invitee, invited_by=current_user
+        )
     except DomainError as error:
         db.session.rollback()
         form.email.errors.append(error.message)
@@ -59,7 +61,9 @@ def invite():
 @requires(Permission.MANAGE)
 def withdraw_invitation(invitation_id: int):  # the app checks the CSRF token first
     try:
-        invitation = invitations.withdraw(g.event, invitation_id, withdrawn_by=current_user)
+        invitation = registration_invitations.withdraw(
+            g.event, invitation_id, withdrawn_by=current_user
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")

@@ -19,12 +19,15 @@ from conference.organiser.programme_forms import (
     TrackForm,
 )
 from conference.permissions import Permission, requires
-from conference.services import programme, timetable
-from conference.services import rooms_tracks_speakers as setup
 from conference.services.errors import DomainError, NotFound
-from conference.services.event_settings import to_local
-from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
-from conference.services.timetable import Conflict, Part, SessionDetails
+from conference.services.events.event_settings import to_local
+from conference.services.programme import publishing, rooms_tracks_speakers, timetable
+from conference.services.programme.rooms_tracks_speakers import (
+    RoomDetails,
+    SpeakerDetails,
+    TrackDetails,
+)
+from conference.services.programme.timetable import Conflict, Part, SessionDetails
 
 
 def _clock(moment) -> str:
@@ -50,8 +53,8 @@ def programme_page():
         "organiser/programme/timetable.html",
         days=days,
         outside=outside,
-        latest=programme.latest_version(g.event),
-        unpublished=programme.has_unpublished_changes(g.event),
+        latest=publishing.latest_version(g.event),
+        unpublished=publishing.has_unpublished_changes(g.event),
         publish_form=PublishForm(),
         clock=_clock,
     )
@@ -63,7 +66,7 @@ def publish_programme():
     if not PublishForm().validate_on_submit():
         abort(400)
     try:
-        version = programme.publish(g.event, actor=current_user)
+        version = publishing.publish(g.event, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "info")
@@ -78,9 +81,9 @@ def publish_programme():
 
 def _session_form(**kwargs) -> SessionForm:
     return SessionForm(
-        rooms=setup.rooms_of(g.event),
-        tracks=setup.tracks_of(g.event),
-        speakers=setup.speakers_of(g.event),
+        rooms=rooms_tracks_speakers.rooms_of(g.event),
+        tracks=rooms_tracks_speakers.tracks_of(g.event),
+        speakers=rooms_tracks_speakers.speakers_of(g.event),
         **kwargs,
     )
 
@@ -207,25 +210,25 @@ def delete_session(session_id: int):
 
 PARTS = {
     "room": {
-        "lookup": setup.room_by_id,
+        "lookup": rooms_tracks_speakers.room_by_id,
         "form": lambda **kw: RoomForm(**kw),
         "details": lambda form: RoomDetails(form.name.data, form.capacity.data, form.position.data),
-        "save": setup.save_room,
-        "delete": setup.delete_room,
+        "save": rooms_tracks_speakers.save_room,
+        "delete": rooms_tracks_speakers.delete_room,
         "list": "organiser.rooms",
     },
     "track": {
-        "lookup": setup.track_by_id,
+        "lookup": rooms_tracks_speakers.track_by_id,
         "form": lambda **kw: TrackForm(**kw),
         "details": lambda form: TrackDetails(
             form.name.data, form.colour.data, form.description.data or ""
         ),
-        "save": setup.save_track,
-        "delete": setup.delete_track,
+        "save": rooms_tracks_speakers.save_track,
+        "delete": rooms_tracks_speakers.delete_track,
         "list": "organiser.tracks",
     },
     "speaker": {
-        "lookup": setup.speaker_by_id,
+        "lookup": rooms_tracks_speakers.speaker_by_id,
         "form": lambda **kw: SpeakerForm(
             organisations=[link.organisation for link in g.event.organisations], **kw
         ),
@@ -237,8 +240,8 @@ PARTS = {
             bio=form.bio.data or "",
             user_email=form.user_email.data or "",
         ),
-        "save": setup.save_speaker,
-        "delete": setup.delete_speaker,
+        "save": rooms_tracks_speakers.save_speaker,
+        "delete": rooms_tracks_speakers.delete_speaker,
         "list": "organiser.speakers",
     },
 }
@@ -303,7 +306,9 @@ def _delete(kind: str, object_id: int):
 @blueprint.route("/programme/rooms")
 @requires(Permission.VIEW)
 def rooms():
-    return render_template("organiser/programme/rooms.html", rooms=setup.rooms_of(g.event))
+    return render_template(
+        "organiser/programme/rooms.html", rooms=rooms_tracks_speakers.rooms_of(g.event)
+    )
 
 
 @blueprint.route("/programme/rooms/new", methods=["GET", "POST"])
@@ -327,7 +332,9 @@ def delete_room(room_id: int):
 @blueprint.route("/programme/tracks")
 @requires(Permission.VIEW)
 def tracks():
-    return render_template("organiser/programme/tracks.html", tracks=setup.tracks_of(g.event))
+    return render_template(
+        "organiser/programme/tracks.html", tracks=rooms_tracks_speakers.tracks_of(g.event)
+    )
 
 
 @blueprint.route("/programme/tracks/new", methods=["GET", "POST"])
@@ -351,7 +358,9 @@ def delete_track(track_id: int):
 @blueprint.route("/programme/speakers")
 @requires(Permission.VIEW)
 def speakers():
-    return render_template("organiser/programme/speakers.html", speakers=setup.speakers_of(g.event))
+    return render_template(
+        "organiser/programme/speakers.html", speakers=rooms_tracks_speakers.speakers_of(g.event)
+    )
 
 
 @blueprint.route("/programme/speakers/new", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""The programme editor's forms: they check the shape of input; `services.timetable` the rules."""
+"""The programme editor's forms: they check the shape of input; `services.programme.timetable`
+the rules."""
 
 from flask_wtf import FlaskForm
 from wtforms import (

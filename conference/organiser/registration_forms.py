@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from conference.forms import ColourField
 from conference.models import OrganisationKind, RegistrationStatus
-from conference.services.registration_list import DEFAULT_SORT, RegistrationFilter, sort_choices
+from conference.services.registration.listing import DEFAULT_SORT, RegistrationFilter, sort_choices
 from conference.templating import country_name
 
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]

@@ -16,14 +16,15 @@ from conference.organiser.registration_forms import (
     TagChoiceForm,
 )
 from conference.permissions import Permission, requires
-from conference.services import audit, notes, registration_list, registrations, tags
+from conference.services.audit import writing
 from conference.services.errors import DomainError
+from conference.services.registration import listing, notes, tags, workflow
 
 PAGE_SIZE = 50
 
 
 def _registration_or_404(reference: str):
-    registration = registration_list.registration_by_reference(g.event, reference)
+    registration = listing.registration_by_reference(g.event, reference)
     if registration is None:
         abort(404)
     return registration
@@ -33,7 +34,7 @@ def filter_form(tags) -> RegistrationFilterForm:
     """The list's filters and order, from the query string, with the event's choices."""
     return RegistrationFilterForm(
         request.args,
-        countries=registration_list.countries_of(g.event),
+        countries=listing.countries_of(g.event),
         organisations=[link.organisation for link in g.event.organisations],
         tags=tags,
     )
@@ -42,21 +43,21 @@ def filter_form(tags) -> RegistrationFilterForm:
 def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
     """The list page: one page of what the filter matches, and the bulk-action form."""
     args = form.to_filter().as_args() | {"sort": form.sort.data}
-    page = registration_list.registration_page(
+    page = listing.registration_page(
         g.event,
         form.to_filter(),
         form.sort.data,
         max(request.args.get("page", 1, type=int), 1),
         PAGE_SIZE,
     )
-    counts = registration_list.status_counts(g.event)
+    counts = listing.status_counts(g.event)
     return render_template(
         "organiser/registrations.html",
         form=form,
         args=args,
         page=page,
         counts=counts,
-        seats_left=registrations.seats_left(g.event, counts.get(RegistrationStatus.APPROVED, 0)),
+        seats_left=workflow.seats_left(g.event, counts.get(RegistrationStatus.APPROVED, 0)),
         bulk_form=bulk_form or BulkActionForm(tags=tags),
         tags_by_id={tag.id: tag for tag in tags},
     ), status
@@ -65,7 +66,7 @@ def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
 @blueprint.route("/registrations")
 @requires(Permission.VIEW)
 def registrations_list():
-    tags = registration_list.tags_of(g.event)
+    tags = listing.tags_of(g.event)
     form = filter_form(tags)
     if not form.validate():
         abort(400)
@@ -76,13 +77,13 @@ def _detail_page(registration, reject_form=None, status=200, note_form=None):
     return render_template(
         "organiser/registration.html",
         registration=registration,
-        history=audit.history_of(registration),
+        history=writing.history_of(registration),
         decision_form=DecisionForm(),
         reject_form=reject_form or RejectForm(),
         note_form=note_form or NoteForm(),
         tag_form=TagChoiceForm(),
-        event_tags=registration_list.tags_of(g.event),
-        seats_left=registrations.seats_left(g.event),
+        event_tags=listing.tags_of(g.event),
+        seats_left=workflow.seats_left(g.event),
     ), status
 
 
@@ -117,7 +118,7 @@ def _decision(view):
 @requires(Permission.DECIDE)
 @_decision
 def approve(registration):
-    registrations.approve_registration(registration, organiser=current_user)
+    workflow.approve_registration(registration, organiser=current_user)
     return f"{registration.user.name} is approved and will be told by email."
 
 
@@ -125,7 +126,7 @@ def approve(registration):
 @requires(Permission.DECIDE)
 @_decision
 def waitlist(registration):
-    registrations.waitlist_registration(registration, organiser=current_user)
+    workflow.waitlist_registration(registration, organiser=current_user)
     return f"{registration.user.name} is on the waiting list and will be told by email."
 
 
@@ -136,7 +137,7 @@ def reject(registration):
     form = RejectForm()
     if not form.validate_on_submit():
         return _detail_page(registration, reject_form=form, status=400)
-    registrations.reject_registration(registration, organiser=current_user, reason=form.reason.data)
+    workflow.reject_registration(registration, organiser=current_user, reason=form.reason.data)
     return f"{registration.user.name} is rejected and will be told by email."
 
 

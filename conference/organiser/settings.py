@@ -16,9 +16,9 @@ from conference.organiser.forms import (
     PartnerForm,
 )
 from conference.permissions import Permission, requires
-from conference.services import event_settings
 from conference.services.errors import DomainError
-from conference.services.event_settings import EventSettings, OrganisationDetails
+from conference.services.events import event_settings
+from conference.services.events.event_settings import EventSettings, OrganisationDetails
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])

@@ -7,8 +7,8 @@ from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.registration_forms import TagChoiceForm, TagForm
 from conference.permissions import Permission, requires
-from conference.services import tags
 from conference.services.errors import DomainError
+from conference.services.registration import tags
 
 
 def _tags_page(form=None, status=200):

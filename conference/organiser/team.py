@@ -8,8 +8,8 @@ from conference.models import TeamRole
 from conference.organiser import blueprint
 from conference.organiser.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
 from conference.permissions import ROLES_NEEDING_TWO_FACTOR, Permission, requires
-from conference.services import team
 from conference.services.errors import DomainError
+from conference.services.people import team
 
 
 def _team_page(invite_form=None, status=200):

@@ -3,8 +3,8 @@
 from flask import Response, abort, g
 
 from conference.public.views import blueprint
-from conference.services import calendar
-from conference.services.programme import published_programme
+from conference.services.programme import calendar
+from conference.services.programme.publishing import published_programme
 
 
 @blueprint.route("/<event_slug>/programme.ics")

@@ -1,8 +1,9 @@
 """The public programme: the timetable, a page per session and per speaker, and the exports.
 
-Everything here reads the published snapshot (`services.programme.published_programme`, through
-`services.programme_cache`), never the live rows the organisers edit: a draft stays invisible
-until it is published.
+Everything here reads the published snapshot
+(`services.programme.publishing.published_programme`, through
+`services.programme.published_cache`), never the live rows the organisers edit: a draft stays
+invisible until it is published.
 """
 
 import re
@@ -14,9 +15,9 @@ from markupsafe import Markup
 
 from conference.public.timetable import day_grid, day_list
 from conference.public.views import blueprint
-from conference.services import schedule_export
-from conference.services.programme import Programme
-from conference.services.programme_cache import current_programme, version_cache
+from conference.services.programme import schedule_export
+from conference.services.programme.published_cache import current_programme, version_cache
+from conference.services.programme.publishing import Programme
 
 _INDENTATION = re.compile(r"\n\s+")
 

@@ -1,4 +1,4 @@
-"""What the public timetable of a day adds to the shared grid (`services.timetable_grid`).
+"""What the public timetable of a day adds to the shared grid (`services.programme.timetable_grid`).
 
 The grid is the organisers' editor's too, sessions that cannot share it listed beside it. Only
 two things are the public's own: the grid's columns are the rooms in use that day (in the chosen
@@ -9,8 +9,8 @@ of sessions grouped by their start time.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from conference.services.programme import Programme, PublishedSession
-from conference.services.timetable_grid import GridDay, grid_of_day
+from conference.services.programme.publishing import Programme, PublishedSession
+from conference.services.programme.timetable_grid import GridDay, grid_of_day
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from conference.event_context import attach_event
 from conference.models import utcnow
-from conference.services import event_settings, registrations
-from conference.services.events import all_events
+from conference.services.events import event_settings
+from conference.services.events.finding import all_events
+from conference.services.registration import workflow
 
 blueprint = Blueprint("public", __name__)
 attach_event(blueprint)
@@ -23,9 +24,7 @@ def index():
 @blueprint.route("/<event_slug>/")
 def event():
     own_registration = (
-        registrations.registration_for(g.event, current_user)
-        if current_user.is_authenticated
-        else None
+        workflow.registration_for(g.event, current_user) if current_user.is_authenticated else None
     )
     return render_template(
         "public/event.html",

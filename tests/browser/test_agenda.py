@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from conference.models import SessionKind
-from conference.services import workshops
+from conference.services.programme import workshops
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.conftest import PASSWORD, make_event
 from tests.workshop_helpers import approved, local, publish, session, workshop

@@ -7,10 +7,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conference.extensions import db
-from conference.services import rooms_tracks_speakers as setup
-from conference.services import timetable
-from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
-from conference.services.timetable import Part, SessionDetails
+from conference.services.programme import rooms_tracks_speakers, timetable
+from conference.services.programme.rooms_tracks_speakers import (
+    RoomDetails,
+    SpeakerDetails,
+    TrackDetails,
+)
+from conference.services.programme.timetable import Part, SessionDetails
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.conftest import PASSWORD, current_code, make_event, make_organiser
 
@@ -31,17 +34,19 @@ def vgt_2014(live_server) -> None:
         event = make_event()
         organiser = make_organiser(event, ORGANISER_EMAIL)
         auditorium, room_b, room_c = (
-            setup.save_room(event, RoomDetails(name, seats, n), actor=organiser)
+            rooms_tracks_speakers.save_room(event, RoomDetails(name, seats, n), actor=organiser)
             for n, (name, seats) in enumerate([("Auditorium", 200), ("Room B", 40), ("Room C", 30)])
         )
-        victims = setup.save_track(
+        victims = rooms_tracks_speakers.save_track(
             event, TrackDetails("Victim identification", "green"), actor=organiser
         )
-        streaming = setup.save_track(
+        streaming = rooms_tracks_speakers.save_track(
             event, TrackDetails("Live streaming", "indigo"), actor=organiser
         )
         ruud, anna, troels = (
-            setup.save_speaker(event, SpeakerDetails(name, title=title), actor=organiser)
+            rooms_tracks_speakers.save_speaker(
+                event, SpeakerDetails(name, title=title), actor=organiser
+            )
             for name, title in [
                 ("Ruud Bik", "Deputy chief of police"),
                 ("Anna Jansen", "Victim identification specialist"),

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Event, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
-from conference.services import locks, registrations
+from conference.services import locks
+from conference.services.registration import workflow
 from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
 from tests.conftest import PASSWORD, current_code, make_event, make_organiser, on_postgres, register
 
@@ -84,7 +85,7 @@ class Storm:
 
 
 def load_event_without_lock(event_id: int) -> Event:
-    """`registrations.lock_event` without taking the lock: the bug the control test plants."""
+    """`workflow.lock_event` without taking the lock: the bug the control test plants."""
     return db.session.scalars(
         sa.select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
     ).one()
@@ -92,14 +93,14 @@ def load_event_without_lock(event_id: int) -> Event:
 
 def widen_the_race_window(monkeypatch) -> None:
     """Pause after counting the approved places, so that racing requests overlap for sure."""
-    count = registrations.approved_count
+    count = workflow.approved_count
 
     def approved_count_then_pause(event_id: int) -> int:
         taken = count(event_id)
         time.sleep(RACE_WINDOW)
         return taken
 
-    monkeypatch.setattr(registrations, "approved_count", approved_count_then_pause)
+    monkeypatch.setattr(workflow, "approved_count", approved_count_then_pause)
     # Each request now holds the event lock for the pause, and all of them queue for it one after
     # another: let the last one wait for its turn instead of giving up as busy.
     monkeypatch.setattr(locks, "LOCK_TIMEOUT", f"{STORM_TIMEOUT}s")
@@ -162,7 +163,7 @@ def run_approval_storm(live_server, monkeypatch, *, lock_the_event: bool) -> Sto
 
     widen_the_race_window(monkeypatch)
     if not lock_the_event:
-        monkeypatch.setattr(registrations, "lock_event", load_event_without_lock)
+        monkeypatch.setattr(workflow, "lock_event", load_event_without_lock)
     answers = click_all_at_once(buttons)
 
     with live_server.app.app_context():  # a new session: nothing cached from before the storm

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, ProgrammeSession, SessionSignup
 from conference.models import SignupStatus as Signup
-from conference.services import locks, workshops
+from conference.services import locks
+from conference.services.programme import workshops
 from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
 from tests.conftest import PASSWORD, make_event, on_postgres, register
 from tests.workshop_helpers import publish, workshop

@@ -7,8 +7,8 @@ from freezegun import freeze_time
 
 from conference.extensions import db
 from conference.models import OutboxEmail, User
-from conference.services import accounts
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+from conference.services.people import accounts
 from tests.conftest import PASSWORD, make_user
 
 

@@ -5,9 +5,11 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, utcnow
-from conference.services import audit_log, registrations, team
-from conference.services.audit import log_action
-from conference.services.audit_log import AuditFilter
+from conference.services.audit import reading
+from conference.services.audit.reading import AuditFilter
+from conference.services.audit.writing import log_action
+from conference.services.people import team
+from conference.services.registration import workflow
 from tests.conftest import counting_queries, make_event, make_organiser, register
 
 
@@ -17,12 +19,12 @@ def organiser(event):
 
 
 def entries(event, **narrow) -> list[AuditEntry]:
-    return db.session.scalars(audit_log.entries_query(event, AuditFilter(**narrow))).all()
+    return db.session.scalars(reading.entries_query(event, AuditFilter(**narrow))).all()
 
 
 def test_the_log_holds_this_events_entries_newest_first(event, organiser):
     first = register(event, "first@police.example")
-    registrations.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, organiser=organiser)
     elsewhere = make_event(slug="vgt-2015")
     register(elsewhere, "elsewhere@police.example")
     found = entries(event)
@@ -40,7 +42,7 @@ def test_entries_at_the_same_moment_come_newest_first(event, organiser):
 
 def test_the_log_filters_by_who_by_part_of_a_name_or_address(event, organiser):
     registration = register(event, "maria@garda.example")
-    registrations.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, organiser=organiser)
     assert {e.actor_id for e in entries(event, who="OLGA")} == {organiser.id}
     assert {e.actor_id for e in entries(event, who="garda.example")} == {registration.user_id}
     assert entries(event, who="%") == []  # a wildcard is only text
@@ -48,11 +50,11 @@ def test_the_log_filters_by_who_by_part_of_a_name_or_address(event, organiser):
 
 def test_the_log_filters_by_what(event, organiser):
     registration = register(event, "maria@garda.example")
-    registrations.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, organiser=organiser)
     assert [e.action for e in entries(event, what="registration.approved")] == [
         "registration.approved"
     ]
-    assert audit_log.actions_in(event) == [
+    assert reading.actions_in(event) == [
         "registration.approved",
         "registration.submitted",
         "team.organiser_added",
@@ -62,7 +64,7 @@ def test_the_log_filters_by_what(event, organiser):
 def test_the_log_filters_by_registration_reference(event, organiser):
     mine = register(event, "mine@police.example")
     other = register(event, "other@police.example")
-    registrations.approve_registration(mine, organiser=organiser)
+    workflow.approve_registration(mine, organiser=organiser)
     # A note or tag on the registration names it in its details.
     log_action(
         "registration_note.added",
@@ -82,9 +84,9 @@ def test_the_log_filters_by_registration_reference(event, organiser):
 
 
 def test_an_action_reads_as_words():
-    assert audit_log.action_label("registration.approved") == "Registration: approved"
-    assert audit_log.action_label("team.role_changed") == "Team: role changed"
-    assert audit_log.action_label("checkin") == "Checkin"
+    assert reading.action_label("registration.approved") == "Registration: approved"
+    assert reading.action_label("team.role_changed") == "Team: role changed"
+    assert reading.action_label("checkin") == "Checkin"
 
 
 def test_objects_are_named_with_one_query_per_kind(event, organiser):
@@ -94,7 +96,7 @@ def test_objects_are_named_with_one_query_per_kind(event, organiser):
     db.session.flush()
     found = entries(event)
     with counting_queries() as statements:
-        labels = audit_log.object_labels(found)
+        labels = reading.object_labels(found)
     assert len(statements) == 3  # registrations, users, invitations
     assert labels["registration", registration.id].reference == registration.reference
     assert labels["registration", registration.id].text == f"Registration {registration.reference}"
@@ -102,12 +104,12 @@ def test_objects_are_named_with_one_query_per_kind(event, organiser):
     assert labels["teaminvitation", invitation.id].text == "Invitation to new@politie.example"
     db.session.delete(invitation)  # replaced by a newer invitation
     db.session.flush()
-    assert audit_log.object_labels([gone])["teaminvitation", gone.object_id].text == (
+    assert reading.object_labels([gone])["teaminvitation", gone.object_id].text == (
         f"Team invitation #{gone.object_id}, since deleted"
     )
     tagged = log_action("tag.added", registration, actor=organiser, event_id=event.id)
     tagged.object_type = "tag"  # a kind of object this module does not know: named by the page
-    assert audit_log.object_labels([tagged]) == {}
+    assert reading.object_labels([tagged]) == {}
 
 
 def test_an_audit_entry_cannot_be_changed_or_deleted(event, organiser):

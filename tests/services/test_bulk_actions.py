@@ -8,11 +8,10 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations as workflow
-from conference.services import tags
-from conference.services.bulk_actions import BulkOutcome, run_bulk_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.registration_list import RegistrationFilter
+from conference.services.registration import tags, workflow
+from conference.services.registration.bulk_actions import BulkOutcome, run_bulk_action
+from conference.services.registration.listing import RegistrationFilter
 from tests.conftest import make_event, make_organiser, register
 
 BATCH = "0123456789abcdef0123456789abcdef"

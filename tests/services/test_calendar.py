@@ -7,9 +7,10 @@ from icalendar import Calendar
 
 from conference.extensions import db
 from conference.models import SessionKind, Speaker, SpeakerRole
-from conference.services import calendar, registrations, workshops
-from conference.services.agenda import agenda_of
-from conference.services.programme import published_programme
+from conference.services.programme import calendar, workshops
+from conference.services.programme.agenda import agenda_of
+from conference.services.programme.publishing import published_programme
+from conference.services.registration import workflow
 from tests.conftest import make_event
 from tests.workshop_helpers import approved, local, publish, publisher, session, workshop
 
@@ -153,7 +154,7 @@ def test_a_new_link_revokes_the_old_one(event, sessions):
 def test_the_link_stops_working_when_the_registration_is_no_longer_approved(event, sessions):
     anna = approved(event, "anna@police.example")
     token = calendar.feed_token(anna, secret=SECRET)
-    registrations.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+    workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
     db.session.flush()
 
     assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None
@@ -162,8 +163,8 @@ def test_the_link_stops_working_when_the_registration_is_no_longer_approved(even
 def test_an_old_link_stays_dead_when_the_registration_is_approved_again(event, sessions):
     anna = approved(event, "anna@police.example")
     token = calendar.feed_token(anna, secret=SECRET)
-    registrations.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
-    registrations.approve_registration(anna, organiser=publisher(event))
+    workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+    workflow.approve_registration(anna, organiser=publisher(event))
     db.session.flush()
 
     assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import Organisation
-from conference.services import registrations as workflow
-from conference.services.dashboard import dashboard_for
+from conference.services.registration import workflow
+from conference.services.registration.dashboard import dashboard_for
 from tests.conftest import counting_queries, make_event, make_organiser, register
 
 BEFORE = datetime(2014, 10, 1, 12, tzinfo=UTC)

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Event, EventOrganisation, Organisation, OutboxEmail
 from conference.models import RegistrationStatus as Status
-from conference.services import event_settings
-from conference.services import registrations as workflow
-from conference.services.event_settings import OrganisationDetails, SettingRefused
+from conference.services.events import event_settings
+from conference.services.events.event_settings import OrganisationDetails, SettingRefused
+from conference.services.registration import workflow
 from tests.conftest import make_event, make_organiser, register
 
 

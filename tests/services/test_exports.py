@@ -13,9 +13,8 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from conference.extensions import db
 from conference.models import AuditEntry
-from conference.services import exports
-from conference.services import registrations as workflow
-from conference.services.registration_list import RegistrationFilter
+from conference.services.registration import exports, workflow
+from conference.services.registration.listing import RegistrationFilter
 from tests.conftest import make_event, make_organiser, register
 
 

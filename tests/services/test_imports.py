@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration, User
-from conference.services import accounts, csv_import, imports
-from conference.services import registrations as workflow
+from conference.services.people import accounts
+from conference.services.registration import people_csv, registration_import, workflow
 from tests.conftest import make_event, make_organiser, make_user, register
 
 HEADER = (
@@ -43,7 +43,7 @@ def registrations_of(event) -> list[Registration]:
 
 
 def test_a_good_file_passes_the_dry_run_and_changes_nothing(event):
-    report = imports.check_import(event, csv_file(*GOOD))
+    report = registration_import.check_import(event, csv_file(*GOOD))
     assert report.ok
     assert [row.line for row in report.rows] == [2, 3, 4]
     anna, bram, chloe = report.rows
@@ -58,7 +58,7 @@ def test_a_good_file_passes_the_dry_run_and_changes_nothing(event):
 
 def test_the_dry_run_reports_every_bad_row_with_its_line_and_reason(event):
     register(event, "taken@police.example")
-    report = imports.check_import(
+    report = registration_import.check_import(
         event,
         csv_file(
             GOOD[0],
@@ -98,14 +98,16 @@ def test_a_country_may_be_a_code_or_an_english_name(event):
         "B,b@p.example,Politie,United Kingdom,Officer,,,",
         "C,c@p.example,Politie,germany,Officer,,,",
     ]
-    report = imports.check_import(event, csv_file(*rows))
+    report = registration_import.check_import(event, csv_file(*rows))
     assert [row.country for row in report.rows] == ["BE", "GB", "DE"]
 
 
 def test_a_cancelled_registration_does_not_block_a_new_one(event, organiser):
     cancelled = register(event, "back@police.example")
     workflow.cancel_registration(cancelled, actor=cancelled.user)
-    report = imports.check_import(event, csv_file("Back,back@police.example,Politie,NL,Officer,,,"))
+    report = registration_import.check_import(
+        event, csv_file("Back,back@police.example,Politie,NL,Officer,,,")
+    )
     assert report.ok
 
 
@@ -115,7 +117,7 @@ def test_a_file_with_a_bom_and_semicolons_is_read(event):
         header=HEADER.replace(",", ";"),
         bom=True,
     )
-    [row] = imports.check_import(event, data).rows
+    [row] = registration_import.check_import(event, data).rows
     assert row.name == "Anna" and row.invitation_letter_needed
 
 
@@ -124,7 +126,7 @@ def test_only_the_required_columns_are_needed(event):
         "Anna,anna@politie.example,Politie,NL,Detective",
         header="Name,Email,Organisation,Country,Job title",
     )
-    [row] = imports.check_import(event, data).rows
+    [row] = registration_import.check_import(event, data).rows
     assert row.dietary_needs == "" and not row.invitation_letter_needed
 
 
@@ -138,19 +140,21 @@ def test_only_the_required_columns_are_needed(event):
         (csv_file(), "no registrations"),
         (b"", "missing: name"),
         (csv_file('"Anna,anna@p.example'), "not a readable CSV file"),
-        (b"x" * (csv_import.MAX_FILE_SIZE + 1), "larger than 5 MB"),
+        (b"x" * (people_csv.MAX_FILE_SIZE + 1), "larger than 5 MB"),
     ],
 )
 def test_a_file_that_is_not_a_registrations_csv_is_refused(event, data, message):
-    with pytest.raises(csv_import.ImportRefused) as refused:
-        imports.check_import(event, data)
+    with pytest.raises(people_csv.ImportRefused) as refused:
+        registration_import.check_import(event, data)
     assert message in refused.value.message
     assert refused.value.status_code == 400
 
 
 def test_the_import_creates_accounts_and_pending_registrations(event, organiser):
     existing = make_user("bram@europol.example", name="Bram J.")
-    report = imports.import_registrations(event, csv_file(*GOOD), organiser=organiser, notify=False)
+    report = registration_import.import_registrations(
+        event, csv_file(*GOOD), organiser=organiser, notify=False
+    )
     assert report.imported
     anna, bram, chloe = registrations_of(event)
     assert {r.status for r in (anna, bram, chloe)} == {"pending"}
@@ -173,7 +177,9 @@ def test_the_import_creates_accounts_and_pending_registrations(event, organiser)
 
 
 def test_imported_people_are_emailed_only_when_the_organiser_asks(event, organiser):
-    imports.import_registrations(event, csv_file(GOOD[0]), organiser=organiser, notify=True)
+    registration_import.import_registrations(
+        event, csv_file(GOOD[0]), organiser=organiser, notify=True
+    )
     [email] = db.session.scalars(sa.select(OutboxEmail)).all()
     assert email.recipient == "anna@politie.example"
     assert "have registered you" in email.subject
@@ -185,14 +191,16 @@ def test_imported_people_are_emailed_only_when_the_organiser_asks(event, organis
 
 def test_someone_with_an_account_is_not_asked_to_choose_a_password(event, organiser):
     make_user("anna@politie.example")
-    imports.import_registrations(event, csv_file(GOOD[0]), organiser=organiser, notify=True)
+    registration_import.import_registrations(
+        event, csv_file(GOOD[0]), organiser=organiser, notify=True
+    )
     [email] = db.session.scalars(sa.select(OutboxEmail)).all()
     assert "choose a password" not in email.body_text
 
 
 def test_a_file_with_a_bad_row_imports_nothing(event, organiser):
-    with pytest.raises(csv_import.ImportRefused) as refused:
-        imports.import_registrations(
+    with pytest.raises(people_csv.ImportRefused) as refused:
+        registration_import.import_registrations(
             event,
             csv_file(*GOOD, "Lost,lost@police.example,Politie,Atlantis,Officer,,,"),
             organiser=organiser,
@@ -207,15 +215,17 @@ def test_a_file_with_a_bad_row_imports_nothing(event, organiser):
 
 
 def test_someone_registering_meanwhile_stops_the_whole_import(event, organiser, monkeypatch):
-    real_check = imports.check_import
+    real_check = registration_import.check_import
 
     def check_then_someone_registers(event, data):
         report = real_check(event, data)
         register(event, "chloe@gendarmerie.example")
         return report
 
-    monkeypatch.setattr(imports, "check_import", check_then_someone_registers)
-    with pytest.raises(csv_import.ImportRefused) as refused:
-        imports.import_registrations(event, csv_file(*GOOD), organiser=organiser, notify=False)
+    monkeypatch.setattr(registration_import, "check_import", check_then_someone_registers)
+    with pytest.raises(people_csv.ImportRefused) as refused:
+        registration_import.import_registrations(
+            event, csv_file(*GOOD), organiser=organiser, notify=False
+        )
     assert "registered or signed up meanwhile" in refused.value.message
     assert [r.user.email for r in registrations_of(event)] == ["chloe@gendarmerie.example"]

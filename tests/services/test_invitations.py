@@ -8,8 +8,6 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, Invitation, InvitationState, OutboxEmail, Registration
-from conference.services import csv_import, invitations, invitee_import
-from conference.services import registrations as workflow
 from conference.services.errors import (
     DomainError,
     InvalidToken,
@@ -17,7 +15,13 @@ from conference.services.errors import (
     InvitationRequired,
     NotFound,
 )
-from conference.services.invitations import Invitee
+from conference.services.registration import (
+    invitee_import,
+    people_csv,
+    registration_invitations,
+    workflow,
+)
+from conference.services.registration.registration_invitations import Invitee
 from tests.conftest import details, make_event, make_organiser, make_user, register
 
 ANNA = Invitee("Anna@Politie.example", "Anna de Vries", "Politie", "NL")
@@ -52,7 +56,7 @@ def submit(event, email, code=None):
 
 
 def test_an_invitation_emails_a_code_and_keeps_only_its_hash(event, organiser):
-    invitation, code = invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
     db.session.flush()
 
     assert invitation.email == "anna@politie.example"
@@ -68,7 +72,7 @@ def test_an_invitation_emails_a_code_and_keeps_only_its_hash(event, organiser):
 
 
 def test_the_code_registers_one_person_once(event, organiser):
-    _, code = invitations.invite(event, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
     # Typed by hand: lower case, spaces instead of dashes.
     registration = submit(event, "anna.private@example.org", code.lower().replace("-", " "))
     invitation = db.session.scalars(sa.select(Invitation)).one()
@@ -89,21 +93,21 @@ def test_an_event_by_invitation_only_needs_a_valid_code(event, organiser):
         with db.session.begin_nested():
             submit(event, "guesser@example.org", "AAAA-BBBB-CCCC")
 
-    _, code = invitations.invite(event, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
     assert submit(event, "anna@politie.example", code).status == "pending"
 
 
 def test_a_code_for_another_event_does_not_work(event, organiser):
     other = make_event(slug="vgt-2015")
-    _, code = invitations.invite(other, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(other, ANNA, invited_by=organiser)
     event.invitation_only = True
     with pytest.raises(InvalidToken, match="not an invitation code"):
         submit(event, "anna@politie.example", code)
 
 
 def test_sending_again_gives_a_new_code_and_the_old_one_stops_working(event, organiser):
-    _, old = invitations.invite(event, ANNA, invited_by=organiser)
-    invitation, new = invitations.invite(
+    _, old = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, new = registration_invitations.invite(
         event, Invitee("anna@politie.example", "Anna de Vries"), invited_by=organiser
     )
     assert new != old
@@ -116,29 +120,29 @@ def test_sending_again_gives_a_new_code_and_the_old_one_stops_working(event, org
 
 
 def test_a_withdrawn_invitation_no_longer_registers(event, organiser):
-    invitation, code = invitations.invite(event, ANNA, invited_by=organiser)
-    invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    registration_invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
     assert invitation.state == InvitationState.REVOKED
     with pytest.raises(InvalidToken, match="withdrawn"):
         submit(event, "anna@politie.example", code)
 
 
 def test_a_used_invitation_cannot_be_withdrawn_and_another_events_is_not_found(event, organiser):
-    invitation, code = invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
     submit(event, "anna@politie.example", code)
     with pytest.raises(InvalidTransition, match="has registered"):
-        invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
+        registration_invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
     other = make_event(slug="vgt-2015")
     with pytest.raises(NotFound):
-        invitations.withdraw(other, invitation.id, withdrawn_by=organiser)
+        registration_invitations.withdraw(other, invitation.id, withdrawn_by=organiser)
 
 
 def test_someone_registered_is_not_invited_until_they_cancel(event, organiser):
     registration = register(event, "anna@politie.example")
     with pytest.raises(DomainError, match="already registered"):
-        invitations.invite(event, ANNA, invited_by=organiser)
+        registration_invitations.invite(event, ANNA, invited_by=organiser)
     workflow.cancel_registration(registration, actor=registration.user)
-    invitation, _ = invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, _ = registration_invitations.invite(event, ANNA, invited_by=organiser)
     assert invitation.state == InvitationState.OPEN
 
 
@@ -158,7 +162,9 @@ GOOD = [
 
 def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, organiser):
     register(event, "taken@police.example")
-    invitations.invite(event, Invitee("open@police.example", "Olaf"), invited_by=organiser)
+    registration_invitations.invite(
+        event, Invitee("open@police.example", "Olaf"), invited_by=organiser
+    )
     sent_before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail))
 
     report = invitee_import.check_invitees(
@@ -193,7 +199,7 @@ def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, orga
 
 def test_an_invitee_file_with_a_bad_row_invites_nobody(event, organiser):
     bad_file = invitee_file(*GOOD, "No Email,,,")
-    with pytest.raises(csv_import.ImportRefused, match="Nobody was invited: 1 of 4") as refused:
+    with pytest.raises(people_csv.ImportRefused, match="Nobody was invited: 1 of 4") as refused:
         invitee_import.import_invitees(event, bad_file, organiser=organiser)
     assert refused.value.report.errors[0].line == 5
     db.session.rollback()
@@ -203,7 +209,7 @@ def test_an_invitee_file_with_a_bad_row_invites_nobody(event, organiser):
 def test_a_good_invitee_file_invites_everyone_with_their_own_code(event, organiser):
     report = invitee_import.import_invitees(event, invitee_file(*GOOD), organiser=organiser)
     assert report.imported
-    listed = invitations.invitations_of(event)
+    listed = registration_invitations.invitations_of(event)
     assert sorted(i.email for i in listed) == [
         "anna@politie.example",
         "bram@europol.example",
@@ -216,9 +222,9 @@ def test_a_good_invitee_file_invites_everyone_with_their_own_code(event, organis
 
 
 def test_an_invitee_file_needs_name_and_email_columns(event):
-    with pytest.raises(csv_import.ImportRefused, match="missing: email"):
+    with pytest.raises(people_csv.ImportRefused, match="missing: email"):
         invitee_import.check_invitees(event, invitee_file("Anna", header="name"))
-    with pytest.raises(csv_import.ImportRefused, match="Unknown columns: job_title"):
+    with pytest.raises(people_csv.ImportRefused, match="Unknown columns: job_title"):
         invitee_import.check_invitees(
             event, invitee_file("A,a@b.example,x", header="name,email,job_title")
         )

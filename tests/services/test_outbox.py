@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import OutboxEmail, utcnow
-from conference.services import outbox
+from conference.services.mail import outbox
 from tests.conftest import free_port, make_user, register
 
 

@@ -16,7 +16,7 @@ from conference.models import (
     SpeakerRole,
     Track,
 )
-from conference.services import programme
+from conference.services.programme import publishing
 from tests.conftest import counting_queries, make_event, make_organiser
 
 
@@ -77,16 +77,16 @@ def draft(event):
 
 
 def test_nothing_is_public_before_the_first_publication(event, draft):
-    assert programme.published_programme(event) is None
-    assert programme.has_unpublished_changes(event)
+    assert publishing.published_programme(event) is None
+    assert publishing.has_unpublished_changes(event)
 
 
 def test_publishing_freezes_the_programme_as_the_public_sees_it(event, organiser, draft):
-    version = programme.publish(event, actor=organiser)
+    version = publishing.publish(event, actor=organiser)
     assert version.number == 1
-    assert not programme.has_unpublished_changes(event)
+    assert not publishing.has_unpublished_changes(event)
 
-    published = programme.published_programme(event)
+    published = publishing.published_programme(event)
     assert published.version == 1
     assert [s.title for s in published.sessions] == ["Opening", "Panel", "Finding the child"]
     assert published.days == [event.starts_on, event.ends_on]
@@ -109,24 +109,24 @@ def test_publishing_freezes_the_programme_as_the_public_sees_it(event, organiser
 
 
 def test_later_edits_stay_a_draft_until_published_again(event, organiser, draft):
-    programme.publish(event, actor=organiser)
+    publishing.publish(event, actor=organiser)
     draft.title = "Finding the child: victim identification from images"
     db.session.flush()
-    assert programme.has_unpublished_changes(event)
-    assert programme.published_programme(event).session(draft.id).title == "Finding the child"
+    assert publishing.has_unpublished_changes(event)
+    assert publishing.published_programme(event).session(draft.id).title == "Finding the child"
 
-    programme.publish(event, actor=organiser)
-    published = programme.published_programme(event)
+    publishing.publish(event, actor=organiser)
+    published = publishing.published_programme(event)
     assert published.version == 2
     assert published.session(draft.id).title.endswith("from images")
 
 
 def test_reading_the_published_programme_is_one_query(event, organiser, draft):
-    programme.publish(event, actor=organiser)
+    publishing.publish(event, actor=organiser)
     db.session.commit()
     db.session.expire_all()
     db.session.refresh(event)  # as a request has it: the event is loaded from its URL
     with counting_queries() as queries:
-        published = programme.published_programme(event)
+        published = publishing.published_programme(event)
         assert len(published.sessions) == 3
     assert len(queries) == 1

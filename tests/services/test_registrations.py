@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations
 from conference.services.errors import (
     AlreadyRegistered,
     CapacityReached,
@@ -17,6 +16,7 @@ from conference.services.errors import (
     NotAllowed,
     RegistrationClosed,
 )
+from conference.services.registration import workflow
 from tests.conftest import details, make_event, make_organiser, make_user, register
 
 
@@ -45,7 +45,7 @@ def test_a_registration_starts_pending_with_a_friendly_reference(event):
     prefix, code = registration.reference.split("-")
     assert prefix == "VGT14"
     assert len(code) == 6 and not set(code) & set("01IO")
-    assert registration.consent_version == registrations.CONSENT_VERSION
+    assert registration.consent_version == workflow.CONSENT_VERSION
     assert registration.consent_given_at is not None
 
 
@@ -60,7 +60,7 @@ def test_submitting_queues_the_received_email_and_writes_the_audit_entry(event):
 def test_a_delegate_registers_once_per_event(event):
     registration = register(event, "anna@police.example")
     with pytest.raises(AlreadyRegistered):
-        registrations.submit_registration(event, registration.user, details())
+        workflow.submit_registration(event, registration.user, details())
 
 
 def test_the_database_refuses_a_second_active_registration(event):
@@ -85,8 +85,8 @@ def test_the_database_refuses_a_second_active_registration(event):
 
 def test_after_cancelling_a_delegate_may_register_again(event, organiser):
     first = register(event, "anna@police.example")
-    registrations.cancel_registration(first, actor=first.user)
-    again = registrations.submit_registration(event, first.user, details())
+    workflow.cancel_registration(first, actor=first.user)
+    again = workflow.submit_registration(event, first.user, details())
     assert again.status == Status.PENDING
     assert again.reference != first.reference
 
@@ -94,30 +94,30 @@ def test_after_cancelling_a_delegate_may_register_again(event, organiser):
 def test_an_unverified_delegate_cannot_register(event):
     user = make_user("new@police.example", verified=False)
     with pytest.raises(NotAllowed):
-        registrations.submit_registration(event, user, details())
+        workflow.submit_registration(event, user, details())
 
 
 def test_registration_outside_the_window_is_refused(app):
     event = make_event(registration_closes_at=utcnow() - timedelta(days=1))
     with pytest.raises(RegistrationClosed):
-        registrations.submit_registration(event, make_user(), details())
+        workflow.submit_registration(event, make_user(), details())
 
 
 def test_approving_past_the_capacity_is_refused(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     first, second = register(event, "a@x.example"), register(event, "b@x.example")
-    registrations.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, organiser=organiser)
     with pytest.raises(CapacityReached, match="full: 1 of 1"):
-        registrations.approve_registration(second, organiser=organiser)
+        workflow.approve_registration(second, organiser=organiser)
     assert second.status == Status.PENDING
 
 
 def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.waitlist_registration(registration, organiser=organiser)
-    registrations.approve_registration(registration, organiser=organiser)
-    registrations.reject_registration(registration, organiser=organiser, reason="Not police")
+    workflow.waitlist_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, organiser=organiser)
+    workflow.reject_registration(registration, organiser=organiser, reason="Not police")
     assert audit_actions(registration) == [
         "registration.submitted",
         "registration.waitlisted",
@@ -143,26 +143,26 @@ def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organis
 
 def test_the_rejection_email_carries_the_reason(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.reject_registration(registration, organiser=organiser, reason="Not police staff")
+    workflow.reject_registration(registration, organiser=organiser, reason="Not police staff")
     assert "Not police staff" in emails_to("anna@police.example")[-1].body_text
 
 
 def test_a_cancelled_registration_cannot_be_approved(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.cancel_registration(registration, actor=registration.user)
+    workflow.cancel_registration(registration, actor=registration.user)
     with pytest.raises(InvalidTransition):
-        registrations.approve_registration(registration, organiser=organiser)
+        workflow.approve_registration(registration, organiser=organiser)
 
 
 def test_only_a_pending_registration_can_be_edited(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.update_registration(
+    workflow.update_registration(
         registration, details(job_title="Analyst"), actor=registration.user
     )
     assert registration.job_title == "Analyst"
-    registrations.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, organiser=organiser)
     with pytest.raises(InvalidTransition):
-        registrations.update_registration(registration, details(), actor=registration.user)
+        workflow.update_registration(registration, details(), actor=registration.user)
 
 
 def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
@@ -171,15 +171,15 @@ def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
     seated = register(event, "seated@x.example")
     first_waiting = register(event, "first@x.example")
     second_waiting = register(event, "second@x.example")
-    registrations.approve_registration(seated, organiser=organiser)
-    registrations.waitlist_registration(
+    workflow.approve_registration(seated, organiser=organiser)
+    workflow.waitlist_registration(
         first_waiting, organiser=organiser, now=utcnow() - timedelta(hours=2)
     )
-    registrations.waitlist_registration(
+    workflow.waitlist_registration(
         second_waiting, organiser=organiser, now=utcnow() - timedelta(hours=1)
     )
 
-    registrations.cancel_registration(seated, actor=seated.user)
+    workflow.cancel_registration(seated, actor=seated.user)
 
     assert first_waiting.status == Status.APPROVED
     assert second_waiting.status == Status.WAITLISTED
@@ -194,9 +194,9 @@ def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(a
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     seated, waiting = register(event, "seated@x.example"), register(event, "waiting@x.example")
-    registrations.approve_registration(seated, organiser=organiser)
-    registrations.waitlist_registration(waiting, organiser=organiser)
-    registrations.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    workflow.approve_registration(seated, organiser=organiser)
+    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
     assert waiting.status == Status.APPROVED
 
 
@@ -205,9 +205,9 @@ def test_cancelling_a_pending_registration_promotes_nobody(app):
     organiser = make_organiser(event)
     seated, pending = register(event, "seated@x.example"), register(event, "pending@x.example")
     waiting = register(event, "waiting@x.example")
-    registrations.approve_registration(seated, organiser=organiser)
-    registrations.waitlist_registration(waiting, organiser=organiser)
-    registrations.cancel_registration(pending, actor=pending.user)
+    workflow.approve_registration(seated, organiser=organiser)
+    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.cancel_registration(pending, actor=pending.user)
     assert waiting.status == Status.WAITLISTED
 
 
@@ -222,14 +222,14 @@ def test_a_refused_change_leaves_nothing_half_written(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     seated, refused = register(event, "seated@x.example"), register(event, "refused@x.example")
-    registrations.approve_registration(seated, organiser=organiser)
+    workflow.approve_registration(seated, organiser=organiser)
     db.session.commit()
     counts_before = [
         db.session.scalar(sa.select(sa.func.count()).select_from(model))
         for model in (AuditEntry, OutboxEmail)
     ]
     with pytest.raises(CapacityReached):
-        registrations.approve_registration(refused, organiser=organiser)
+        workflow.approve_registration(refused, organiser=organiser)
     db.session.rollback()
     counts_after = [
         db.session.scalar(sa.select(sa.func.count()).select_from(model))
@@ -242,14 +242,14 @@ def test_a_refused_change_leaves_nothing_half_written(app):
 def test_consent_is_recorded_with_its_version_and_time_only_when_given(event):
     declined = register(event, "declined@x.example", consent_participant_list=False)
     assert declined.consent_given_at is None
-    assert declined.consent_version == registrations.CONSENT_VERSION
+    assert declined.consent_version == workflow.CONSENT_VERSION
     given = register(event, "given@x.example", consent_participant_list=True)
     assert given.consent_given_at is not None
 
 
 def test_changing_the_consent_is_recorded_and_audited(event):
     registration = register(event, "anna@x.example", consent_participant_list=True)
-    registrations.update_registration(
+    workflow.update_registration(
         registration, details(consent_participant_list=False), actor=registration.user
     )
     assert registration.consent_given_at is None
@@ -257,7 +257,7 @@ def test_changing_the_consent_is_recorded_and_audited(event):
         sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
     ).one()
     assert entry.details["consent_participant_list"] is False
-    registrations.update_registration(
+    workflow.update_registration(
         registration, details(consent_participant_list=True), actor=registration.user
     )
     assert registration.consent_given_at is not None
@@ -265,15 +265,15 @@ def test_changing_the_consent_is_recorded_and_audited(event):
 
 def test_withdrawing_an_approved_place_says_so(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.approve_registration(registration, organiser=organiser)
-    registrations.reject_registration(registration, organiser=organiser, reason="Duplicate")
+    workflow.approve_registration(registration, organiser=organiser)
+    workflow.reject_registration(registration, organiser=organiser, reason="Duplicate")
     body = emails_to("anna@police.example")[-1].body_text
     assert "withdrawn the place" in body and "Duplicate" in body
 
 
 def test_the_waiting_list_email_does_not_claim_the_event_is_full(event, organiser):
     registration = register(event, "anna@police.example")
-    registrations.waitlist_registration(registration, organiser=organiser)
+    workflow.waitlist_registration(registration, organiser=organiser)
     assert "full" not in emails_to("anna@police.example")[-1].body_text
 
 
@@ -281,8 +281,8 @@ def test_the_database_constraint_catches_what_the_check_misses(event, monkeypatc
     """Should two submissions ever pass the check together, the unique index still refuses the
     second, and the session stays usable for the first."""
     first = register(event, "anna@police.example")
-    monkeypatch.setattr(registrations, "registration_for", lambda event, user: None)
+    monkeypatch.setattr(workflow, "registration_for", lambda event, user: None)
     with pytest.raises(AlreadyRegistered):
-        registrations.submit_registration(event, first.user, details())
+        workflow.submit_registration(event, first.user, details())
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

@@ -11,8 +11,8 @@ from lxml import etree
 
 from conference.extensions import db
 from conference.models import ProgrammeSession
-from conference.services import schedule_export
-from conference.services.programme import published_programme
+from conference.services.programme import schedule_export
+from conference.services.programme.publishing import published_programme
 from tests.programme_data import amsterdam, build_programme, publish
 
 SPECS = Path(__file__).resolve().parents[1] / "specs" / "c3voc-schedule"

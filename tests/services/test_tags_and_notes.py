@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Organisation, utcnow
 from conference.models.registration import registration_tag
-from conference.services import notes, registration_list, tags
 from conference.services.errors import AlreadyExists, NotAllowed
-from conference.services.registration_list import RegistrationFilter, registrations_query
+from conference.services.registration import listing, notes, tags
+from conference.services.registration.listing import RegistrationFilter, registrations_query
 from tests.conftest import make_event, make_organiser, register
 
 
@@ -48,7 +48,7 @@ def test_a_tag_name_taken_in_the_same_instant_is_refused_by_the_database(team, m
     with pytest.raises(AlreadyExists):
         tags.create_tag(event, "VIP", "red", actor=organiser)
     monkeypatch.undo()
-    assert [t.name for t in registration_list.tags_of(event)] == ["VIP"]
+    assert [t.name for t in listing.tags_of(event)] == ["VIP"]
 
 
 def test_a_tag_colour_is_one_of_the_palette(team):
@@ -150,7 +150,7 @@ def test_the_list_sorts_by_every_column_both_ways(team):
 def test_the_country_filter_offers_the_invited_and_the_registered_countries(team):
     event, _ = team
     register(event, "dana@police.example", country="PH")
-    assert registration_list.countries_of(event) == ["NL", "PH", "US"]
+    assert listing.countries_of(event) == ["NL", "PH", "US"]
 
 
 def test_a_page_of_the_list_carries_each_registrations_tags(team):
@@ -160,7 +160,5 @@ def test_a_page_of_the_list_carries_each_registrations_tags(team):
     tags.add_tag(vip, [registration], actor=organiser)
     db.session.commit()
     db.session.expire_all()
-    page = registration_list.registration_page(
-        event, RegistrationFilter(tag=vip.id), "-registered", 1, 50
-    )
+    page = listing.registration_page(event, RegistrationFilter(tag=vip.id), "-registered", 1, 50)
     assert page.total == 1 and page.items[0].tags == [vip]

@@ -16,8 +16,8 @@ from conference.models import (
     TeamRole,
     utcnow,
 )
-from conference.services import team
 from conference.services.errors import DomainError, InvalidToken, NotAllowed
+from conference.services.people import team
 from tests.conftest import make_event, make_organiser, make_user, on_postgres
 
 

@@ -19,17 +19,16 @@ from conference.models import (
 )
 from conference.models import RegistrationStatus as Status
 from conference.public.timetable import day_grid
-from conference.services import programme, timetable
-from conference.services import rooms_tracks_speakers as setup
 from conference.services.errors import AlreadyDone, NotFound
-from conference.services.rooms_tracks_speakers import (
+from conference.services.programme import publishing, rooms_tracks_speakers, timetable
+from conference.services.programme.rooms_tracks_speakers import (
     RoomDetails,
     SpeakerDetails,
     TimetableRefused,
     TrackDetails,
 )
-from conference.services.timetable import Part, SessionConflicts, SessionDetails
-from conference.services.timetable_grid import grid_of_day
+from conference.services.programme.timetable import Part, SessionConflicts, SessionDetails
+from conference.services.programme.timetable_grid import grid_of_day
 from tests.conftest import make_event, make_organiser, organisation, register
 
 FIRST_DAY = date(2014, 11, 5)
@@ -48,16 +47,16 @@ def organiser(event):
 @pytest.fixture
 def rooms(event, organiser):
     return [
-        setup.save_room(event, RoomDetails("Auditorium", 200, 0), actor=organiser),
-        setup.save_room(event, RoomDetails("Room B", 30, 1), actor=organiser),
+        rooms_tracks_speakers.save_room(event, RoomDetails("Auditorium", 200, 0), actor=organiser),
+        rooms_tracks_speakers.save_room(event, RoomDetails("Room B", 30, 1), actor=organiser),
     ]
 
 
 @pytest.fixture
 def speakers(event, organiser):
     return [
-        setup.save_speaker(event, SpeakerDetails("Ruud Bik"), actor=organiser),
-        setup.save_speaker(event, SpeakerDetails("Anna Jansen"), actor=organiser),
+        rooms_tracks_speakers.save_speaker(event, SpeakerDetails("Ruud Bik"), actor=organiser),
+        rooms_tracks_speakers.save_speaker(event, SpeakerDetails("Anna Jansen"), actor=organiser),
     ]
 
 
@@ -137,7 +136,7 @@ def test_a_speaker_listed_twice_is_refused(event, organiser, speakers):
 
 def test_another_events_room_is_not_found(event, organiser):
     other = make_event(slug="other")
-    room = setup.save_room(other, RoomDetails("Elsewhere", None), actor=organiser)
+    room = rooms_tracks_speakers.save_room(other, RoomDetails("Elsewhere", None), actor=organiser)
     with pytest.raises(NotFound):
         timetable.save_session(event, session_details(room_id=room.id), actor=organiser)
 
@@ -339,8 +338,8 @@ def test_deleting_a_session_is_audited(event, organiser, workshop):
 
 def test_room_names_are_unique_per_event_whatever_their_case(event, organiser, rooms):
     with pytest.raises(TimetableRefused, match="already a room called “auditorium”"):
-        setup.save_room(event, RoomDetails(" auditorium ", 10), actor=organiser)
-    renamed = setup.save_room(
+        rooms_tracks_speakers.save_room(event, RoomDetails(" auditorium ", 10), actor=organiser)
+    renamed = rooms_tracks_speakers.save_room(
         event, RoomDetails("Auditorium", 250, 0), actor=organiser, room=rooms[0]
     )
     assert renamed.capacity == 250
@@ -351,24 +350,30 @@ def test_a_room_holding_sessions_cannot_be_deleted_and_says_which(
     event, organiser, rooms, workshop
 ):
     with pytest.raises(TimetableRefused, match="Room B cannot be deleted: it holds 1 session"):
-        setup.delete_room(rooms[1], actor=organiser)
-    setup.delete_room(rooms[0], actor=organiser)
+        rooms_tracks_speakers.delete_room(rooms[1], actor=organiser)
+    rooms_tracks_speakers.delete_room(rooms[0], actor=organiser)
     assert db.session.scalars(sa.select(Room.name)).all() == ["Room B"]
 
 
 def test_tracks_take_a_colour_of_the_palette(event, organiser):
     with pytest.raises(TimetableRefused):
-        setup.save_track(event, TrackDetails("Live streaming", "chartreuse"), actor=organiser)
-    track = setup.save_track(event, TrackDetails("Live streaming", "teal"), actor=organiser)
+        rooms_tracks_speakers.save_track(
+            event, TrackDetails("Live streaming", "chartreuse"), actor=organiser
+        )
+    track = rooms_tracks_speakers.save_track(
+        event, TrackDetails("Live streaming", "teal"), actor=organiser
+    )
     assert audit("track.created")[0].details["colour"] == "teal"
     assert track.colour == "teal"
 
 
 def test_deleting_a_track_keeps_its_sessions(event, organiser, workshop):
-    track = setup.save_track(event, TrackDetails("Victims", "green"), actor=organiser)
+    track = rooms_tracks_speakers.save_track(
+        event, TrackDetails("Victims", "green"), actor=organiser
+    )
     details = replace(timetable.details_of(workshop), track_id=track.id)
     timetable.save_session(event, details, actor=organiser, session=workshop)
-    assert setup.delete_track(track, actor=organiser) == 1
+    assert rooms_tracks_speakers.delete_track(track, actor=organiser) == 1
     db.session.expire_all()
     assert workshop.track_id is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Track)) == 0
@@ -376,13 +381,13 @@ def test_deleting_a_track_keeps_its_sessions(event, organiser, workshop):
 
 def test_a_speaker_belongs_to_one_of_the_events_organisations_or_a_typed_one(event, organiser):
     europol = event.partners[0].organisation
-    speaker = setup.save_speaker(
+    speaker = rooms_tracks_speakers.save_speaker(
         event,
         SpeakerDetails("Troels Oerting", organisation_id=europol.id, organisation_other="x"),
         actor=organiser,
     )
     assert speaker.organisation_name == "Europol" and speaker.organisation_other == ""
-    typed = setup.save_speaker(
+    typed = rooms_tracks_speakers.save_speaker(
         event,
         SpeakerDetails("Dr Jane Doe", organisation_other="ECPAT  International"),
         actor=organiser,
@@ -392,25 +397,27 @@ def test_a_speaker_belongs_to_one_of_the_events_organisations_or_a_typed_one(eve
     db.session.add(fbi)
     db.session.flush()
     with pytest.raises(TimetableRefused, match="event's organisations"):
-        setup.save_speaker(event, SpeakerDetails("X", organisation_id=fbi.id), actor=organiser)
+        rooms_tracks_speakers.save_speaker(
+            event, SpeakerDetails("X", organisation_id=fbi.id), actor=organiser
+        )
 
 
 def test_a_speaker_is_linked_to_a_registered_delegates_account_by_email(event, organiser):
     registration = register(event, "anna.jansen@politie.example")
-    speaker = setup.save_speaker(
+    speaker = rooms_tracks_speakers.save_speaker(
         event,
         SpeakerDetails("Anna Jansen", user_email=" Anna.Jansen@politie.example "),
         actor=organiser,
     )
     assert speaker.user_id == registration.user_id
     with pytest.raises(TimetableRefused, match="already linked to the speaker Anna Jansen"):
-        setup.save_speaker(
+        rooms_tracks_speakers.save_speaker(
             event,
             SpeakerDetails("A. Jansen", user_email="anna.jansen@politie.example"),
             actor=organiser,
         )
     with pytest.raises(TimetableRefused, match="No delegate registered") as refused:
-        setup.save_speaker(
+        rooms_tracks_speakers.save_speaker(
             event, SpeakerDetails("Nobody", user_email="nobody@example.org"), actor=organiser
         )
     assert refused.value.field == "user_email"
@@ -421,7 +428,7 @@ def test_a_cancelled_registration_does_not_link_an_account(event, organiser):
     registration.status = Status.CANCELLED
     db.session.flush()
     with pytest.raises(TimetableRefused, match="No delegate registered"):
-        setup.save_speaker(
+        rooms_tracks_speakers.save_speaker(
             event, SpeakerDetails("Gone", user_email="gone@police.example"), actor=organiser
         )
 
@@ -431,8 +438,8 @@ def test_a_speaker_on_the_programme_cannot_be_deleted(event, organiser, speakers
     with pytest.raises(
         TimetableRefused, match="Ruud Bik cannot be deleted: they take part in “Opening plenary”"
     ):
-        setup.delete_speaker(speakers[0], actor=organiser)
-    setup.delete_speaker(speakers[1], actor=organiser)
+        rooms_tracks_speakers.delete_speaker(speakers[0], actor=organiser)
+    rooms_tracks_speakers.delete_speaker(speakers[1], actor=organiser)
     assert db.session.scalars(sa.select(Speaker.name)).all() == ["Ruud Bik"]
     assert audit("speaker.deleted")[0].details == {"name": "Anna Jansen"}
 
@@ -442,14 +449,14 @@ def test_a_speaker_on_the_programme_cannot_be_deleted(event, organiser, speakers
 
 def test_publishing_twice_without_changes_publishes_once(event, organiser, rooms):
     timetable.save_session(event, session_details(room_id=rooms[0].id), actor=organiser)
-    assert programme.publish(event, actor=organiser).number == 1
+    assert publishing.publish(event, actor=organiser).number == 1
     with pytest.raises(AlreadyDone, match="Nothing has changed since version 1"):
-        programme.publish(event, actor=organiser)
+        publishing.publish(event, actor=organiser)
     timetable.save_session(
         event, session_details(title="Closing", day=date(2014, 11, 6)), actor=organiser
     )
-    assert programme.has_unpublished_changes(event)
-    assert programme.publish(event, actor=organiser).number == 2
+    assert publishing.has_unpublished_changes(event)
+    assert publishing.publish(event, actor=organiser).number == 2
 
 
 # --- the grid ----------------------------------------------------------------------------------
@@ -515,7 +522,7 @@ def test_the_public_grid_is_the_editors_grid_of_the_published_sessions(event, or
             session_details(title=title, starts=starts, ends=ends, room_id=rooms[1].id),
             actor=organiser,
         )
-    programme.publish(event, actor=organiser)
+    publishing.publish(event, actor=organiser)
 
     def layout(grid):
         cells = [
@@ -525,7 +532,7 @@ def test_the_public_grid_is_the_editors_grid_of_the_published_sessions(event, or
         return [row.starts for row in grid.rows], cells, [s.id for s in grid.unplaced]
 
     draft = grid_of_day(FIRST_DAY, rooms, timetable.sessions_of(event), event.timezone)
-    public = day_grid(programme.published_programme(event), FIRST_DAY)
+    public = day_grid(publishing.published_programme(event), FIRST_DAY)
     assert [room.name for room in public.columns] == ["Auditorium", "Room B"]
     assert layout(public) == layout(draft)
     assert [s.title for s in public.unplaced] == ["Working lunch"]

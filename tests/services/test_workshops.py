@@ -18,11 +18,13 @@ from conference.models import (
 )
 from conference.models import RegistrationStatus as Status
 from conference.models import SignupStatus as Signup
-from conference.services import locks, registrations, workshops
-from conference.services.agenda import agenda_of
+from conference.services import locks
 from conference.services.errors import AlreadyDone, NotAllowed, NotFound
-from conference.services.programme import published_programme
-from conference.services.workshops import WorkshopClash
+from conference.services.programme import workshops
+from conference.services.programme.agenda import agenda_of
+from conference.services.programme.publishing import published_programme
+from conference.services.programme.workshops import WorkshopClash
+from conference.services.registration import workflow
 from tests.conftest import make_event, register
 from tests.workshop_helpers import approved, local, publish, publisher, session, workshop
 
@@ -318,9 +320,9 @@ def test_a_registration_that_stops_being_approved_gives_its_places_to_the_waitin
     db.session.commit()
 
     if how == "cancel":
-        registrations.cancel_registration(anna, actor=anna.user)
+        workflow.cancel_registration(anna, actor=anna.user)
     else:
-        registrations.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+        workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
 
     assert status_in(finding, anna) is None and status_in(streaming, anna) is None
     assert status_in(finding, ben) == Signup.CONFIRMED

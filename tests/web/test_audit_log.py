@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conference.extensions import db
-from conference.services import registrations
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
+from conference.services.registration import workflow
 from tests.conftest import make_organiser, register
 
 LOG = "/vgt-2014/organiser/audit-log"
@@ -15,7 +15,7 @@ LOG = "/vgt-2014/organiser/audit-log"
 @pytest.fixture
 def approved(event, organiser):
     registration = register(event, "maria@garda.example")
-    registrations.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, organiser=organiser)
     db.session.commit()
     return registration
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from conference.extensions import db
 from conference.models import Registration
-from conference.services import registrations as workflow
+from conference.services.registration import workflow
 from tests.conftest import counting_queries, make_organiser, register
 
 DASHBOARD = "/vgt-2014/organiser/"

@@ -8,7 +8,7 @@ from werkzeug.test import stream_encode_multipart
 
 from conference.extensions import db
 from conference.models import OutboxEmail, Registration
-from conference.services import csv_import
+from conference.services.registration import people_csv
 from tests.conftest import make_organiser
 
 PAGE = "/vgt-2014/organiser/import"
@@ -103,7 +103,7 @@ def test_a_file_that_is_not_csv_gets_a_clear_400(client, auth, organiser):
 
 def test_a_file_over_5_mb_gets_a_clear_400(client, auth, organiser):
     auth.login(organiser.email)
-    big = GOOD + "x" * csv_import.MAX_FILE_SIZE
+    big = GOOD + "x" * people_csv.MAX_FILE_SIZE
     response = upload(client, big, dry_run="Check")
     assert response.status_code == 400
     assert "The file is larger than 5 MB." in response.text

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import Invitation, InvitationState, Registration, TeamRole
-from conference.services import invitations
-from conference.services.invitations import Invitee
+from conference.services.registration import registration_invitations
+from conference.services.registration.registration_invitations import Invitee
 from tests.conftest import csrf_token, make_organiser, make_user
 from tests.web.test_import import upload
 
@@ -112,7 +112,7 @@ def test_an_event_by_invitation_only_refuses_a_registration_without_a_valid_code
 
 
 def test_withdrawing_an_invitation_stops_its_code(client, auth, event, organiser, delegate):
-    invitation, code = invitations.invite(
+    invitation, code = registration_invitations.invite(
         event, Invitee(delegate.email, "Dana Delegate"), invited_by=organiser
     )
     db.session.commit()
@@ -146,7 +146,7 @@ def test_an_invalid_invitation_form_keeps_what_was_typed(client, auth, organiser
 
 
 def test_a_viewer_sees_the_invitations_but_cannot_invite(client, auth, event, organiser):
-    invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
+    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
     viewer = make_organiser(event, "viewer@politie.example", role=TeamRole.VIEWER)
     db.session.commit()
     auth.login(viewer.email)
@@ -188,7 +188,7 @@ def test_invitees_imported_from_a_file_each_get_their_own_code(
 
 
 def test_invitations_are_in_the_audit_log_by_name(client, auth, event, organiser):
-    invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
+    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
     db.session.commit()
     auth.login(organiser.email)
     page = client.get("/vgt-2014/organiser/audit-log?what=invitation.sent").text

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations as workflow
+from conference.services.registration import workflow
 from tests.conftest import counting_queries, make_event, make_organiser, register
 
 

@@ -18,10 +18,13 @@ from conference.models import (
     Track,
 )
 from conference.models import RegistrationStatus as Status
-from conference.services import rooms_tracks_speakers as setup
-from conference.services import timetable
-from conference.services.rooms_tracks_speakers import RoomDetails, SpeakerDetails, TrackDetails
-from conference.services.timetable import Part, SessionDetails
+from conference.services.programme import rooms_tracks_speakers, timetable
+from conference.services.programme.rooms_tracks_speakers import (
+    RoomDetails,
+    SpeakerDetails,
+    TrackDetails,
+)
+from conference.services.programme.timetable import Part, SessionDetails
 from tests.conftest import csrf_token, make_organiser, register
 
 PROGRAMME = "/vgt-2014/organiser/programme"
@@ -42,8 +45,8 @@ def logged_in(client, auth, event, organiser):
 @pytest.fixture
 def rooms(event, organiser):
     rooms = [
-        setup.save_room(event, RoomDetails("Auditorium", 200, 0), actor=organiser),
-        setup.save_room(event, RoomDetails("Room B", 30, 1), actor=organiser),
+        rooms_tracks_speakers.save_room(event, RoomDetails("Auditorium", 200, 0), actor=organiser),
+        rooms_tracks_speakers.save_room(event, RoomDetails("Room B", 30, 1), actor=organiser),
     ]
     db.session.commit()
     return rooms
@@ -51,7 +54,7 @@ def rooms(event, organiser):
 
 @pytest.fixture
 def ruud(event, organiser):
-    speaker = setup.save_speaker(
+    speaker = rooms_tracks_speakers.save_speaker(
         event, SpeakerDetails("Ruud Bik", title="Deputy chief of police"), actor=organiser
     )
     db.session.commit()
@@ -107,7 +110,9 @@ def make_session(event, organiser, **fields) -> ProgrammeSession:
 def test_the_timetable_shows_both_days_as_a_grid_of_rooms_by_time(
     logged_in, event, organiser, rooms, ruud
 ):
-    track = setup.save_track(event, TrackDetails("Victim identification", "green"), actor=organiser)
+    track = rooms_tracks_speakers.save_track(
+        event, TrackDetails("Victim identification", "green"), actor=organiser
+    )
     make_session(event, organiser, room_id=rooms[0].id, parts=(Part(ruud.id, "chair"),))
     make_session(event, organiser, title="Coffee", kind="break", starts=time(10, 30), ends=time(11))
     make_session(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Event, EventOrganisation, Organisation
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations as workflow
+from conference.services.registration import workflow
 from tests.conftest import make_organiser, register
 
 SETTINGS = "/vgt-2014/organiser/settings"
@@ -282,8 +282,8 @@ def test_a_move_needs_a_direction(logged_in):
 
 
 def test_a_refusal_that_belongs_to_no_field_shows_above_the_form(logged_in, monkeypatch):
-    from conference.services import event_settings
     from conference.services.errors import DomainError
+    from conference.services.events import event_settings
 
     def refuse(*args, **kwargs):
         raise DomainError("Another organiser is changing the event. Try again.")

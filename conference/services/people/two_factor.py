@@ -13,7 +13,7 @@ import pyotp
 import segno
 
 from conference.models import RecoveryCode, User, utcnow
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 
 ISSUER = "Conference"

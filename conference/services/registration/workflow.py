@@ -16,8 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services import invitations, workshops
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import (
     AlreadyRegistered,
     CapacityReached,
@@ -27,7 +26,9 @@ from conference.services.errors import (
     RegistrationClosed,
 )
 from conference.services.locks import lock_event
-from conference.services.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.programme import workshops
+from conference.services.registration import registration_invitations
 
 # The wording of the consent the delegate gives; stored with each registration.
 CONSENT_VERSION = "2014-11"
@@ -229,7 +230,7 @@ def submit_registration(
     except IntegrityError as error:  # a double-click that slipped past the check above
         raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error
     if invitation_code:
-        invitations.redeem(event, invitation_code, registration, now)
+        registration_invitations.redeem(event, invitation_code, registration, now)
     log_action(
         "registration.submitted",
         registration,

@@ -23,11 +23,11 @@ from icalendar import Event as CalendarEvent
 from conference.extensions import db
 from conference.models import Event, Registration, User
 from conference.models import RegistrationStatus as Status
-from conference.services.agenda import Agenda
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import NotAllowed
-from conference.services.outbox import absolute_url
-from conference.services.programme import Programme, PublishedSession
+from conference.services.mail.outbox import absolute_url
+from conference.services.programme.agenda import Agenda
+from conference.services.programme.publishing import Programme, PublishedSession
 
 PRODID = "-//Conference//Programme//EN"
 # Enough of the HMAC to be unguessable (128 bits), short enough to copy.

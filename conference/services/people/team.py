@@ -9,11 +9,11 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import Event, TeamInvitation, TeamMember, TeamRole, User, utcnow
-from conference.services.accounts import find_user, hash_password, normalise_email
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, NotAllowed, NotFound
 from conference.services.locks import lock_event
-from conference.services.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.people.accounts import find_user, hash_password, normalise_email
 
 INVITATION_LIFETIME = timedelta(days=7)
 

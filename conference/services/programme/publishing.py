@@ -1,7 +1,7 @@
 """The published programme: the snapshot the public pages, calendar feeds and schedule exports
 read, and publishing, which writes it.
 
-Organisers edit rooms, tracks, speakers and sessions freely (`services.timetable`); nobody
+Organisers edit rooms, tracks, speakers and sessions freely (`services.programme.timetable`); nobody
 outside the team sees those edits until an organiser publishes. Publishing copies the whole
 programme into a new `ProgrammeVersion` and points the event at it (`Event.programme_version`).
 Reading it back is one query, whatever the size of the programme.
@@ -26,10 +26,10 @@ from conference.models import (
     utcnow,
 )
 from conference.models.event import days_between
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone
 from conference.services.locks import lock_event
-from conference.services.rooms_tracks_speakers import rooms_of, speakers_of, tracks_of
+from conference.services.programme.rooms_tracks_speakers import rooms_of, speakers_of, tracks_of
 
 # The snapshot's shape; raise it when the shape changes, and teach `_programme_from` the old one.
 SNAPSHOT_FORMAT = 1

@@ -31,11 +31,11 @@ from conference.models import (
     utcnow,
 )
 from conference.models import RegistrationStatus as Status
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, CapacityReached, NotAllowed, NotFound
 from conference.services.locks import lock_registration, lock_session
-from conference.services.outbox import absolute_url, queue_email
-from conference.services.programme import Programme, published_programme
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.programme.publishing import Programme, published_programme
 
 
 class WorkshopClash(CapacityReached):

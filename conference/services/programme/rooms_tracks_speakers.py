@@ -3,7 +3,7 @@
 Names of rooms and tracks are unique per event; a speaker's organisation is one of the event's
 host and partners, or typed; their account, if linked, a registered delegate's. A room or speaker
 still in a session is not deleted. Every change locks the event row (`lock_event`) and is
-audited in the same transaction. Sessions and their conflicts are in `services.timetable`.
+audited in the same transaction. Sessions and their conflicts are in `services.programme.timetable`.
 """
 
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from conference.models import (
     Track,
     User,
 )
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, NotFound
 from conference.services.locks import lock_event
 from conference.services.text import one_line, paragraphs

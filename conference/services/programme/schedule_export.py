@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from conference.models import TAG_COLOURS, Event
-from conference.services.outbox import absolute_url
-from conference.services.programme import Programme, PublishedSession
+from conference.services.mail.outbox import absolute_url
+from conference.services.programme.publishing import Programme, PublishedSession
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 TIMESLOT = "00:15"  # the public timetable's rows

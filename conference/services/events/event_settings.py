@@ -12,9 +12,13 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import Event, EventOrganisation, Organisation, Registration, User, utcnow
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
-from conference.services.registrations import approved_count, lock_event, promote_from_waitlist
+from conference.services.registration.workflow import (
+    approved_count,
+    lock_event,
+    promote_from_waitlist,
+)
 from conference.services.text import paragraphs
 
 

@@ -13,12 +13,11 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services import registrations as workflow
-from conference.services import tags
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.outbox import absolute_url, queue_email
-from conference.services.registration_list import RegistrationFilter, registrations_query
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.registration import tags, workflow
+from conference.services.registration.listing import RegistrationFilter, registrations_query
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 
 from conference.models import Event
-from conference.services.programme import Programme, published_programme
+from conference.services.programme.publishing import Programme, published_programme
 
 
 class VersionCache:

@@ -1,5 +1,5 @@
 """Reading an event's audit log: every entry, newest first, narrowed by who, what and which
-registration. Writing it is `conference.services.audit.log_action`'s job alone."""
+registration. Writing it is `conference.services.audit.writing.log_action`'s job alone."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -13,8 +13,8 @@ from email_validator import EmailNotValidError, validate_email
 from conference.extensions import db
 from conference.models import Event, Registration, User
 from conference.models import RegistrationStatus as Status
-from conference.services.accounts import normalise_email
 from conference.services.errors import DomainError
+from conference.services.people.accounts import normalise_email
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_LENGTHS = {

@@ -22,8 +22,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from conference.extensions import db
 from conference.models import Event, OrganisationKind, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services.audit import log_action
-from conference.services.registration_list import RegistrationFilter, registrations_query
+from conference.services.audit.writing import log_action
+from conference.services.registration.listing import RegistrationFilter, registrations_query
 from conference.templating import country_name, local_time
 
 BATCH_SIZE = 1000

@@ -2,7 +2,7 @@
 
 from conference.extensions import db
 from conference.models import Registration, RegistrationNote, User
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 
 
 def add_note(registration: Registration, body: str, *, author: User) -> RegistrationNote:

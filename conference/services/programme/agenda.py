@@ -17,7 +17,7 @@ from conference.models import (
     SessionSignup,
     SignupStatus,
 )
-from conference.services.programme import Programme, PublishedSession
+from conference.services.programme.publishing import Programme, PublishedSession
 
 # In everyone's agenda: what the whole conference attends together.
 FOR_EVERYONE = {SessionKind.PLENARY, SessionKind.BREAK, SessionKind.SOCIAL}

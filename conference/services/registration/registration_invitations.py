@@ -16,10 +16,10 @@ from sqlalchemy.orm import joinedload
 from conference.extensions import db
 from conference.models import Event, Invitation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services.accounts import normalise_email
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, InvalidTransition, NotFound
-from conference.services.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.people.accounts import normalise_email
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype
 CODE_GROUPS = 3  # three groups of four characters, e.g. K7QX-3MPA-9TRE: 60 bits

@@ -1,7 +1,8 @@
 """CSV import of invitees: a dry run that reports every bad row, then everyone or nobody.
 
 The columns: name, email, and optionally organisation and country. Each invitee is emailed a
-code that registers once (`services.invitations`); the emails leave only if the import commits.
+code that registers once (`services.registration.registration_invitations`); the emails leave
+only if the import commits.
 """
 
 from dataclasses import dataclass
@@ -12,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
 from conference.models import Event, Invitation, User, utcnow
-from conference.services.accounts import normalise_email
-from conference.services.audit import log_action
-from conference.services.csv_import import (
+from conference.services.audit.writing import log_action
+from conference.services.errors import DomainError
+from conference.services.people.accounts import normalise_email
+from conference.services.registration.people_csv import (
     MAX_LENGTHS,
     ImportRefused,
     ImportReport,
@@ -26,8 +28,7 @@ from conference.services.csv_import import (
     read_rows,
     sentence,
 )
-from conference.services.errors import DomainError
-from conference.services.invitations import Invitee, invite
+from conference.services.registration.registration_invitations import Invitee, invite
 
 REQUIRED_COLUMNS = ("name", "email")
 OPTIONAL_COLUMNS = ("organisation", "country")

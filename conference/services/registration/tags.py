@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import TAG_COLOURS, Event, Registration, Tag, User
 from conference.models.registration import registration_tag
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyExists, NotAllowed
 
 

@@ -1,7 +1,8 @@
 """The organisers' timetable: sessions, their conflicts, and the draft as the editor shows it.
 
 Organisers edit the draft here; nobody outside the team sees it until it is published
-(`services.programme.publish`). Times are typed in the event's time zone and stored in UTC.
+(`services.programme.publishing.publish`). Times are typed in the event's time zone and stored
+in UTC.
 Every change locks the event row first (`lock_event`), so two organisers saving at once cannot
 both put a session into the same free room, and is audited in the same transaction.
 
@@ -30,11 +31,11 @@ from conference.models import (
     SpeakerRole,
     User,
 )
-from conference.services.audit import log_action
+from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
-from conference.services.event_settings import clock_change_problem, to_local, to_utc
+from conference.services.events.event_settings import clock_change_problem, to_local, to_utc
 from conference.services.locks import lock_event, lock_session
-from conference.services.rooms_tracks_speakers import (
+from conference.services.programme.rooms_tracks_speakers import (
     TimetableRefused,
     apply_changes,
     counted,
@@ -43,9 +44,9 @@ from conference.services.rooms_tracks_speakers import (
     rooms_of,
     track_by_id,
 )
+from conference.services.programme.timetable_grid import GridDay, grid_of
+from conference.services.programme.workshops import confirmed_count, fill_from_waiting_list
 from conference.services.text import one_line, paragraphs
-from conference.services.timetable_grid import GridDay, grid_of
-from conference.services.workshops import confirmed_count, fill_from_waiting_list
 
 
 @dataclass(frozen=True)

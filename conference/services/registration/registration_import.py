@@ -6,7 +6,8 @@ name to the event's partners and host, and otherwise kept as typed; the country 
 alpha-2 code or an English name. Imported people get an account they cannot log in to until
 they choose a password ("forgot password", which also proves their address) and a pending
 registration, which the organisers then decide as any other. They gave no consent to the
-participant list, so none is recorded. Invitees are imported by `services.invitee_import`.
+participant list, so none is recorded. Invitees are imported by
+`services.registration.invitee_import`.
 """
 
 import secrets
@@ -19,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
-from conference.services.accounts import normalise_email
-from conference.services.audit import log_action
-from conference.services.csv_import import (
+from conference.services.audit.writing import log_action
+from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.people.accounts import normalise_email
+from conference.services.registration.people_csv import (
     MAX_LENGTHS,
     ImportRefused,
     ImportReport,
@@ -33,8 +35,7 @@ from conference.services.csv_import import (
     read_rows,
     sentence,
 )
-from conference.services.outbox import absolute_url, queue_email
-from conference.services.registrations import CONSENT_VERSION, lock_event, new_reference
+from conference.services.registration.workflow import CONSENT_VERSION, lock_event, new_reference
 
 REQUIRED_COLUMNS = ("name", "email", "organisation", "country", "job_title")
 OPTIONAL_COLUMNS = ("dietary_needs", "accessibility_needs", "invitation_letter")

@@ -1,0 +1,1 @@
+"""The audit log: writing an entry with each change, and reading the log."""

@@ -1,0 +1,1 @@
+"""Events: finding them, and their settings, host and partners."""

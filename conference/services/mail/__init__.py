@@ -1,0 +1,1 @@
+"""Mail: the transactional outbox every email goes through."""
