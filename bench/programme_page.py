@@ -37,7 +37,8 @@ from conference import create_app  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Event  # noqa: E402
 from conference.services.people.team import create_organiser  # noqa: E402
-from tests.programme_data import build_programme, publish  # noqa: E402
+from tests.factories import build_programme  # noqa: E402
+from tests.programme_data import publish  # noqa: E402
 
 SLUG = "bench-2014"
 MINIMAL_APP = """

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from conference import extensions
 from conference.extensions import db
-from tests.conftest import on_postgres
+from tests.environment import on_postgres
 
 pytestmark = [
     pytest.mark.postgres,

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from conference import create_app
 from conference.extensions import db
-from tests.conftest import database_url, on_postgres, settings_for_tests
+from tests.environment import database_url, on_postgres, settings_for_tests
 
 
 @pytest.fixture

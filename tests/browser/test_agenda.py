@@ -7,8 +7,8 @@ from conference.extensions import db
 from conference.models import SessionKind
 from conference.services.programme import workshops
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import PASSWORD, make_event
-from tests.workshop_helpers import approved, local, publish, session, workshop
+from tests.factories import PASSWORD, approved, local, make_event, session, workshop
+from tests.workshop_helpers import publish
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.browser.test_journey import log_in, send_mail
-from tests.conftest import PASSWORD, current_code, make_event, make_organiser
+from tests.factories import PASSWORD, current_code, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 

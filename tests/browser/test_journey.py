@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import PASSWORD, current_code, make_event, make_organiser
+from tests.factories import PASSWORD, current_code, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 from conference.extensions import db
 from conference.models import ProgrammeSession
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import make_event, make_organiser
-from tests.programme_data import amsterdam, build_programme, publish
+from tests.factories import amsterdam, build_programme, make_event, make_organiser
+from tests.programme_data import publish
 
 pytestmark = pytest.mark.browser
 

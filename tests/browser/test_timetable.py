@@ -15,7 +15,7 @@ from conference.services.programme.rooms_tracks_speakers import (
 )
 from conference.services.programme.timetable import Part, SessionDetails
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import PASSWORD, current_code, make_event, make_organiser
+from tests.factories import PASSWORD, current_code, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots
-from tests.conftest import PASSWORD, make_event, make_organiser
+from tests.factories import PASSWORD, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,8 @@ from conference.models import RegistrationStatus as Status
 from conference.services import locks
 from conference.services.registration import workflow
 from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
-from tests.conftest import PASSWORD, current_code, make_event, make_organiser, on_postgres, register
+from tests.environment import on_postgres
+from tests.factories import PASSWORD, current_code, make_event, make_organiser, register
 
 if on_postgres():
     CAPACITY = 5

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Registration
 from tests.concurrency.http_browser import Browser
-from tests.conftest import PASSWORD, make_event, make_user
+from tests.factories import PASSWORD, make_event, make_user
 
 CLICKS = 2
 

@@ -9,7 +9,8 @@ from conference.extensions import db
 from conference.models import Event, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services import locks
-from tests.conftest import on_postgres, register
+from tests.environment import on_postgres
+from tests.factories import register
 
 pytestmark = [
     pytest.mark.postgres,

@@ -25,8 +25,9 @@ from conference.models import SignupStatus as Signup
 from conference.services import locks
 from conference.services.programme import workshops
 from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
-from tests.conftest import PASSWORD, make_event, on_postgres, register
-from tests.workshop_helpers import publish, workshop
+from tests.environment import on_postgres
+from tests.factories import PASSWORD, make_event, register, workshop
+from tests.workshop_helpers import publish
 
 if on_postgres():
     CAPACITY = 5

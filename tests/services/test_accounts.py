@@ -9,7 +9,7 @@ from conference.extensions import db
 from conference.models import OutboxEmail, User
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
 from conference.services.people import accounts
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 def last_link(address: str, fragment: str) -> str:

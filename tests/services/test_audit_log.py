@@ -10,7 +10,8 @@ from conference.services.audit.reading import AuditFilter
 from conference.services.audit.writing import log_action
 from conference.services.people import team
 from conference.services.registration import workflow
-from tests.conftest import counting_queries, make_event, make_organiser, register
+from tests.environment import counting_queries
+from tests.factories import make_event, make_organiser, register
 
 
 @pytest.fixture

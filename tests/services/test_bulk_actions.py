@@ -12,7 +12,7 @@ from conference.services.errors import AlreadyDone, NotAllowed
 from conference.services.registration import tags, workflow
 from conference.services.registration.bulk_actions import BulkOutcome, run_bulk_action
 from conference.services.registration.listing import RegistrationFilter
-from tests.conftest import make_event, make_organiser, register
+from tests.factories import make_event, make_organiser, register
 
 BATCH = "0123456789abcdef0123456789abcdef"
 

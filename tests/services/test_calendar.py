@@ -11,8 +11,8 @@ from conference.services.programme import calendar, workshops
 from conference.services.programme.agenda import agenda_of
 from conference.services.programme.publishing import published_programme
 from conference.services.registration import workflow
-from tests.conftest import make_event
-from tests.workshop_helpers import approved, local, publish, publisher, session, workshop
+from tests.factories import approved, local, make_event, publisher, session, workshop
+from tests.workshop_helpers import publish
 
 SECRET = "a secret for the tests"
 PUBLISHED_AT = datetime(2014, 10, 20, 12, 0, tzinfo=UTC)

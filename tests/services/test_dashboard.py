@@ -8,7 +8,8 @@ from conference.extensions import db
 from conference.models import Organisation
 from conference.services.registration import workflow
 from conference.services.registration.dashboard import dashboard_for
-from tests.conftest import counting_queries, make_event, make_organiser, register
+from tests.environment import counting_queries
+from tests.factories import make_event, make_organiser, register
 
 BEFORE = datetime(2014, 10, 1, 12, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from conference.models import RegistrationStatus as Status
 from conference.services.events import event_settings
 from conference.services.events.event_settings import OrganisationDetails, SettingRefused
 from conference.services.registration import workflow
-from tests.conftest import make_event, make_organiser, register
+from tests.factories import make_event, make_organiser, register
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from conference.extensions import db
 from conference.models import AuditEntry
 from conference.services.registration import exports, workflow
 from conference.services.registration.listing import RegistrationFilter
-from tests.conftest import make_event, make_organiser, register
+from tests.factories import make_event, make_organiser, register
 
 
 def read_csv(export) -> list[list[str]]:

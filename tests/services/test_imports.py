@@ -7,7 +7,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration, User
 from conference.services.people import accounts
 from conference.services.registration import people_csv, registration_import, workflow
-from tests.conftest import make_event, make_organiser, make_user, register
+from tests.factories import make_event, make_organiser, make_user, register
 
 HEADER = (
     "name,email,organisation,country,job_title,dietary_needs,accessibility_needs,invitation_letter"

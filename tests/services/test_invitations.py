@@ -22,7 +22,7 @@ from conference.services.registration import (
     workflow,
 )
 from conference.services.registration.registration_invitations import Invitee
-from tests.conftest import details, make_event, make_organiser, make_user, register
+from tests.factories import details, make_event, make_organiser, make_user, register
 
 ANNA = Invitee("Anna@Politie.example", "Anna de Vries", "Politie", "NL")
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import OutboxEmail, utcnow
 from conference.services.mail import outbox
-from tests.conftest import free_port, make_user, register
+from tests.factories import make_user, register
+from tests.mail_server import free_port
 
 
 def outbox_rows() -> list[OutboxEmail]:

@@ -17,7 +17,8 @@ from conference.models import (
     Track,
 )
 from conference.services.programme import publishing
-from tests.conftest import counting_queries, make_event, make_organiser
+from tests.environment import counting_queries
+from tests.factories import make_event, make_organiser
 
 
 @pytest.fixture

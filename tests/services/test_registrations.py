@@ -17,7 +17,7 @@ from conference.services.errors import (
     RegistrationClosed,
 )
 from conference.services.registration import workflow
-from tests.conftest import details, make_event, make_organiser, make_user, register
+from tests.factories import details, make_event, make_organiser, make_user, register
 
 
 def emails_to(address: str) -> list[OutboxEmail]:

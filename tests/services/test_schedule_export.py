@@ -13,7 +13,8 @@ from conference.extensions import db
 from conference.models import ProgrammeSession
 from conference.services.programme import schedule_export
 from conference.services.programme.publishing import published_programme
-from tests.programme_data import amsterdam, build_programme, publish
+from tests.factories import amsterdam, build_programme
+from tests.programme_data import publish
 
 SPECS = Path(__file__).resolve().parents[1] / "specs" / "c3voc-schedule"
 

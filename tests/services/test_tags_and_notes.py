@@ -11,7 +11,7 @@ from conference.models.registration import registration_tag
 from conference.services.errors import AlreadyExists, NotAllowed
 from conference.services.registration import listing, notes, tags
 from conference.services.registration.listing import RegistrationFilter, registrations_query
-from tests.conftest import make_event, make_organiser, register
+from tests.factories import make_event, make_organiser, register
 
 
 @pytest.fixture

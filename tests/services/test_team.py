@@ -18,7 +18,8 @@ from conference.models import (
 )
 from conference.services.errors import DomainError, InvalidToken, NotAllowed
 from conference.services.people import team
-from tests.conftest import make_event, make_organiser, make_user, on_postgres
+from tests.environment import on_postgres
+from tests.factories import make_event, make_organiser, make_user
 
 
 @pytest.fixture

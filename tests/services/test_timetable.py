@@ -29,7 +29,7 @@ from conference.services.programme.rooms_tracks_speakers import (
 )
 from conference.services.programme.timetable import Part, SessionConflicts, SessionDetails
 from conference.services.programme.timetable_grid import grid_of_day
-from tests.conftest import make_event, make_organiser, organisation, register
+from tests.factories import make_event, make_organiser, organisation, register
 
 FIRST_DAY = date(2014, 11, 5)
 

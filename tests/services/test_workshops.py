@@ -25,8 +25,8 @@ from conference.services.programme.agenda import agenda_of
 from conference.services.programme.publishing import published_programme
 from conference.services.programme.workshops import WorkshopClash
 from conference.services.registration import workflow
-from tests.conftest import make_event, register
-from tests.workshop_helpers import approved, local, publish, publisher, session, workshop
+from tests.factories import approved, local, make_event, publisher, register, session, workshop
+from tests.workshop_helpers import publish
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ A new route fails this test until it says here who may use it.
 import pytest
 
 from conference.extensions import db
-from tests.conftest import make_organiser, make_user, register
+from tests.factories import make_organiser, make_user, register
 
 LOGIN = "login"  # a redirect to the login page
 ROLES = ["anonymous", "delegate", "organiser", "moderator", "viewer", "checkin"]

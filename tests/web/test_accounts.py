@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from conference import create_app
 from conference.extensions import db
 from conference.models import OutboxEmail, User
-from tests.conftest import PASSWORD, make_user, register
+from tests.factories import PASSWORD, make_user, register
 
 
 def link_in_last_email(address: str, fragment: str) -> str:

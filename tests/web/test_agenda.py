@@ -9,8 +9,9 @@ from icalendar import Calendar
 from conference.extensions import db
 from conference.models import SessionKind, SessionSignup
 from conference.models import SignupStatus as Signup
-from tests.conftest import AuthActions, csrf_token, make_user, register
-from tests.workshop_helpers import approved, local, publish, session, workshop
+from tests.client import AuthActions, csrf_token
+from tests.factories import approved, local, make_user, register, session, workshop
+from tests.workshop_helpers import publish
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from conference.extensions import db
 from conference.services.audit.writing import log_action
 from conference.services.registration import workflow
-from tests.conftest import make_organiser, register
+from tests.factories import make_organiser, register
 
 LOG = "/vgt-2014/organiser/audit-log"
 

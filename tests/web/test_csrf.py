@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Registration
 from conference.models import RegistrationStatus as Status
-from tests.conftest import PASSWORD, AuthActions, csrf_token, register
+from tests.client import AuthActions, csrf_token
+from tests.factories import PASSWORD, register
 
 
 @pytest.fixture

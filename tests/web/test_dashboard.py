@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from conference.extensions import db
 from conference.models import Registration
 from conference.services.registration import workflow
-from tests.conftest import counting_queries, make_organiser, register
+from tests.environment import counting_queries
+from tests.factories import make_organiser, register
 
 DASHBOARD = "/vgt-2014/organiser/"
 

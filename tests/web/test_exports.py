@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from conference.extensions import db
 from conference.models import AuditEntry
 from conference.services.registration import workflow
-from tests.conftest import current_code, make_organiser, register
+from tests.factories import current_code, make_organiser, register
 
 PAGE = "/vgt-2014/organiser/exports"
 

@@ -9,7 +9,7 @@ from werkzeug.test import stream_encode_multipart
 from conference.extensions import db
 from conference.models import OutboxEmail, Registration
 from conference.services.registration import people_csv
-from tests.conftest import make_organiser
+from tests.factories import make_organiser
 
 PAGE = "/vgt-2014/organiser/import"
 HEADER = (

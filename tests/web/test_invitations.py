@@ -10,7 +10,8 @@ from conference.extensions import db
 from conference.models import Invitation, InvitationState, Registration, TeamRole
 from conference.services.registration import registration_invitations
 from conference.services.registration.registration_invitations import Invitee
-from tests.conftest import csrf_token, make_organiser, make_user
+from tests.client import csrf_token
+from tests.factories import make_organiser, make_user
 from tests.web.test_import import upload
 
 PAGE = "/vgt-2014/organiser/invitations"

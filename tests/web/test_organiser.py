@@ -6,7 +6,8 @@ from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, Registration
 from conference.models import RegistrationStatus as Status
 from conference.services.registration import workflow
-from tests.conftest import counting_queries, make_event, make_organiser, register
+from tests.environment import counting_queries
+from tests.factories import make_event, make_organiser, register
 
 
 def seed(event, count: int) -> list[Registration]:

@@ -25,7 +25,8 @@ from conference.services.programme.rooms_tracks_speakers import (
     TrackDetails,
 )
 from conference.services.programme.timetable import Part, SessionDetails
-from tests.conftest import csrf_token, make_organiser, register
+from tests.client import csrf_token
+from tests.factories import make_organiser, register
 
 PROGRAMME = "/vgt-2014/organiser/programme"
 NEW_SESSION = PROGRAMME + "/sessions/new"

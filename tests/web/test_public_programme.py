@@ -8,8 +8,9 @@ import pytest
 from conference import create_app
 from conference.extensions import db
 from conference.models import ProgrammeSession, Speaker
-from tests.conftest import counting_queries, make_event, settings_for_tests
-from tests.programme_data import amsterdam, build_programme, publish
+from tests.environment import counting_queries, settings_for_tests
+from tests.factories import amsterdam, build_programme, make_event
+from tests.programme_data import publish
 
 PROGRAMME = "/vgt-2014/programme"
 

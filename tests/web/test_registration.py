@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, Registration
 from conference.models import RegistrationStatus as Status
-from tests.conftest import make_event, make_user
+from tests.factories import make_event, make_user
 
 
 def europol_id(event) -> str:

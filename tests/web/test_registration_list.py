@@ -19,7 +19,8 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.models.registration import registration_tag
 from conference.services.registration import notes, tags
-from tests.conftest import counting_queries, make_event, make_organiser, register
+from tests.environment import counting_queries
+from tests.factories import make_event, make_organiser, register
 
 LIST = "/vgt-2014/organiser/registrations"
 BULK = "/vgt-2014/organiser/registrations/bulk"

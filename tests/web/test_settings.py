@@ -9,7 +9,7 @@ from conference.extensions import db
 from conference.models import AuditEntry, Event, EventOrganisation, Organisation
 from conference.models import RegistrationStatus as Status
 from conference.services.registration import workflow
-from tests.conftest import make_organiser, register
+from tests.factories import make_organiser, register
 
 SETTINGS = "/vgt-2014/organiser/settings"
 PARTNERS = "/vgt-2014/organiser/partners"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import AuditEntry, OutboxEmail, TeamInvitation, TeamRole, utcnow
 from conference.services.people import team
-from tests.conftest import PASSWORD, make_event, make_organiser, make_user
+from tests.factories import PASSWORD, make_event, make_organiser, make_user
 
 TEAM = "/vgt-2014/organiser/team"
 

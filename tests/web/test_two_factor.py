@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import User
-from tests.conftest import PASSWORD, TOTP_SECRET, current_code, make_organiser
+from tests.factories import PASSWORD, TOTP_SECRET, current_code, make_organiser
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_logging_in_starts_a_fresh_session(client, auth, delegate):
 def test_ending_all_sessions_logs_out_every_device(app, auth, organiser):
     laptop = app.test_client()
     auth.login(organiser.email)  # the fixture's client: the phone
-    from tests.conftest import AuthActions
+    from tests.client import AuthActions
 
     AuthActions(laptop).login(organiser.email)
     assert laptop.get("/account/").status_code == 200
