@@ -1,5 +1,5 @@
 """How the tests reach the app: a test client whose requests are as separate as a real server's,
-the live server's address, and logging in the way a person does."""
+the live server's address, logging in the way a person does, and where a redirect sends them."""
 
 import contextvars
 import re
@@ -39,6 +39,23 @@ def csrf_token(page: str) -> str | None:
     """The CSRF token of the page's (first) form; None when the app runs without them."""
     found = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)
     return found and found.group(1)
+
+
+# "Found" and "See other": Flask 3.1 answers a form with the first, Flask 3.2 with the second.
+REDIRECT_CODES = {302, 303}
+
+
+def redirect_target(response) -> str | None:
+    """Where a redirect sends the browser (its Location header); None for any other answer."""
+    if response.status_code not in REDIRECT_CODES:
+        return None
+    return response.headers["Location"]
+
+
+def assert_redirects(response, *, to: str) -> None:
+    """The answer is a redirect to `to` (a path on this site, with its query), whatever its code."""
+    assert response.status_code in REDIRECT_CODES, f"{response.status_code}, not a redirect"
+    assert response.headers["Location"] == to
 
 
 class AuthActions:

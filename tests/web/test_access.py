@@ -1,99 +1,133 @@
-"""Walk every route in the app as anonymous, delegate and organiser: who gets in where.
+"""Walk every route in the app as every role, from anonymous to each team role: who gets in where.
 
-A new route fails this test until it says here who may use it.
+A new route fails this test until it says here who may use it, and so does a new team role.
 """
+
+from urllib.parse import urlencode
 
 import pytest
 
 from conference.extensions import db
+from conference.models import TeamRole
+from tests.client import redirect_target
 from tests.factories import make_organiser, make_user, register
 
-LOGIN = "login"  # a redirect to the login page
-ROLES = ["anonymous", "delegate", "organiser", "moderator", "viewer", "checkin"]
-TEAM = {"organiser", "moderator", "viewer", "checkin"}
-
-# endpoint: (method, then the answer for each of ROLES)
-EXPECTED = {
-    "static": ("GET", 200, 200, 200, 200, 200, 200),
-    "public.index": ("GET", 302, 302, 302, 302, 302, 302),
-    "public.event": ("GET", 200, 200, 200, 200, 200, 200),
-    "public.programme": ("GET", 200, 200, 200, 200, 200, 200),
-    "public.session": ("GET", 404, 404, 404, 404, 404, 404),
-    "public.speaker": ("GET", 404, 404, 404, 404, 404, 404),
-    "public.schedule_json": ("GET", 404, 404, 404, 404, 404, 404),
-    "public.schedule_xml": ("GET", 404, 404, 404, 404, 404, 404),
-    "accounts.signup": ("GET", 200, 302, 302, 302, 302, 302),
-    "accounts.login": ("GET", 200, 302, 302, 302, 302, 302),
-    "accounts.two_factor_login": ("GET", 302, 302, 302, 302, 302, 302),
-    "accounts.two_factor_setup": ("GET", LOGIN, 200, 200, 200, 200, 200),
-    "accounts.two_factor_qr_code": ("GET", LOGIN, 200, 404, 404, 404, 404),
-    "accounts.end_all_sessions": ("POST", LOGIN, 302, 302, 302, 302, 302),
-    "accounts.logout": ("POST", 302, 302, 302, 302, 302, 302),
-    "accounts.verify_email": ("GET", 400, 400, 400, 400, 400, 400),
-    "accounts.request_password_reset": ("GET", 200, 200, 200, 200, 200, 200),
-    "accounts.reset_password": ("GET", 400, 400, 400, 400, 400, 400),
-    "accounts.home": ("GET", LOGIN, 200, 200, 200, 200, 200),
-    "delegate.register": ("GET", LOGIN, 302, 200, 200, 200, 200),
-    "delegate.registration": ("GET", LOGIN, 200, 302, 302, 302, 302),
-    "delegate.edit_registration": ("GET", LOGIN, 200, 404, 404, 404, 404),
-    "delegate.cancel_registration": ("GET", LOGIN, 200, 404, 404, 404, 404),
-    "delegate.agenda": ("GET", LOGIN, 200, 200, 200, 200, 200),
-    "delegate.sign_up_for_workshop": ("POST", LOGIN, 403, 403, 403, 403, 403),
-    "delegate.leave_workshop": ("POST", LOGIN, 404, 403, 403, 403, 403),
-    "delegate.new_calendar_link": ("POST", LOGIN, 403, 403, 403, 403, 403),
-    "delegate.agenda_feed": ("GET", 404, 404, 404, 404, 404, 404),
-    "public.programme_feed": ("GET", 404, 404, 404, 404, 404, 404),
-    "organiser.registrations_list": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.registration_detail": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.approve": ("POST", LOGIN, 403, 302, 302, 403, 403),
-    "organiser.waitlist": ("POST", LOGIN, 403, 302, 302, 403, 403),
-    "organiser.reject": ("POST", LOGIN, 403, 302, 302, 403, 403),
-    "organiser.add_note": ("POST", LOGIN, 403, 400, 400, 403, 403),
-    "organiser.tag_registration": ("POST", LOGIN, 403, 400, 400, 403, 403),
-    "organiser.untag_registration": ("POST", LOGIN, 403, 400, 400, 403, 403),
-    "organiser.bulk_action": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.tags_page": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.delete_tag": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.dashboard": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.settings": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.partners": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.add_partner": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.edit_partner": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.remove_partner": ("POST", LOGIN, 403, 409, 403, 403, 403),
-    "organiser.move_partner": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.exports_page": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.export_participants": ("POST", LOGIN, 403, 400, 400, 400, 403),
-    "organiser.export_catering": ("POST", LOGIN, 403, 400, 400, 400, 403),
-    "organiser.export_security": ("POST", LOGIN, 403, 400, 400, 400, 403),
-    "organiser.programme": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.publish_programme": ("POST", LOGIN, 403, 302, 403, 403, 403),
-    "organiser.new_session": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.edit_session": ("GET", LOGIN, 403, 404, 404, 404, 403),
-    "organiser.delete_session": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.rooms": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.new_room": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.edit_room": ("GET", LOGIN, 403, 404, 404, 404, 403),
-    "organiser.delete_room": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.tracks": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.new_track": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.edit_track": ("GET", LOGIN, 403, 404, 404, 404, 403),
-    "organiser.delete_track": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.speakers": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.new_speaker": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.edit_speaker": ("GET", LOGIN, 403, 404, 404, 404, 403),
-    "organiser.delete_speaker": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.import_page": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.invitations_page": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "organiser.invite": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.withdraw_invitation": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.team": ("GET", LOGIN, 403, 200, 403, 403, 403),
-    "organiser.invite_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.withdraw_team_invitation": ("POST", LOGIN, 403, 404, 403, 403, 403),
-    "organiser.change_member_role": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.remove_member": ("POST", LOGIN, 403, 400, 403, 403, 403),
-    "organiser.audit_log": ("GET", LOGIN, 403, 200, 200, 200, 403),
-    "accounts.team_invitation": ("GET", 400, 400, 400, 400, 400, 400),
+# What each role gets from each route: a status code; `login`, sent to the log-in form and back
+# here afterwards (`?next=`); or `>place`, a redirect to one of PLACES. A new role is a new column,
+# a new route a new row. Each route is walked with GET, or POST when it takes no GET.
+ACCESS = """
+endpoint                           anonymous  delegate   organiser  moderator  viewer     checkin
+static                             200        200        200        200        200        200
+public.index                       >event     >event     >event     >event     >event     >event
+public.event                       200        200        200        200        200        200
+public.programme                   200        200        200        200        200        200
+public.session                     404        404        404        404        404        404
+public.speaker                     404        404        404        404        404        404
+public.schedule_json               404        404        404        404        404        404
+public.schedule_xml                404        404        404        404        404        404
+accounts.signup                    200        >home      >home      >home      >home      >home
+accounts.login                     200        >own       >list      >list      >list      >list
+accounts.two_factor_login          >login     >login     >login     >login     >login     >login
+accounts.two_factor_setup          login      200        200        200        200        200
+accounts.two_factor_qr_code        login      200        404        404        404        404
+accounts.end_all_sessions          login      >login     >login     >login     >login     >login
+accounts.logout                    >index     >index     >index     >index     >index     >index
+accounts.verify_email              400        400        400        400        400        400
+accounts.request_password_reset    200        200        200        200        200        200
+accounts.reset_password            400        400        400        400        400        400
+accounts.home                      login      200        200        200        200        200
+delegate.register                  login      >own       200        200        200        200
+delegate.registration              login      200        >register  >register  >register  >register
+delegate.edit_registration         login      200        404        404        404        404
+delegate.cancel_registration       login      200        404        404        404        404
+delegate.agenda                    login      200        200        200        200        200
+delegate.sign_up_for_workshop      login      403        403        403        403        403
+delegate.leave_workshop            login      404        403        403        403        403
+delegate.new_calendar_link         login      403        403        403        403        403
+delegate.agenda_feed               404        404        404        404        404        404
+public.programme_feed              404        404        404        404        404        404
+organiser.registrations_list       login      403        200        200        200        403
+organiser.registration_detail      login      403        200        200        200        403
+organiser.approve                  login      403        >detail    >detail    403        403
+organiser.waitlist                 login      403        >detail    >detail    403        403
+organiser.reject                   login      403        >detail    >detail    403        403
+organiser.add_note                 login      403        400        400        403        403
+organiser.tag_registration         login      403        400        400        403        403
+organiser.untag_registration       login      403        400        400        403        403
+organiser.bulk_action              login      403        400        403        403        403
+organiser.tags_page                login      403        200        403        403        403
+organiser.delete_tag               login      403        400        403        403        403
+organiser.dashboard                login      403        200        200        200        403
+organiser.settings                 login      403        200        403        403        403
+organiser.partners                 login      403        200        403        403        403
+organiser.add_partner              login      403        200        403        403        403
+organiser.edit_partner             login      403        200        403        403        403
+organiser.remove_partner           login      403        409        403        403        403
+organiser.move_partner             login      403        400        403        403        403
+organiser.exports_page             login      403        200        200        200        403
+organiser.export_participants      login      403        400        400        400        403
+organiser.export_catering          login      403        400        400        400        403
+organiser.export_security          login      403        400        400        400        403
+organiser.programme                login      403        200        200        200        403
+organiser.publish_programme        login      403        >editor    403        403        403
+organiser.new_session              login      403        200        403        403        403
+organiser.edit_session             login      403        404        404        404        403
+organiser.delete_session           login      403        404        403        403        403
+organiser.rooms                    login      403        200        200        200        403
+organiser.new_room                 login      403        200        403        403        403
+organiser.edit_room                login      403        404        404        404        403
+organiser.delete_room              login      403        404        403        403        403
+organiser.tracks                   login      403        200        200        200        403
+organiser.new_track                login      403        200        403        403        403
+organiser.edit_track               login      403        404        404        404        403
+organiser.delete_track             login      403        404        403        403        403
+organiser.speakers                 login      403        200        200        200        403
+organiser.new_speaker              login      403        200        403        403        403
+organiser.edit_speaker             login      403        404        404        404        403
+organiser.delete_speaker           login      403        404        403        403        403
+organiser.import_page              login      403        200        403        403        403
+organiser.invitations_page         login      403        200        200        200        403
+organiser.invite                   login      403        400        403        403        403
+organiser.withdraw_invitation      login      403        404        403        403        403
+organiser.team                     login      403        200        403        403        403
+organiser.invite_member            login      403        400        403        403        403
+organiser.withdraw_team_invitation login      403        404        403        403        403
+organiser.change_member_role       login      403        400        403        403        403
+organiser.remove_member            login      403        400        403        403        403
+organiser.audit_log                login      403        200        200        200        403
+accounts.team_invitation           400        400        400        400        400        400
+"""
+LOGIN = "login"
+PLACES = {
+    "index": "/",  # the site's front page
+    "event": "/vgt-2014/",  # the event's page
+    "home": "/account/",  # the account's page
+    "login": "/account/login",  # the log-in form, with nowhere to go afterwards
+    "register": "/vgt-2014/register",  # the registration form
+    "own": "/vgt-2014/registration",  # the delegate's own registration
+    "list": "/vgt-2014/organiser/registrations",  # the back office's registration list
+    "editor": "/vgt-2014/organiser/programme",  # the programme editor
+    "detail": "/vgt-2014/organiser/registrations/{reference}",  # the one the request acted on
 }
+
+
+def read_access_table(text: str) -> tuple[list[str], dict[str, dict[str, int | str]]]:
+    """The table's roles (its column names), and for each endpoint each role's expected answer."""
+    (_, *roles), *rows = (line.split() for line in text.strip().splitlines())
+    expected = {}
+    for endpoint, *answers in rows:
+        assert len(answers) == len(roles), f"{endpoint}: {len(answers)} answers, {len(roles)} roles"
+        for answer in answers:
+            assert answer.isdigit() or answer == LOGIN or answer[1:] in PLACES, (endpoint, answer)
+        expected[endpoint] = {
+            role: int(answer) if answer.isdigit() else answer
+            for role, answer in zip(roles, answers, strict=True)
+        }
+    return roles, expected
+
+
+ROLES, EXPECTED = read_access_table(ACCESS)
+TEAM = {role.value for role in TeamRole}
 # These end the session: the walk logs back in after them.
 ENDS_SESSION = {"accounts.logout", "accounts.end_all_sessions"}
 
@@ -126,9 +160,9 @@ def world(app, event, organiser):
     }
 
 
-def url_for_rule(rule, world) -> str:
+def values_for_rule(rule, world) -> dict[str, str]:
     other = world["others"].get(rule.endpoint, world["others"]["organiser.registration_detail"])
-    values = {
+    return {
         "event_slug": "vgt-2014",
         "reference": other.reference,
         "token": "not-a-valid-token",
@@ -141,6 +175,10 @@ def url_for_rule(rule, world) -> str:
         "track_id": "999999",
         "speaker_id": "999999",
     }
+
+
+def url_for_rule(rule, world) -> str:
+    values = values_for_rule(rule, world)
     path = rule.rule
     for argument in rule.arguments:
         path = path.replace(f"<{argument}>", values[argument])
@@ -149,8 +187,23 @@ def url_for_rule(rule, world) -> str:
     return path
 
 
+def method_for_rule(rule) -> str:
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def expected_location(answer: str, rule, world) -> str:
+    url = url_for_rule(rule, world)
+    if answer == LOGIN:
+        return "/account/login?" + urlencode({"next": url})
+    return PLACES[answer.removeprefix(">")].format(**values_for_rule(rule, world))
+
+
 def test_every_route_is_in_the_access_table(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(EXPECTED)
+
+
+def test_every_role_has_a_column_in_the_access_table():
+    assert sorted(ROLES) == sorted(["anonymous", "delegate", *TEAM])
 
 
 def log_in_as(auth, world, role: str) -> None:
@@ -165,20 +218,18 @@ def test_every_route_lets_in_exactly_who_it_should(app, client, auth, world, rol
     log_in_as(auth, world, role)
     failures = []
     for rule in app.url_map.iter_rules():
-        method, *answers = EXPECTED[rule.endpoint]
-        expected = answers[ROLES.index(role)]
-        url = url_for_rule(rule, world)
+        expected = EXPECTED[rule.endpoint][role]
+        method, url = method_for_rule(rule), url_for_rule(rule, world)
         data = {"reason": "Checking access"} if rule.endpoint == "organiser.reject" else None
         response = client.open(url, method=method, data=data)
         response.close()
-        if expected == LOGIN:
-            ok = response.status_code == 302 and response.headers["Location"].startswith(
-                "/account/login?next="
-            )
+        if isinstance(expected, int):
+            answered, wanted = response.status_code, expected
         else:
-            ok = response.status_code == expected
-        if not ok:
-            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+            answered = redirect_target(response) or response.status_code
+            wanted = expected_location(expected, rule, world)
+        if answered != wanted:
+            failures.append(f"{method} {url}: {answered}, expected {wanted} ({expected})")
         if rule.endpoint in ENDS_SESSION:
             log_in_as(auth, world, role)
     assert failures == []
