@@ -4,6 +4,7 @@ the live server's address, logging in the way a person does, and where a redirec
 import contextvars
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, has_app_context
@@ -45,17 +46,29 @@ def csrf_token(page: str) -> str | None:
 REDIRECT_CODES = {302, 303}
 
 
-def redirect_target(response) -> str | None:
-    """Where a redirect sends the browser (its Location header); None for any other answer."""
+def _as_a_browser_reads_it(url: str) -> tuple:
+    """A URL with its query decoded, so that `next=%2Fx` and `next=/x` are the same place."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path, parse_qsl(parts.query), parts.fragment
+
+
+def redirects_to(response, to: str) -> bool:
+    """The answer is a redirect, whatever its code, to `to`: a path on this site with its query."""
     if response.status_code not in REDIRECT_CODES:
-        return None
-    return response.headers["Location"]
+        return False
+    return _as_a_browser_reads_it(response.headers["Location"]) == _as_a_browser_reads_it(to)
 
 
 def assert_redirects(response, *, to: str) -> None:
-    """The answer is a redirect to `to` (a path on this site, with its query), whatever its code."""
     assert response.status_code in REDIRECT_CODES, f"{response.status_code}, not a redirect"
-    assert response.headers["Location"] == to
+    location = response.headers["Location"]
+    assert redirects_to(response, to), f"redirects to {location}, not to {to}"
+
+
+def log_in_first(path: str) -> str:
+    """Where someone who is not logged in is sent on their way to `path`: the log-in form, which
+    brings them back to `path` afterwards."""
+    return "/account/login?" + urlencode({"next": path})
 
 
 class AuthActions:

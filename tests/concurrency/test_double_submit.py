@@ -48,7 +48,7 @@ def test_a_double_clicked_registration_registers_once(live_server):
     with ThreadPoolExecutor(max_workers=CLICKS) as pool:
         answers = list(pool.map(click, range(CLICKS), timeout=30))
 
-    assert [answer.status for answer in answers] == [302] * CLICKS
+    assert all(answer.is_redirect for answer in answers), [answer.status for answer in answers]
     assert {answer.location for answer in answers} == {"/vgt-2014/registration"}
     with live_server.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

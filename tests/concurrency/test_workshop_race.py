@@ -53,7 +53,7 @@ def delegate_browser(base_url: str, email: str) -> Browser:
     answer = browser.post(
         "/account/login", {"csrf_token": login["csrf_token"], "email": email, "password": PASSWORD}
     )
-    assert answer.is_redirect, answer.status
+    assert answer.is_redirect and answer.location.endswith("/vgt-2014/registration"), answer.status
     return browser
 
 

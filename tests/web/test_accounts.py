@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conference import create_app
 from conference.extensions import db
 from conference.models import OutboxEmail, User
+from tests.client import assert_redirects, log_in_first
 from tests.factories import PASSWORD, make_user, register
 
 
@@ -39,12 +40,12 @@ def test_sign_up_verify_and_log_in(client, app):
     assert "verify your email address first" in response.text
 
     response = client.get(link_in_last_email("anna@police.example", "/account/verify/"))
-    assert response.headers["Location"] == "/account/login"
+    assert_redirects(response, to="/account/login")
 
     response = client.post(
         "/account/login", data={"email": "anna@police.example", "password": PASSWORD}
     )
-    assert response.headers["Location"] == "/account/"
+    assert_redirects(response, to="/account/")
     assert "Hello, Anna Agent" in client.get("/account/").text
 
 
@@ -81,14 +82,14 @@ def test_wrong_password_gets_a_message_and_no_session(client, delegate):
     )
     assert response.status_code == 400
     assert "do not match" in response.text
-    assert client.get("/account/").status_code == 302
+    assert_redirects(client.get("/account/"), to=log_in_first("/account/"))
 
 
 def test_log_out_ends_the_session(client, auth, delegate):
     auth.login()
     assert client.get("/account/").status_code == 200
     auth.logout()
-    assert client.get("/account/").headers["Location"].startswith("/account/login")
+    assert_redirects(client.get("/account/"), to=log_in_first("/account/"))
 
 
 def test_logging_out_needs_a_post(client, auth, delegate):
@@ -112,7 +113,7 @@ def test_next_only_redirects_within_our_site(client, delegate, next_url, expecte
         query_string={"next": next_url},
         data={"email": delegate.email, "password": PASSWORD},
     )
-    assert response.headers["Location"] == expected
+    assert_redirects(response, to=expected)
 
 
 def test_password_reset_by_email(client, delegate):
@@ -122,13 +123,11 @@ def test_password_reset_by_email(client, delegate):
     response = client.post(
         link, data={"password": "my new long password", "confirm": "my new long password"}
     )
-    assert response.headers["Location"] == "/account/login"
-    assert (
-        client.post(
-            "/account/login", data={"email": delegate.email, "password": "my new long password"}
-        ).status_code
-        == 302
+    assert_redirects(response, to="/account/login")
+    response = client.post(
+        "/account/login", data={"email": delegate.email, "password": "my new long password"}
     )
+    assert_redirects(response, to="/account/")
     assert client.get(link).status_code == 400, "a reset link works once"
 
 
@@ -229,25 +228,25 @@ def test_where_they_were_going_survives_sign_up_and_verification(client, event):
         data={"name": "Anna", "email": "anna@police.example", "password": PASSWORD},
     )
     verified = client.get(link_in_last_email("anna@police.example", "/account/verify/"))
-    assert verified.headers["Location"] == "/account/login?next=/vgt-2014/register"
+    assert_redirects(verified, to=log_in_first("/vgt-2014/register"))
     response = client.post(
         verified.headers["Location"], data={"email": "anna@police.example", "password": PASSWORD}
     )
-    assert response.headers["Location"] == "/vgt-2014/register"
+    assert_redirects(response, to="/vgt-2014/register")
 
 
 def test_without_next_an_organiser_lands_in_the_back_office(client, auth, event, organiser):
-    assert auth.login(organiser.email).headers["Location"] == "/vgt-2014/organiser/registrations"
+    assert_redirects(auth.login(organiser.email), to="/vgt-2014/organiser/registrations")
 
 
 def test_without_next_a_delegate_lands_on_the_event_or_their_registration(client, auth, event):
     make_user("anna@police.example")
     db.session.commit()
-    assert auth.login("anna@police.example").headers["Location"] == "/vgt-2014/"
+    assert_redirects(auth.login("anna@police.example"), to="/vgt-2014/")
     auth.logout()
     register(event, "ben@police.example")
     db.session.commit()
-    assert auth.login("ben@police.example").headers["Location"] == "/vgt-2014/registration"
+    assert_redirects(auth.login("ben@police.example"), to="/vgt-2014/registration")
 
 
 def test_a_name_with_a_web_address_is_refused(client, app):
@@ -284,5 +283,5 @@ class TestFailedLoginsPerAddress:
                 data={"email": delegate.email, "password": PASSWORD},
                 environ_base={"REMOTE_ADDR": f"10.0.1.{number}"},
             )
-            assert response.status_code == 302
+            assert_redirects(response, to="/account/")
             auth.logout()

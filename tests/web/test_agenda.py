@@ -9,7 +9,7 @@ from icalendar import Calendar
 from conference.extensions import db
 from conference.models import SessionKind, SessionSignup
 from conference.models import SignupStatus as Signup
-from tests.client import AuthActions, csrf_token
+from tests.client import AuthActions, assert_redirects, csrf_token
 from tests.factories import approved, local, make_user, register, session, workshop
 from tests.workshop_helpers import publish
 
@@ -121,8 +121,7 @@ def test_signing_up_through_the_form_takes_a_place(client, programme, anna):
 
     response = click(client, action)
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/vgt-2014/agenda#workshops"
+    assert_redirects(response, to="/vgt-2014/agenda#workshops")
     assert signups() == [(anna.id, finding.id, Signup.CONFIRMED)]
     page = client.get("/vgt-2014/agenda").text
     assert "You have a place in “Finding the child”" in page
@@ -150,7 +149,7 @@ def test_a_full_workshop_offers_its_waiting_list(client, event, programme, anna)
     assert "Full: join the waiting list" in page
     response = click(client, f"/vgt-2014/agenda/workshops/{streaming.id}")
 
-    assert response.status_code == 302
+    assert_redirects(response, to="/vgt-2014/agenda#workshops")
     assert (anna.id, streaming.id, Signup.WAITLISTED) in signups()
     assert "you are on its waiting list" in client.get("/vgt-2014/agenda").text
 
@@ -179,7 +178,8 @@ def test_a_double_click_signs_up_once(client, programme, anna):
     first = client.post(action, data={"csrf_token": csrf_token(page)})
     second = client.post(action, data={"csrf_token": csrf_token(page)})
 
-    assert first.status_code == second.status_code == 302
+    assert_redirects(first, to="/vgt-2014/agenda#workshops")
+    assert_redirects(second, to="/vgt-2014/agenda#workshops")
     assert len(signups()) == 1
     assert "You already have a place in “Finding the child”" in client.get("/vgt-2014/agenda").text
 
@@ -198,7 +198,7 @@ def test_leaving_gives_the_place_to_the_first_waiting(client, event, programme, 
     log_in(client, anna)
     response = click(client, f"/vgt-2014/agenda/workshops/{streaming.id}/leave")
 
-    assert response.status_code == 302
+    assert_redirects(response, to="/vgt-2014/agenda#workshops")
     assert signups() == [(ben.id, streaming.id, Signup.CONFIRMED)]
 
 
@@ -239,7 +239,7 @@ def test_a_new_link_makes_the_old_one_answer_404(app, client, programme, anna):
 
     response = click(client, "/vgt-2014/agenda/calendar-link")
 
-    assert response.headers["Location"] == "/vgt-2014/agenda#calendar"
+    assert_redirects(response, to="/vgt-2014/agenda#calendar")
     page = client.get("/vgt-2014/agenda").text
     assert "The old one no longer works" in page
     new = feed_link(page).removeprefix("http://localhost")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Registration
 from conference.models import RegistrationStatus as Status
-from tests.client import AuthActions, csrf_token
+from tests.client import AuthActions, assert_redirects, csrf_token
 from tests.factories import PASSWORD, register
 
 
@@ -28,7 +28,7 @@ def test_a_form_without_its_token_is_refused_with_a_clear_message(client, delega
 
 
 def test_log_in_with_the_token_from_the_form(client, delegate):
-    assert log_in(client, delegate.email).headers["Location"] == "/account/"
+    assert_redirects(log_in(client, delegate.email), to="/account/")
 
 
 def test_a_decision_needs_the_token_from_the_detail_page(client, event, organiser):
@@ -41,7 +41,7 @@ def test_a_decision_needs_the_token_from_the_detail_page(client, event, organise
     assert db.session.scalar(sa.select(Registration.status)) == Status.PENDING
 
     token = csrf_token(client.get(url).text)
-    assert client.post(url + "/approve", data={"csrf_token": token}).status_code == 302
+    assert_redirects(client.post(url + "/approve", data={"csrf_token": token}), to=url)
     assert db.session.scalar(sa.select(Registration.status)) == Status.APPROVED
 
 
@@ -65,4 +65,4 @@ def test_the_registration_form_carries_its_token(client, event, delegate):
             "invitation_letter_needed": "no",
         },
     )
-    assert response.headers["Location"] == "/vgt-2014/registration"
+    assert_redirects(response, to="/vgt-2014/registration")

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from conference.extensions import db
 from conference.models import AuditEntry
 from conference.services.registration import workflow
+from tests.client import assert_redirects
 from tests.factories import current_code, make_organiser, register
 
 PAGE = "/vgt-2014/organiser/exports"
@@ -180,7 +181,7 @@ class TestWithCsrf:
                 "csrf_token": token("/account/login"),
             },
         )
-        assert login.status_code == 302
+        assert_redirects(login, to="/account/login/code")
         client.post(
             "/account/login/code",
             data={"code": current_code(), "csrf_token": token("/account/login/code")},

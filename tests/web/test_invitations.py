@@ -10,7 +10,7 @@ from conference.extensions import db
 from conference.models import Invitation, InvitationState, Registration, TeamRole
 from conference.services.registration import registration_invitations
 from conference.services.registration.registration_invitations import Invitee
-from tests.client import csrf_token
+from tests.client import assert_redirects, csrf_token, log_in_first
 from tests.factories import make_organiser, make_user
 from tests.web.test_import import upload
 
@@ -56,7 +56,7 @@ def test_the_invitee_registers_through_the_link_in_the_email(
             "country": "NL",
         },
     )
-    assert response.headers["Location"] == PAGE
+    assert_redirects(response, to=PAGE)
     assert f"An invitation with a new code is on its way to {INVITEE}" in client.get(PAGE).text
     auth.logout()
 
@@ -68,14 +68,13 @@ def test_the_invitee_registers_through_the_link_in_the_email(
 
     # Logged out, the link goes by the log-in page and comes back with its code.
     login = client.get(link)
-    assert "/account/login?next=" in login.headers["Location"]
-    assert code in login.headers["Location"]
+    assert_redirects(login, to=log_in_first(f"/vgt-2014/register?code={code}"))
     auth.login(INVITEE)
     page = client.get(link).text
     assert "The organisers have invited Anna de Vries." in page
     assert f'value="{code}"' in page
     response = client.post(link, data=registration_form(page, invitation_code=code))
-    assert response.headers["Location"] == "/vgt-2014/registration"
+    assert_redirects(response, to="/vgt-2014/registration")
 
     invitation = db.session.scalars(sa.select(Invitation)).one()
     registration = db.session.scalars(sa.select(Registration)).one()
@@ -123,7 +122,7 @@ def test_withdrawing_an_invitation_stops_its_code(client, auth, event, organiser
     response = client.post(
         f"{PAGE}/{invitation.id}/withdraw", data={"csrf_token": csrf_token(page)}
     )
-    assert response.headers["Location"] == PAGE
+    assert_redirects(response, to=PAGE)
     assert "Withdrawn: 1" in client.get(PAGE).text
     auth.logout()
 
@@ -181,7 +180,7 @@ def test_invitees_imported_from_a_file_each_get_their_own_code(
     checked = upload(client, people, kind="invitees", csrf_token=token, dry_run="Check the file")
     assert "2 rows are ready to invite" in checked.text
     imported = upload(client, people, kind="invitees", csrf_token=token, submit="Import")
-    assert imported.headers["Location"] == PAGE
+    assert_redirects(imported, to=PAGE)
     send_mail(runner)
     anna = mail_server.links_to("anna@politie.example", "/vgt-2014/register?code=")
     bram = mail_server.links_to("bram@europol.example", "/vgt-2014/register?code=")

@@ -25,7 +25,7 @@ from conference.services.programme.rooms_tracks_speakers import (
     TrackDetails,
 )
 from conference.services.programme.timetable import Part, SessionDetails
-from tests.client import csrf_token
+from tests.client import assert_redirects, csrf_token
 from tests.factories import make_organiser, register
 
 PROGRAMME = "/vgt-2014/organiser/programme"
@@ -172,7 +172,7 @@ def test_an_organiser_creates_a_session_in_amsterdam_time(logged_in, rooms, ruud
         ),
     )
     (session,) = sessions()
-    assert response.headers["Location"] == f"{PROGRAMME}#session-{session.id}"
+    assert_redirects(response, to=f"{PROGRAMME}#session-{session.id}")
     assert session.starts_at == datetime(2014, 11, 5, 8, tzinfo=UTC)
     assert [(p.speaker_id, p.role) for p in session.speakers] == [(ruud.id, "chair")]
     assert db.session.scalars(sa.select(AuditEntry.action)).all().count("session.created") == 1
@@ -235,18 +235,18 @@ def test_a_speaker_in_two_places_is_warned_and_saved_when_confirmed(
     confirmed = logged_in.post(
         NEW_SESSION, data={**clash, "accept_warnings": "y", "csrf_token": token}
     )
-    assert confirmed.status_code == 302
     assert [s.title for s in sessions()] == ["Opening plenary", "Tracing offenders"]
+    assert_redirects(confirmed, to=f"{PROGRAMME}#session-{sessions()[1].id}")
 
 
 def test_a_session_form_sent_twice_creates_one_session(logged_in):
     token = csrf_token(logged_in.get(NEW_SESSION).text)
-    answers = [
-        logged_in.post(NEW_SESSION, data={**session_form(), "csrf_token": token}).status_code
-        for _ in range(2)
+    first, second = [
+        logged_in.post(NEW_SESSION, data={**session_form(), "csrf_token": token}) for _ in range(2)
     ]
-    assert answers == [302, 409]
-    assert len(sessions()) == 1
+    (session,) = sessions()
+    assert_redirects(first, to=f"{PROGRAMME}#session-{session.id}")
+    assert second.status_code == 409
 
 
 def test_bad_input_is_a_400_with_the_fields_marked(logged_in):
@@ -276,8 +276,8 @@ def test_moving_a_session_to_another_room_and_time(logged_in, event, organiser, 
         path,
         session_form(day="2014-11-06", starts="11:00", ends="12:00", room=str(rooms[1].id)),
     )
-    assert response.status_code == 302
     (moved,) = sessions()
+    assert_redirects(response, to=f"{PROGRAMME}#session-{moved.id}")
     assert (moved.room_id, moved.starts_at) == (rooms[1].id, datetime(2014, 11, 6, 10, tzinfo=UTC))
 
 
@@ -292,7 +292,7 @@ def test_a_session_with_sign_ups_is_not_deleted(logged_in, event, organiser, roo
     db.session.commit()
     path = f"{PROGRAMME}/sessions/{session.id}"
     response = submit(logged_in, path + "/delete", {}, form_page=path)
-    assert response.headers["Location"] == path
+    assert_redirects(response, to=path)
     assert "1 delegate signed up" in logged_in.get(path).text
     assert len(sessions()) == 1
 
@@ -301,7 +301,7 @@ def test_deleting_a_session(logged_in, event, organiser):
     session = make_session(event, organiser)
     path = f"{PROGRAMME}/sessions/{session.id}"
     response = submit(logged_in, path + "/delete", {}, form_page=path)
-    assert response.headers["Location"] == PROGRAMME
+    assert_redirects(response, to=PROGRAMME)
     assert sessions() == []
 
 
@@ -315,7 +315,7 @@ def test_a_session_of_another_event_is_not_found(logged_in, organiser):
 def test_publishing_shows_the_version_and_later_changes(logged_in, event, organiser):
     make_session(event, organiser)
     response = submit(logged_in, PROGRAMME + "/publish", {}, form_page=PROGRAMME)
-    assert response.headers["Location"] == PROGRAMME
+    assert_redirects(response, to=PROGRAMME)
     page = logged_in.get(PROGRAMME).text
     assert "Published version 1" in page
     assert "Version 1, published on" in page
@@ -343,7 +343,7 @@ def test_an_organiser_adds_edits_and_deletes_a_room(logged_in):
         PROGRAMME + "/rooms/new",
         {"name": "Auditorium", "capacity": "200", "position": "0"},
     )
-    assert response.headers["Location"] == PROGRAMME + "/rooms"
+    assert_redirects(response, to=PROGRAMME + "/rooms")
     room = db.session.scalars(sa.select(Room)).one()
     assert "Auditorium" in logged_in.get(PROGRAMME + "/rooms").text
     path = f"{PROGRAMME}/rooms/{room.id}"
@@ -366,7 +366,7 @@ def test_a_room_holding_sessions_is_not_deleted(logged_in, event, organiser, roo
     make_session(event, organiser, room_id=rooms[0].id)
     path = f"{PROGRAMME}/rooms/{rooms[0].id}"
     response = submit(logged_in, path + "/delete", {}, form_page=path)
-    assert response.headers["Location"] == path
+    assert_redirects(response, to=path)
     assert "Auditorium cannot be deleted: it holds 1 session (“Opening plenary”)" in (
         logged_in.get(path).text
     )
@@ -378,7 +378,7 @@ def test_an_organiser_adds_a_track_with_a_colour(logged_in):
         PROGRAMME + "/tracks/new",
         {"name": "Live streaming", "colour": "teal", "description": "Remote abuse via webcam."},
     )
-    assert response.headers["Location"] == PROGRAMME + "/tracks"
+    assert_redirects(response, to=PROGRAMME + "/tracks")
     assert db.session.scalars(sa.select(Track.colour)).one() == "teal"
     assert "tag-teal" in logged_in.get(PROGRAMME + "/tracks").text
 
@@ -401,7 +401,7 @@ def test_an_organiser_adds_a_speaker_from_a_partner_linked_to_a_delegate(logged_
             "user_email": "troels@europol.example",
         },
     )
-    assert response.headers["Location"] == PROGRAMME + "/speakers"
+    assert_redirects(response, to=PROGRAMME + "/speakers")
     speaker = db.session.scalars(sa.select(Speaker)).one()
     assert (speaker.organisation_id, speaker.user_id) == (europol.id, registration.user_id)
     assert "Delegate account" in logged_in.get(PROGRAMME + "/speakers").text
@@ -490,7 +490,7 @@ def test_raising_a_workshops_capacity_gives_the_place_to_the_first_waiting(
             title="Tracing offenders", kind="workshop", room=str(rooms[1].id), capacity="2"
         ),
     )
-    assert response.status_code == 302
+    assert_redirects(response, to=f"{PROGRAMME}#session-{workshop.id}")
     db.session.expire_all()
     signups = db.session.scalars(sa.select(SessionSignup.status).order_by(SessionSignup.id)).all()
     assert signups == ["confirmed", "confirmed", "waitlisted"]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import User
+from tests.client import AuthActions, assert_redirects, log_in_first
 from tests.factories import PASSWORD, TOTP_SECRET, current_code, make_organiser
 
 
@@ -27,6 +28,7 @@ def password_step(client, email):
 def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
     auth.login(newcomer.email)
     response = client.get("/vgt-2014/organiser/registrations")
+    assert_redirects(response, to="/account/two-factor?next=/vgt-2014/organiser/registrations")
     setup = client.get(response.headers["Location"])
     assert 'src="/account/two-factor/qr.svg"' in setup.text
     secret = re.search(r'<code class="fs-6 user-select-all">([A-Z2-7]+)</code>', setup.text)[1]
@@ -48,12 +50,12 @@ def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
 
 
 def test_log_in_asks_for_the_code_after_the_password(client, organiser):
-    assert password_step(client, organiser.email).headers["Location"] == "/account/login/code"
-    assert client.get("/account/").status_code == 302, "not logged in before the code"
+    assert_redirects(password_step(client, organiser.email), to="/account/login/code")
+    assert_redirects(client.get("/account/"), to=log_in_first("/account/"))  # not yet logged in
     wrong = client.post("/account/login/code", data={"code": "123456"})
     assert wrong.status_code == 400
     right = client.post("/account/login/code", data={"code": current_code()})
-    assert right.headers["Location"] == "/vgt-2014/organiser/registrations"
+    assert_redirects(right, to="/vgt-2014/organiser/registrations")
     assert client.get("/account/").status_code == 200
 
 
@@ -61,7 +63,10 @@ def test_a_code_works_once(app, organiser):
     first, second = app.test_client(), app.test_client()
     code = current_code()
     password_step(first, organiser.email)
-    assert first.post("/account/login/code", data={"code": code}).status_code == 302
+    assert_redirects(
+        first.post("/account/login/code", data={"code": code}),
+        to="/vgt-2014/organiser/registrations",
+    )
     password_step(second, organiser.email)
     replay = second.post("/account/login/code", data={"code": code})
     assert replay.status_code == 400
@@ -79,7 +84,10 @@ def test_a_recovery_code_works_once_in_place_of_the_app(client, auth, newcomer):
     auth.logout()
 
     password_step(client, newcomer.email)
-    assert client.post("/account/login/code", data={"code": recovery}).status_code == 302
+    assert_redirects(
+        client.post("/account/login/code", data={"code": recovery}),
+        to="/vgt-2014/organiser/registrations",
+    )
     auth.logout()
     password_step(client, newcomer.email)
     assert client.post("/account/login/code", data={"code": recovery}).status_code == 400
@@ -87,8 +95,8 @@ def test_a_recovery_code_works_once_in_place_of_the_app(client, auth, newcomer):
 
 def test_the_code_step_needs_the_password_step_first(client, organiser):
     response = client.post("/account/login/code", data={"code": current_code()})
-    assert response.headers["Location"] == "/account/login"
-    assert client.get("/account/").status_code == 302
+    assert_redirects(response, to="/account/login")
+    assert_redirects(client.get("/account/"), to=log_in_first("/account/"))
 
 
 def test_logging_in_starts_a_fresh_session(client, auth, delegate):
@@ -102,15 +110,14 @@ def test_logging_in_starts_a_fresh_session(client, auth, delegate):
 def test_ending_all_sessions_logs_out_every_device(app, auth, organiser):
     laptop = app.test_client()
     auth.login(organiser.email)  # the fixture's client: the phone
-    from tests.client import AuthActions
 
     AuthActions(laptop).login(organiser.email)
     assert laptop.get("/account/").status_code == 200
     status = auth.client.get("/account/two-factor")
     assert "Log out everywhere" in status.text
     auth.client.post("/account/sessions/end")
-    assert laptop.get("/account/").status_code == 302
-    assert auth.client.get("/account/").status_code == 302
+    assert_redirects(laptop.get("/account/"), to=log_in_first("/account/"))
+    assert_redirects(auth.client.get("/account/"), to=log_in_first("/account/"))
 
 
 def test_the_secret_is_kept_on_the_user_until_confirmed(client, auth, newcomer):
