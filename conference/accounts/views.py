@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -70,9 +71,13 @@ def _submitted_email() -> str:
 
 
 def _failed(response) -> bool:
-    """A log-in that did not succeed: only these count against the address's limit, so nobody
-    can lock an organiser out by failing on purpose and then succeed themselves."""
-    return response.status_code != 302
+    """A log-in that did not get past the password: only these count against the address's
+    limit, so guessing stops after a few tries while the owner's own log-ins never lock them out.
+
+    The log-in view says so on `g`, whatever the answer's status code: anything it did not
+    accept counts, a form sent back as much as a wrong password.
+    """
+    return not g.get("password_accepted", False)
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
@@ -124,6 +129,7 @@ def login():
             form.email.errors.append(error.message)
         else:
             db.session.commit()
+            g.password_accepted = True
             if user.has_two_factor:
                 session.clear()
                 session[TWO_FACTOR_PENDING] = user.get_id()

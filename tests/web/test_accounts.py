@@ -285,3 +285,35 @@ class TestFailedLoginsPerAddress:
             )
             assert_redirects(response, to="/account/")
             auth.logout()
+
+    def test_a_good_log_in_does_not_count_whatever_its_redirect_code(
+        self, app, client, auth, delegate, monkeypatch
+    ):
+        see_other = app.redirect
+        # Flask 3.2 answers a redirect with 303 See Other where Flask 3.1 says 302 Found.
+        monkeypatch.setattr(app, "redirect", lambda location, code=302: see_other(location, 303))
+        for number in range(3):
+            response = client.post(
+                "/account/login",
+                data={"email": delegate.email, "password": PASSWORD},
+                environ_base={"REMOTE_ADDR": f"10.0.2.{number}"},
+            )
+            assert response.status_code == 303
+            assert_redirects(response, to="/account/")
+            auth.logout()
+
+    def test_failed_attempts_count_against_the_address_from_any_client(self, client, delegate):
+        for number in range(2):
+            response = client.post(
+                "/account/login",
+                data={"email": delegate.email, "password": "not the password at all"},
+                environ_base={"REMOTE_ADDR": f"10.0.3.{number}"},
+            )
+            assert response.status_code == 400 and "do not match" in response.text
+        response = client.post(
+            "/account/login",
+            data={"email": delegate.email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.3.2"},
+        )
+        assert response.status_code == 429
+        assert_redirects(client.get("/account/"), to=log_in_first("/account/"))
