@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from conference import extensions
-from conference.config import settings_from_environment
+from conference.config import refuse_unsafe_production_settings, settings_from_environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    refuse_unsafe_production_settings(app.config)
 
     register_extensions(app)
     register_blueprints(app)

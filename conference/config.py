@@ -1,7 +1,8 @@
 """Settings read from environment variables, with safe defaults for development.
 
 `CONFERENCE_ENV` is `development` (the default) or `production`. Production refuses to start
-without a real `SECRET_KEY` and sends cookies over HTTPS only.
+without a real `SECRET_KEY` or with the tests' cheap password hashing, and sends cookies over
+HTTPS only.
 """
 
 import os
@@ -80,7 +81,26 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "VGT Conference <conference@localhost>"
         ),
+        # The cost of argon2id password hashes: one of argon2-cffi's `argon2.profiles`. The tests
+        # hash hundreds of passwords with "CHEAPEST", which production refuses.
+        "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
         # How long the links we mail stay valid.
         "EMAIL_VERIFICATION_MAX_AGE": 48 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
     }
+
+
+# Password hashing a production server may use: the RFC 9106 recommendations.
+PRODUCTION_PASSWORD_HASH_PROFILES = {"RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY"}
+
+
+def refuse_unsafe_production_settings(config) -> None:
+    """Production starts only with settings fit for it, whatever `create_app` was handed."""
+    if config["CONFERENCE_ENV"] != "production":
+        return
+    profile = config["PASSWORD_HASH_PROFILE"]
+    if profile not in PRODUCTION_PASSWORD_HASH_PROFILES:
+        raise RuntimeError(
+            f"PASSWORD_HASH_PROFILE={profile} is for tests only; production hashes passwords "
+            f"with one of {', '.join(sorted(PRODUCTION_PASSWORD_HASH_PROFILES))}"
+        )

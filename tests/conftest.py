@@ -11,28 +11,16 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
-from argon2 import PasswordHasher
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from conference import create_app
 from conference.extensions import db
 from conference.models import Event, User
-from conference.services.people import accounts
 from tests.client import AuthActions, IsolatedClient, LiveServer
 from tests.environment import database_url, empty_all_tables, settings_for_tests
 from tests.factories import make_event, make_organiser, make_user
 from tests.mail_server import MailHandler, MailServer, free_port
-
-
-@pytest.fixture(scope="session", autouse=True)
-def fast_password_hashing():
-    """argon2id with its smallest cost: the tests hash hundreds of passwords."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", cheap)
-        patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("timing"))
-        yield
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ def settings_for_tests(url: str, **overrides) -> dict:
         "MAIL_BACKEND": "console",
         "BASE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",  # the tests hash hundreds of passwords
         **overrides,
     }
 

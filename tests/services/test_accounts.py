@@ -1,10 +1,11 @@
 """Accounts, without HTTP: sign-up, verification links, log-in, password reset."""
 
+import argon2
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from freezegun import freeze_time
 
+from conference import create_app
 from conference.extensions import db
 from conference.models import OutboxEmail, User
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
@@ -33,8 +34,15 @@ def test_sign_up_stores_an_argon2id_hash_and_a_lower_case_address(app):
     assert not user.is_verified
 
 
-def test_the_production_hasher_is_argon2id():
-    assert PasswordHasher().hash("x").startswith("$argon2id$")
+def test_passwords_are_hashed_at_the_cost_the_settings_name(app, tmp_path):
+    assert argon2.extract_parameters(accounts.hash_password("x")) == argon2.profiles.CHEAPEST
+    outside_the_tests = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
+    with outside_the_tests.app_context():
+        hashed = accounts.hash_password("x")
+    assert hashed.startswith("$argon2id$")
+    assert argon2.extract_parameters(hashed) == argon2.profiles.RFC_9106_LOW_MEMORY
 
 
 def test_signing_up_twice_creates_nothing_and_tells_the_owner(app):

@@ -53,6 +53,18 @@ def test_production_requires_a_secret_key(monkeypatch, tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
 
 
+def test_production_refuses_the_cheap_password_hashing_of_the_tests(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONFERENCE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a real secret for this test")
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_PROFILE"):
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                "PASSWORD_HASH_PROFILE": "CHEAPEST",
+            }
+        )
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("CONFERENCE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a real secret for this test")

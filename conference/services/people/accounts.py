@@ -5,8 +5,10 @@ either way, and the owner of the address is the only one told.
 """
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
+import argon2.profiles
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,9 +25,23 @@ from conference.services.mail.outbox import absolute_url, queue_email
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Hashed on a failed look-up, so that an unknown address takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password, only here for timing")
+
+@dataclass(frozen=True)
+class _PasswordHashing:
+    hasher: PasswordHasher
+    # Checked on a failed look-up, so that an unknown address takes as long as a wrong password.
+    dummy_hash: str
+
+
+def _password_hashing() -> _PasswordHashing:
+    """argon2id at the cost the app's settings name (PASSWORD_HASH_PROFILE), made once per app."""
+    hashing = current_app.extensions.get("password_hashing")
+    if hashing is None:
+        profile = getattr(argon2.profiles, current_app.config["PASSWORD_HASH_PROFILE"])
+        hasher = PasswordHasher.from_parameters(profile)
+        hashing = _PasswordHashing(hasher, hasher.hash("not a real password, only for timing"))
+        current_app.extensions["password_hashing"] = hashing
+    return hashing
 
 
 def normalise_email(email: str) -> str:
@@ -33,7 +49,7 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hashing().hasher.hash(password)
 
 
 def find_user(email: str) -> User | None:
@@ -110,13 +126,14 @@ def verify_email(token: str, now: datetime | None = None) -> User:
 def authenticate(email: str, password: str) -> User:
     """The user with this address and password, verified; a new verification link otherwise."""
     user = find_user(email)
+    hashing = _password_hashing()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hashing.hasher.verify(user.password_hash if user else hashing.dummy_hash, password)
     except (VerificationError, InvalidHashError) as error:
         raise InvalidCredentials("That email address and password do not match.") from error
     if user is None:
         raise InvalidCredentials("That email address and password do not match.")
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hashing.hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if not user.is_verified:
         _queue_verification(user)
