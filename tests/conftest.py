@@ -10,24 +10,43 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from conference import create_app
 from conference.extensions import db
 from conference.models import Event, User
 from tests.client import AuthActions, IsolatedClient, LiveServer
-from tests.environment import database_url, empty_all_tables, settings_for_tests
+from tests.environment import (
+    create_app_for_tests,
+    database_url,
+    empty_all_tables,
+    url_rules_compiled_once,
+    without_waiting_for_the_disk,
+)
 from tests.factories import make_event, make_organiser, make_user
 from tests.mail_server import MailHandler, MailServer, free_port
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_without_waiting_for_the_disk():
+    sa.event.listen(sa.engine.Engine, "connect", without_waiting_for_the_disk)
+    yield
+    sa.event.remove(sa.engine.Engine, "connect", without_waiting_for_the_disk)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def url_rules_compiled_once_per_session():
+    with url_rules_compiled_once():
+        yield
 
 
 @pytest.fixture(scope="session")
 def test_database_url(tmp_path_factory) -> str:
     """A database migrated from empty to the newest revision, once per test session."""
     url = database_url(tmp_path_factory)
-    app = create_app(settings_for_tests(url))
+    app = create_app_for_tests(url)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -45,7 +64,7 @@ def app_settings() -> dict:
 
 @pytest.fixture
 def app(test_database_url, app_settings):
-    app = create_app(settings_for_tests(test_database_url, **app_settings))
+    app = create_app_for_tests(test_database_url, **app_settings)
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
@@ -57,7 +76,7 @@ def app(test_database_url, app_settings):
 @pytest.fixture
 def live_server(test_database_url, app_settings) -> Iterator[LiveServer]:
     """The app served over real HTTP on 127.0.0.1, a thread per request, for browsers and races."""
-    server_app = create_app(settings_for_tests(test_database_url, **app_settings))
+    server_app = create_app_for_tests(test_database_url, **app_settings)
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     server_app.config["BASE_URL"] = url
