@@ -79,13 +79,15 @@ def url_rules_compiled_once() -> Iterator[None]:
 
     Werkzeug writes Python code for every route and compiles it, most of the time `create_app`
     takes. That code depends on the rule alone (it gets the rule, with its converters, as an
-    argument), so a rule that another test's app compiled is not compiled again.
+    argument), so a rule that another test's app compiled is not compiled again. This leans on
+    Werkzeug's private `_compile_builder` and `_trace`: if they change, every test fails at once.
     """
     compile_builder = Rule._compile_builder
     compiled = {}
 
     def compile_builder_once(rule: Rule, append_unknown: bool = True):
-        key = (rule.rule, tuple(rule._trace), repr(rule.defaults), append_unknown)
+        converters = tuple((name, type(c)) for name, c in rule._converters.items())
+        key = (rule.rule, tuple(rule._trace), converters, repr(rule.defaults), append_unknown)
         if key not in compiled:
             compiled[key] = compile_builder(rule, append_unknown)
         return compiled[key]
