@@ -30,7 +30,7 @@ from tests.mail_server import MailHandler, MailServer, free_port
 
 
 @pytest.fixture(scope="session", autouse=True)
-def sqlite_without_waiting_for_the_disk():
+def commits_without_waiting_for_the_disk():
     sa.event.listen(sa.engine.Engine, "connect", without_waiting_for_the_disk)
     yield
     sa.event.remove(sa.engine.Engine, "connect", without_waiting_for_the_disk)
