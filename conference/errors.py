@@ -9,6 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from conference.extensions import db
+from conference.refusals import show_refusal
 from conference.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        """A rule said no: nothing of the request is kept, and the page the view chose for a
+        refusal (`conference.refusals.on_refusal`) shows why; without one, an error page."""
         db.session.rollback()
+        if not _wants_json() and (page := show_refusal(error)) is not None:
+            return page
         return _respond(error.status_code, error.message)
 
     @app.errorhandler(OperationalError)

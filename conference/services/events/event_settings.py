@@ -23,11 +23,7 @@ from conference.services.text import paragraphs
 
 
 class SettingRefused(DomainError):
-    """A setting the rules do not allow; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    """A setting the rules do not allow."""
 
 
 @dataclass(frozen=True)

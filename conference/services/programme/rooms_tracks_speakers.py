@@ -31,11 +31,7 @@ from conference.services.text import one_line, paragraphs
 
 
 class TimetableRefused(DomainError):
-    """A change the rules do not allow; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    """A change the rules do not allow."""
 
 
 # --- rooms ------------------------------------------------------------------------------------
