@@ -261,4 +261,4 @@ def home():
 
 
 # The invitee's side of team invitations adds its routes to this blueprint.
-from conference.accounts import invitations  # noqa: E402, F401
+from conference.accounts import team_invitations  # noqa: E402, F401

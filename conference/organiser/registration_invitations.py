@@ -19,7 +19,7 @@ def _invitations_page(form=None, status=200):
     for invitation in listed:
         counts[invitation.state] += 1
     return render_template(
-        "organiser/invitations.html",
+        "organiser/registration_invitations.html",
         invitations=listed,
         counts=counts,
         form=form or InviteeForm(formdata=None),
