@@ -25,6 +25,7 @@ from conference.organiser.forms import (
 )
 from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
+from conference.refusals import on_refusal, refused_error
 from conference.services.registration import (
     exports,
     invitee_import,
@@ -122,21 +123,17 @@ def import_page():
         return page(report=None), 400
     data = form.file.data.read(people_csv.MAX_FILE_SIZE + 1)
     invitees = form.kind.data == "invitees"
-    try:
-        if form.submit.data and invitees:
-            report = invitee_import.import_invitees(g.event, data, organiser=current_user)
-        elif form.submit.data:
-            report = registration_import.import_registrations(
-                g.event, data, organiser=current_user, notify=form.notify.data
-            )
-        elif invitees:
-            report = invitee_import.check_invitees(g.event, data)
-        else:
-            report = registration_import.check_import(g.event, data)
-    except people_csv.ImportRefused as error:
-        db.session.rollback()
-        form.file.errors.append(error.message)
-        return page(report=error.report), 400
+    on_refusal(lambda: page(report=getattr(refused_error(), "report", None)), form, field="file")
+    if form.submit.data and invitees:
+        report = invitee_import.import_invitees(g.event, data, organiser=current_user)
+    elif form.submit.data:
+        report = registration_import.import_registrations(
+            g.event, data, organiser=current_user, notify=form.notify.data
+        )
+    elif invitees:
+        report = invitee_import.check_invitees(g.event, data)
+    else:
+        report = registration_import.check_import(g.event, data)
     if report.imported and invitees:
         db.session.commit()
         flash(f"{len(report.rows)} invitations are on their way.", "success")
