@@ -79,7 +79,7 @@ def test_the_agenda_shows_the_sessions_for_everyone_and_the_workshops_to_choose(
     assert page.status_code == 200
     assert "Wednesday 5 November" in page.text
     assert "Opening" in page.text and "09:00–10:00" in page.text
-    assert "Industry panel" not in page.text  # not for everyone, not chosen
+    assert "Industry panel" in page.text and "10:00–11:00" in page.text  # open to everyone
     assert "2 of 2 places left" in page.text
     assert f'action="/vgt-2014/agenda/workshops/{programme["finding"].id}"' in page.text
     assert 'href="/vgt-2014/agenda"' in page.text  # "My agenda" in the main navigation
@@ -229,7 +229,7 @@ def test_the_personal_feed_link_works_without_logging_in(app, client, programme,
     assert response.mimetype == "text/calendar"
     assert response.headers["Cache-Control"] == "no-store"
     titles = {str(e["SUMMARY"]) for e in Calendar.from_ical(response.data).walk("VEVENT")}
-    assert titles == {"Opening", "Finding the child"}
+    assert titles == {"Opening", "Industry panel", "Finding the child"}
 
 
 def test_a_new_link_makes_the_old_one_answer_404(app, client, programme, anna):

@@ -13,14 +13,10 @@ from conference.extensions import db
 from conference.models import (
     ProgrammeSession,
     Registration,
-    SessionKind,
     SessionSignup,
     SignupStatus,
 )
 from conference.services.programme.publishing import Programme, PublishedSession
-
-# In everyone's agenda: what the whole conference attends together.
-FOR_EVERYONE = {SessionKind.PLENARY, SessionKind.BREAK, SessionKind.SOCIAL}
 
 
 @dataclass(frozen=True)
@@ -92,8 +88,13 @@ def _places(session_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
 
 
 def agenda_of(registration: Registration, programme: Programme) -> Agenda:
-    """The delegate's two days: sessions for everyone and their own workshops, in time order,
-    and the workshops they can sign up for, with the places left."""
+    """The delegate's two days: every session open to everyone and their own workshops, in time
+    order, and the workshops they can sign up for, with the places left.
+
+    A session is open to everyone, and so in every approved delegate's agenda, whenever the
+    published programme takes no sign-up for it, whatever its kind: plenaries, panels, breaks,
+    the dinner.
+    """
     own = own_signups(registration)
     places = _places(s.id for s in programme.sessions)
     days = []
@@ -101,7 +102,7 @@ def agenda_of(registration: Registration, programme: Programme) -> Agenda:
         items = [
             AgendaItem(session, own.get(session.id))
             for session in programme.sessions_on(day)
-            if session.kind in FOR_EVERYONE or session.id in own
+            if not session.needs_signup or session.id in own
         ]
         days.append((day, items))
     confirmed = [programme.session(i) for i, s in own.items() if s == SignupStatus.CONFIRMED]
