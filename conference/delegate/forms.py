@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -8,7 +9,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from conference.forms import CountryField
 
@@ -89,3 +97,17 @@ class NewRegistrationForm(RegistrationForm):
 
 class CancelRegistrationForm(FlaskForm):
     submit = SubmitField("Yes, cancel my registration")
+
+
+# The pages a workshop's buttons stand on, to go back to: My agenda, or the workshop's own page.
+BACK_TO_AGENDA = "agenda"
+BACK_TO_SESSION = "session"
+
+
+class WorkshopPlaceForm(FlaskForm):
+    """A workshop's sign-up or leave button: its CSRF token, and the page it was pressed on."""
+
+    back = HiddenField(
+        default=BACK_TO_AGENDA,
+        validators=[Optional(), AnyOf([BACK_TO_AGENDA, BACK_TO_SESSION])],
+    )

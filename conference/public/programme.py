@@ -13,11 +13,14 @@ from flask import session as cookie_session
 from flask_login import current_user
 from markupsafe import Markup
 
+from conference.delegate.forms import BACK_TO_SESSION
 from conference.public.timetable import day_grid, day_list
 from conference.public.views import blueprint
 from conference.services.programme import schedule_export
+from conference.services.programme.agenda import workshop_place
 from conference.services.programme.published_cache import current_programme, version_cache
 from conference.services.programme.publishing import Programme
+from conference.services.registration import workflow
 
 _INDENTATION = re.compile(r"\n\s+")
 
@@ -83,13 +86,30 @@ def programme():
 
 @blueprint.route("/<event_slug>/programme/sessions/<int:session_id>")
 def session(session_id: int):
+    return session_page(session_id)
+
+
+def session_page(session_id: int, status: int = 200):
+    """A session's page. A workshop's shows each visitor their own way to a place: the sign-up
+    buttons and their place for an approved delegate, how to get there for anyone else.
+
+    Rendered for each request, never kept: it can carry one delegate's place.
+    """
     published = _published()
     found = published.session(session_id) or abort(404)
+    registration = (
+        workflow.registration_for(g.event, current_user)
+        if found.needs_signup and current_user.is_authenticated
+        else None
+    )
     return render_template(
         "public/programme/session.html",
         programme=published,
         session=found,
-    )
+        registration=registration,
+        place=workshop_place(registration, published, found.id),
+        back=BACK_TO_SESSION,
+    ), status
 
 
 @blueprint.route("/<event_slug>/programme/speakers/<int:speaker_id>")

@@ -352,10 +352,11 @@ def test_the_agenda_shows_sessions_for_everyone_and_ones_own_workshops(event):
     first, second = (items for _, items in agenda.days)
     assert [(i.session.id, i.status) for i in first] == [
         (opening.id, None),
+        (panel.id, None),  # open to everyone, like the plenary
         (finding.id, Signup.CONFIRMED),
     ]
     assert [(i.session.id, i.status) for i in second] == [(streaming.id, Signup.WAITLISTED)]
-    assert panel.id not in [s.id for s in agenda.confirmed_sessions()]
+    assert [s.id for s in agenda.confirmed_sessions()] == [opening.id, panel.id, finding.id]
     places = {w.session.id: (w.places_left, w.own_status) for w in agenda.workshops}
     assert places == {
         finding.id: (0, Signup.CONFIRMED),
