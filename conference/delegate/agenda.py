@@ -8,7 +8,8 @@ from conference.delegate.views import blueprint
 from conference.extensions import db
 from conference.models import Registration, RegistrationStatus, SignupStatus
 from conference.public.programme import session_page
-from conference.services.errors import AlreadyDone, DomainError, NotAllowed
+from conference.refusals import on_refusal, refused_error
+from conference.services.errors import NotAllowed
 from conference.services.mail.outbox import absolute_url
 from conference.services.programme import calendar, workshops
 from conference.services.programme.agenda import agenda_of
@@ -76,18 +77,15 @@ def _change(action, success, anchor: str = "#workshops", on_session_page: int | 
             return redirect(url_for("public.session", session_id=on_session_page))
         return _back_to_agenda(to_anchor)
 
-    try:
-        result = action()
-    except AlreadyDone as error:  # a double click: the first one did it
-        db.session.rollback()
-        flash(error.message, "info")
-        return back("#workshops")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    def refused_page():
+        if refused_error().news:  # a double click: the first one did it
+            return back("#workshops")
         if on_session_page is not None:
-            return session_page(on_session_page, error.status_code)
-        return _agenda_page(error.status_code)
+            return session_page(on_session_page)
+        return _agenda_page()
+
+    on_refusal(refused_page)
+    result = action()
     message = success(result) if callable(success) else success
     db.session.commit()
     flash(message, "success")
