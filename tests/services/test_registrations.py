@@ -200,6 +200,54 @@ def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(a
     assert waiting.status == Status.APPROVED
 
 
+def waiting_list_with_seats_free(capacity: int, waiting: int):
+    """One approved delegate, and `waiting` put on the waiting list by the organiser's
+    decision although places were free."""
+    event = make_event(capacity=capacity)
+    organiser = make_organiser(event)
+    seated = register(event, "seated@x.example")
+    workflow.approve_registration(seated, organiser=organiser)
+    queue = []
+    for n in range(waiting):
+        registration = register(event, f"waiting{n}@x.example")
+        workflow.waitlist_registration(
+            registration, organiser=organiser, now=utcnow() - timedelta(hours=waiting - n)
+        )
+        queue.append(registration)
+    return event, organiser, seated, queue
+
+
+def test_a_rejection_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert audit_actions(queue[0])[-1] == "registration.promoted"
+    assert audit_actions(queue[1])[-1] == "registration.waitlisted"
+
+
+def test_a_cancellation_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.cancel_registration(seated, actor=seated.user)
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert workflow.approved_count(event.id) == 1
+
+
+def test_promotion_never_goes_past_the_capacity(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=1, waiting=2)
+    # A place said to be freed while the event is full (taken again in between) gives nothing.
+    promoted = workflow.promote_from_waitlist(event, places=1)
+    assert promoted == []
+    assert all(registration.status == Status.WAITLISTED for registration in queue)
+
+
 def test_cancelling_a_pending_registration_promotes_nobody(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)

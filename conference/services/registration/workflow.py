@@ -290,14 +290,15 @@ def approve_registration(
 def reject_registration(
     registration: Registration, *, organiser: User, reason: str, now: datetime | None = None
 ) -> Registration:
-    """Reject with a reason the delegate is told; a freed place goes to the waiting list."""
+    """Reject with a reason the delegate is told; a place it frees goes to the first on the
+    waiting list."""
     now = now or utcnow()
     event = _lock_for_change(registration)
     _require(registration, "reject", "rejected")
     was_approved = registration.status == Status.APPROVED
     change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
     if was_approved:
-        promote_from_waitlist(event, now=now)
+        promote_from_waitlist(event, places=1, now=now)
     return registration
 
 
@@ -320,24 +321,28 @@ def cancel_registration(
     was_approved = registration.status == Status.APPROVED
     change_status(registration, Status.CANCELLED, actor=actor, now=now)
     if was_approved:
-        promote_from_waitlist(event, now=now)
+        promote_from_waitlist(event, places=1, now=now)
     return registration
 
 
-def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Fill free places from the waiting list, first come first served.
+def promote_from_waitlist(
+    event: Event, *, places: int, now: datetime | None = None
+) -> list[Registration]:
+    """Give `places` freed places to the first on the waiting list, never past the capacity.
 
+    Only the places a change has just freed are given: the organisers may keep people on the
+    waiting list while other places are free, and a freed place does not undo that decision.
     The caller holds the event lock (`lock_event`) in this same transaction.
     """
     now = now or utcnow()
-    free = seats_left(event)
-    if free <= 0:
+    places = min(places, seats_left(event))
+    if places <= 0:
         return []
     waiting = db.session.scalars(
         sa.select(Registration)
         .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
         .order_by(Registration.waitlisted_at, Registration.id)
-        .limit(free)
+        .limit(places)
     ).all()
     for registration in waiting:
         change_status(
