@@ -63,7 +63,10 @@ def _own_registration() -> Registration:
 @blueprint.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    if workflow.registration_for(g.event, current_user) is not None:
+    try:
+        workflow.refuse_a_second_registration(g.event, current_user)
+    except AlreadyRegistered as error:
+        flash(error.message, "info")
         return redirect(url_for("delegate.registration"))
     form = NewRegistrationForm(
         organisations=_organisations(), invitation_only=g.event.invitation_only
@@ -92,8 +95,9 @@ def register():
                 _details(form),
                 invitation_code=form.invitation_code.data or None,
             )
-        except AlreadyRegistered:  # a second click of the same form
+        except AlreadyRegistered as error:  # a second click of the same form
             db.session.rollback()
+            flash(error.message, "info")
             return redirect(url_for("delegate.registration"))
         except (InvalidToken, InvitationRequired) as error:
             db.session.rollback()

@@ -122,6 +122,32 @@ def test_a_double_clicked_registration_creates_one(client, event, delegate, auth
     assert len(registrations()) == 1
 
 
+def test_opening_the_form_a_second_time_says_you_have_already_registered(
+    client, event, delegate, auth
+):
+    auth.login()
+    client.post("/vgt-2014/register", data=form(event))
+    client.get("/vgt-2014/registration")  # the thank-you message is shown and gone
+    response = client.get("/vgt-2014/register", follow_redirects=True)
+    assert response.request.path == "/vgt-2014/registration"
+    assert "You have already registered for VGT 2014." in response.text
+    assert registrations()[0].reference in response.text
+
+
+def test_sending_the_form_a_second_time_says_you_have_already_registered(
+    client, event, delegate, auth
+):
+    auth.login()
+    client.post("/vgt-2014/register", data=form(event))
+    client.get("/vgt-2014/registration")
+    response = client.post(
+        "/vgt-2014/register", data=form(event, job_title="Analyst"), follow_redirects=True
+    )
+    assert response.request.path == "/vgt-2014/registration"
+    assert "You have already registered for VGT 2014." in response.text
+    assert [registration.job_title for registration in registrations()] == ["Detective Inspector"]
+
+
 def test_the_delegate_edits_a_pending_registration(client, event, delegate, auth):
     auth.login()
     client.post("/vgt-2014/register", data=form(event))

@@ -75,6 +75,17 @@ def registration_for(event: Event, user: User) -> Registration | None:
     ).first()
 
 
+def refuse_a_second_registration(event: Event, user: User) -> None:
+    """One active registration per delegate and event: a second is refused, with the words the
+    delegate reads on the registration page the refusal sends them to."""
+    if registration_for(event, user) is not None:
+        raise _already_registered(event)
+
+
+def _already_registered(event: Event) -> AlreadyRegistered:
+    return AlreadyRegistered(f"You have already registered for {event.short_name}.")
+
+
 def registrations_of(user: User) -> list[Registration]:
     """The user's registrations for every event, newest first."""
     return db.session.scalars(
@@ -214,8 +225,7 @@ def submit_registration(
             f"{event.short_name} is by invitation only: enter the code from your invitation email."
         )
     event = lock_event(event.id)
-    if registration_for(event, user) is not None:
-        raise AlreadyRegistered(f"You have already registered for {event.short_name}.")
+    refuse_a_second_registration(event, user)
     registration = Registration(
         event=event,
         user=user,
@@ -228,7 +238,7 @@ def submit_registration(
             db.session.add(registration)
             db.session.flush()
     except IntegrityError as error:  # a double-click that slipped past the check above
-        raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error
+        raise _already_registered(event) from error
     if invitation_code:
         registration_invitations.redeem(event, invitation_code, registration, now)
     log_action(
