@@ -17,6 +17,7 @@ from conference.services.errors import (
     RegistrationClosed,
 )
 from conference.services.registration import workflow
+from conference.services.registration.fields import RegistrationDetails
 from tests.conftest import details, make_event, make_organiser, make_user, register
 
 
@@ -161,8 +162,39 @@ def test_only_a_pending_registration_can_be_edited(event, organiser):
     )
     assert registration.job_title == "Analyst"
     workflow.approve_registration(registration, organiser=organiser)
+    with pytest.raises(InvalidTransition, match="only its dietary needs and accessibility needs"):
+        workflow.update_registration(
+            registration, details(job_title="Chief"), actor=registration.user
+        )
+    assert registration.job_title == "Analyst"
+
+
+def test_once_approved_only_the_needs_change_and_the_change_is_audited(event, organiser):
+    registration = register(event, "anna@police.example")
+    workflow.approve_registration(registration, organiser=organiser)
+    workflow.update_registration(
+        registration,
+        RegistrationDetails(dietary_needs="Halal", accessibility_needs=" Lift "),
+        actor=registration.user,
+    )
+    assert (registration.dietary_needs, registration.accessibility_needs) == ("Halal", "Lift")
+    assert audit_actions(registration)[-1] == "registration.needs_changed"
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.needs_changed")
+    ).one()
+    assert entry.details["changes"] == {
+        "dietary_needs": ["Vegetarian", "Halal"],
+        "accessibility_needs": ["", "Lift"],
+    }
+
+
+def test_a_waitlisted_or_rejected_registration_cannot_be_changed(event, organiser):
+    waiting = register(event, "waiting@police.example")
+    workflow.waitlist_registration(waiting, organiser=organiser)
     with pytest.raises(InvalidTransition):
-        workflow.update_registration(registration, details(), actor=registration.user)
+        workflow.update_registration(
+            waiting, RegistrationDetails(dietary_needs="Halal"), actor=waiting.user
+        )
 
 
 def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
@@ -304,7 +336,7 @@ def test_changing_the_consent_is_recorded_and_audited(event):
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
     ).one()
-    assert entry.details["consent_participant_list"] is False
+    assert entry.details["changes"] == {"consent_participant_list": [True, False]}
     workflow.update_registration(
         registration, details(consent_participant_list=True), actor=registration.user
     )
