@@ -21,8 +21,10 @@ from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.people.accounts import find_user, hash_password
 from conference.services.people.team import create_organiser
+from conference.services.registration import fields
+from conference.services.registration.fields import RegistrationDetails, RegistrationField
 from conference.services.registration.registration_invitations import Invitee, invite
-from conference.services.registration.workflow import CONSENT_VERSION, approved_count, new_reference
+from conference.services.registration.workflow import apply_details, approved_count, new_reference
 
 EVENT_SLUG = "vgt-2014"
 DEMO_ORGANISER_EMAIL = "organiser@vgt-conference.example"
@@ -163,21 +165,6 @@ LAST_NAMES = [
     "Moreau",
     "Taylor",
 ]
-JOB_TITLES = [
-    "Detective Inspector",
-    "Senior Investigator",
-    "Victim Identification Specialist",
-    "Liaison Officer",
-    "Policy Adviser",
-    "Programme Manager",
-    "Safety Policy Lead",
-    "Researcher",
-    "Prosecutor",
-    "Intelligence Analyst",
-    "Head of Unit",
-    "Child Protection Officer",
-]
-DIETS = ["", "", "", "", "Vegetarian", "Vegan", "Halal", "No pork", "Gluten-free", "Lactose-free"]
 # How demo registrations spread over the statuses, before the capacity caps the approved ones.
 STATUS_WEIGHTS = {
     Status.APPROVED: 55,
@@ -283,13 +270,27 @@ def _delegates(event: Event, count: int, organiser: User) -> int:
     return len(made)
 
 
+def _answer(f: RegistrationField, number: int, chance, organisations) -> dict:
+    """A fictional delegate's answer to a declared field: the field's own examples, or by kind."""
+    if f.kind == fields.Kind.ORGANISATION:
+        if chance.random() < 0.3:  # not on the partner list: typed in
+            unit = f"{chance.choice(['National', 'Federal', 'Regional'])} Police Cybercrime Unit"
+            return {f.name: None, f"{f.name}_other": unit}
+        return {f.name: chance.choice(organisations)}
+    if f.kind == fields.Kind.COUNTRY:
+        return {f.name: COUNTRIES[(number - 1) % len(COUNTRIES)]}
+    if f.kind == fields.Kind.YES_NO:
+        return {f.name: chance.random() < 0.2}
+    if f.kind == fields.Kind.CONSENT:
+        return {f.name: chance.random() < 0.7}
+    return {f.name: chance.choice(f.examples) if f.examples else ""}
+
+
 def _registration(
     event, number, email, status, signed_up, chance, organisations, password, organiser
 ) -> Registration:
     decided = signed_up + timedelta(days=2)
-    other = chance.random() < 0.3
-    consents = chance.random() < 0.7
-    return Registration(
+    registration = Registration(
         event=event,
         user=User(
             email=email,
@@ -300,20 +301,6 @@ def _registration(
         ),
         reference=new_reference(event),
         status=status,
-        organisation=None if other else chance.choice(organisations),
-        organisation_other=(
-            f"{chance.choice(['National', 'Federal', 'Regional'])} Police Cybercrime Unit"
-            if other
-            else None
-        ),
-        country=COUNTRIES[(number - 1) % len(COUNTRIES)],
-        job_title=chance.choice(JOB_TITLES),
-        dietary_needs=chance.choice(DIETS),
-        accessibility_needs="Wheelchair access" if chance.random() < 0.04 else "",
-        invitation_letter_needed=chance.random() < 0.2,
-        consent_participant_list=consents,
-        consent_version=CONSENT_VERSION,
-        consent_given_at=signed_up if consents else None,
         created_at=signed_up,
         decided_by=None if status in (Status.PENDING, Status.CANCELLED) else organiser,
         decided_at=None if status in (Status.PENDING, Status.CANCELLED) else decided,
@@ -323,6 +310,11 @@ def _registration(
             "Not working in the field of child protection." if status == Status.REJECTED else None
         ),
     )
+    answers = {}
+    for f in fields.FIELDS:
+        answers.update(_answer(f, number, chance, organisations))
+    apply_details(registration, RegistrationDetails(**answers), signed_up)
+    return registration
 
 
 def _history(registration: Registration, organiser: User) -> None:

@@ -1,4 +1,5 @@
-"""What templates get besides their context: country names, local times, status colours."""
+"""What templates get besides their context: country names, local times, status colours, the
+registration's declared fields."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from flask_login import current_user
 
 from conference.models import RegistrationStatus
 from conference.permissions import permissions_of
+from conference.services.registration import fields
 
 STATUS_COLOURS = {
     RegistrationStatus.PENDING: "warning",
@@ -62,5 +64,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(status_label)
     app.add_template_filter(local_time)
     app.add_template_global(date_range)
+    # The registration's fields, as declared once: the form, the status page and the
+    # organisers' page loop over them.
+    app.add_template_global(fields.FIELDS, "registration_fields")
+    app.add_template_global(fields.SECTIONS, "registration_sections")
+    app.add_template_global(fields.BY_NAME, "registration_field")
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
     app.context_processor(lambda: {"event": g.get("event"), "can": _can})

@@ -47,7 +47,8 @@ ALLOWED_FROM: dict[str, set[RegistrationStatus]] = {
     "reject": {S.PENDING, S.WAITLISTED, S.APPROVED},
     "waitlist": {S.PENDING, S.REJECTED},
     "cancel": {S.PENDING, S.WAITLISTED, S.APPROVED},
-    "edit": {S.PENDING},
+    "edit": {S.PENDING},  # every field
+    "correct": {S.APPROVED},  # only the fields a delegate may still change once approved
 }
 
 
@@ -170,7 +171,8 @@ class Registration(Base):
         return self.status != RegistrationStatus.CANCELLED
 
     def allows(self, change: str) -> bool:
-        """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit") may happen now."""
+        """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit", "correct") may
+        happen now."""
         return self.status in ALLOWED_FROM[change]
 
     def __repr__(self) -> str:

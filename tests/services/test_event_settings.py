@@ -111,6 +111,16 @@ def test_a_raised_capacity_promotes_the_first_on_the_waiting_list(event, organis
     assert first_waiting.user.email in emails
 
 
+def test_a_raised_capacity_promotes_as_many_as_the_new_places(event, organiser):
+    event.capacity = 50  # 48 places free, and still two on the waiting list by decision
+    _, _, first_waiting, second_waiting = full_event(event, organiser)
+    _, promoted = event_settings.update_event(
+        event, replace(event_settings.settings_of(event), capacity=51), actor=organiser
+    )
+    assert promoted == [first_waiting]
+    assert second_waiting.status == Status.WAITLISTED
+
+
 def test_a_lowered_capacity_promotes_nobody(event, organiser):
     event.capacity = 10
     full_event(event, organiser)

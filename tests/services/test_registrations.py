@@ -17,6 +17,7 @@ from conference.services.errors import (
     RegistrationClosed,
 )
 from conference.services.registration import workflow
+from conference.services.registration.fields import RegistrationDetails
 from tests.conftest import details, make_event, make_organiser, make_user, register
 
 
@@ -161,8 +162,39 @@ def test_only_a_pending_registration_can_be_edited(event, organiser):
     )
     assert registration.job_title == "Analyst"
     workflow.approve_registration(registration, organiser=organiser)
+    with pytest.raises(InvalidTransition, match="only its dietary needs and accessibility needs"):
+        workflow.update_registration(
+            registration, details(job_title="Chief"), actor=registration.user
+        )
+    assert registration.job_title == "Analyst"
+
+
+def test_once_approved_only_the_needs_change_and_the_change_is_audited(event, organiser):
+    registration = register(event, "anna@police.example")
+    workflow.approve_registration(registration, organiser=organiser)
+    workflow.update_registration(
+        registration,
+        RegistrationDetails(dietary_needs="Halal", accessibility_needs=" Lift "),
+        actor=registration.user,
+    )
+    assert (registration.dietary_needs, registration.accessibility_needs) == ("Halal", "Lift")
+    assert audit_actions(registration)[-1] == "registration.needs_changed"
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.needs_changed")
+    ).one()
+    assert entry.details["changes"] == {
+        "dietary_needs": ["Vegetarian", "Halal"],
+        "accessibility_needs": ["", "Lift"],
+    }
+
+
+def test_a_waitlisted_or_rejected_registration_cannot_be_changed(event, organiser):
+    waiting = register(event, "waiting@police.example")
+    workflow.waitlist_registration(waiting, organiser=organiser)
     with pytest.raises(InvalidTransition):
-        workflow.update_registration(registration, details(), actor=registration.user)
+        workflow.update_registration(
+            waiting, RegistrationDetails(dietary_needs="Halal"), actor=waiting.user
+        )
 
 
 def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
@@ -198,6 +230,54 @@ def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(a
     workflow.waitlist_registration(waiting, organiser=organiser)
     workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
     assert waiting.status == Status.APPROVED
+
+
+def waiting_list_with_seats_free(capacity: int, waiting: int):
+    """One approved delegate, and `waiting` put on the waiting list by the organiser's
+    decision although places were free."""
+    event = make_event(capacity=capacity)
+    organiser = make_organiser(event)
+    seated = register(event, "seated@x.example")
+    workflow.approve_registration(seated, organiser=organiser)
+    queue = []
+    for n in range(waiting):
+        registration = register(event, f"waiting{n}@x.example")
+        workflow.waitlist_registration(
+            registration, organiser=organiser, now=utcnow() - timedelta(hours=waiting - n)
+        )
+        queue.append(registration)
+    return event, organiser, seated, queue
+
+
+def test_a_rejection_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert audit_actions(queue[0])[-1] == "registration.promoted"
+    assert audit_actions(queue[1])[-1] == "registration.waitlisted"
+
+
+def test_a_cancellation_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.cancel_registration(seated, actor=seated.user)
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert workflow.approved_count(event.id) == 1
+
+
+def test_promotion_never_goes_past_the_capacity(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=1, waiting=2)
+    # A place said to be freed while the event is full (taken again in between) gives nothing.
+    promoted = workflow.promote_from_waitlist(event, places=1)
+    assert promoted == []
+    assert all(registration.status == Status.WAITLISTED for registration in queue)
 
 
 def test_cancelling_a_pending_registration_promotes_nobody(app):
@@ -256,7 +336,7 @@ def test_changing_the_consent_is_recorded_and_audited(event):
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
     ).one()
-    assert entry.details["consent_participant_list"] is False
+    assert entry.details["changes"] == {"consent_participant_list": [True, False]}
     workflow.update_registration(
         registration, details(consent_participant_list=True), actor=registration.user
     )

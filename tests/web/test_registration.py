@@ -122,6 +122,32 @@ def test_a_double_clicked_registration_creates_one(client, event, delegate, auth
     assert len(registrations()) == 1
 
 
+def test_opening_the_form_a_second_time_says_you_have_already_registered(
+    client, event, delegate, auth
+):
+    auth.login()
+    client.post("/vgt-2014/register", data=form(event))
+    client.get("/vgt-2014/registration")  # the thank-you message is shown and gone
+    response = client.get("/vgt-2014/register", follow_redirects=True)
+    assert response.request.path == "/vgt-2014/registration"
+    assert "You have already registered for VGT 2014." in response.text
+    assert registrations()[0].reference in response.text
+
+
+def test_sending_the_form_a_second_time_says_you_have_already_registered(
+    client, event, delegate, auth
+):
+    auth.login()
+    client.post("/vgt-2014/register", data=form(event))
+    client.get("/vgt-2014/registration")
+    response = client.post(
+        "/vgt-2014/register", data=form(event, job_title="Analyst"), follow_redirects=True
+    )
+    assert response.request.path == "/vgt-2014/registration"
+    assert "You have already registered for VGT 2014." in response.text
+    assert [registration.job_title for registration in registrations()] == ["Detective Inspector"]
+
+
 def test_the_delegate_edits_a_pending_registration(client, event, delegate, auth):
     auth.login()
     client.post("/vgt-2014/register", data=form(event))
@@ -133,15 +159,20 @@ def test_the_delegate_edits_a_pending_registration(client, event, delegate, auth
     assert "registration.updated" in db.session.scalars(sa.select(AuditEntry.action)).all()
 
 
-def test_an_approved_registration_can_no_longer_be_edited(client, event, delegate, auth):
+def test_an_approved_registration_changes_only_its_needs(client, event, delegate, auth):
     auth.login()
     client.post("/vgt-2014/register", data=form(event))
     registrations()[0].status = Status.APPROVED
     db.session.commit()
-    response = client.post("/vgt-2014/registration/edit", data=form(event, job_title="Chief"))
+    response = client.post(
+        "/vgt-2014/registration/edit",
+        data=form(event, job_title="Chief", dietary_needs="Vegan", country="NL"),
+    )
     assert response.headers["Location"] == "/vgt-2014/registration"
     db.session.expire_all()
-    assert registrations()[0].job_title == "Detective Inspector"
+    [registration] = registrations()
+    assert (registration.job_title, registration.country) == ("Detective Inspector", "BE")
+    assert registration.dietary_needs == "Vegan"
 
 
 def test_the_delegate_cancels(client, event, delegate, auth):

@@ -1,7 +1,8 @@
 """The event's settings and its host and partners, as the organisers change them.
 
 Every change is audited with what changed, old and new value. A capacity never drops below the
-places already approved; raising it gives the new places to the waiting list at once.
+places already approved; raising it by N gives N new places to the first N on the waiting list
+at once.
 """
 
 from dataclasses import asdict, dataclass
@@ -104,7 +105,8 @@ def update_event(
     """Change the event's settings; returns what changed (old, new) and who was promoted.
 
     The capacity may not fall below the places already approved (counted under the event lock,
-    so no approval slips in between); a raised capacity promotes the first on the waiting list.
+    so no approval slips in between); a capacity raised by N promotes the first N on the waiting
+    list, not everyone waiting while other places are free.
     """
     if settings.ends_on < settings.starts_on:
         raise SettingRefused("The last day cannot come before the first.", "ends_on")
@@ -146,7 +148,8 @@ def update_event(
     promoted = []
     if "capacity" in changes and settings.capacity > changes["capacity"][0]:
         db.session.flush()
-        promoted = promote_from_waitlist(event, now=now)
+        added = settings.capacity - changes["capacity"][0]
+        promoted = promote_from_waitlist(event, places=added, now=now)
     return changes, promoted
 
 

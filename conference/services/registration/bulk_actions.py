@@ -113,8 +113,8 @@ def run_bulk_action(
     """Do `action` ("approve", "waitlist", "reject", "tag", "untag", "message") to the selection.
 
     Approval fills the places left in order of sign-up and puts the rest on the waiting list;
-    a rejection that frees places gives them to the first on the waiting list. Registrations
-    the action does not apply to (say, a cancelled one) are left alone and counted.
+    a rejection gives each place it frees to the next on the waiting list, and no more.
+    Registrations the action does not apply to (say, a cancelled one) are left alone and counted.
     """
     now = now or utcnow()
     event = workflow.lock_event(event.id)
@@ -126,13 +126,13 @@ def run_bulk_action(
     elif action == "waitlist":
         _decide(selection, "waitlist", Status.WAITLISTED, organiser, now, outcome)
     elif action == "reject":
-        freed = any(registration.status == Status.APPROVED for registration in selection)
+        approved = {r.id for r in selection if r.status == Status.APPROVED}
         _decide(selection, "reject", Status.REJECTED, organiser, now, outcome, reason.strip())
-        if freed:
-            outcome.promoted = [
-                registration.reference
-                for registration in workflow.promote_from_waitlist(event, now=now)
-            ]
+        freed = sum(r.id in approved and r.status == Status.REJECTED for r in selection)
+        outcome.promoted = [
+            registration.reference
+            for registration in workflow.promote_from_waitlist(event, places=freed, now=now)
+        ]
     elif action in ("tag", "untag"):
         tag = tags.tag_by_id(event, tag_id) if tag_id is not None else None
         if tag is None:
