@@ -1,33 +1,20 @@
 """Form pieces shared by several blueprints."""
 
-from functools import cache
-
-import pycountry
 from flask import flash, render_template
 from wtforms import RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
+from conference.countries import every_country
 from conference.extensions import db
 from conference.models import TAG_COLOURS
 from conference.services.errors import DomainError
-from conference.templating import country_name
-
-
-@cache
-def _countries() -> tuple[SelectChoice, ...]:
-    return tuple(
-        sorted(
-            (
-                SelectChoice(country.alpha_2, country_name(country.alpha_2))
-                for country in pycountry.countries
-            ),
-            key=lambda choice: choice.label,
-        )
-    )
 
 
 def country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Choose a country"), *_countries()]
+    return [
+        SelectChoice("", "Choose a country"),
+        *(SelectChoice(code, name) for code, name in every_country()),
+    ]
 
 
 class CountryField(SelectField):

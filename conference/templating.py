@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pycountry
 from flask import Flask, g
 from flask_login import current_user
 
+from conference.countries import by_name, country_name
 from conference.models import RegistrationStatus
 from conference.permissions import permissions_of
 
@@ -21,15 +21,6 @@ STATUS_COLOURS = {
 
 def status_label(status: str) -> str:
     return RegistrationStatus(status).label
-
-
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
 
 
 def local_time(moment: datetime | None, timezone: str = "Europe/Amsterdam") -> str:
@@ -59,6 +50,7 @@ def _can(permission: str) -> bool:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(country_name)
+    app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
     app.add_template_filter(local_time)
     app.add_template_global(date_range)

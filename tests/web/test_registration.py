@@ -1,5 +1,8 @@
 """A delegate registers through the web form, sees the status, edits and cancels."""
 
+import html
+import re
+
 import sqlalchemy as sa
 
 from conference.extensions import db
@@ -197,3 +200,32 @@ def test_outside_the_window_the_form_says_when_registration_opens(client, app, d
     assert "Registration opens on 1 September 2099 at 09:00 (Europe/Amsterdam time)." in page
     assert 'name="job_title"' not in page
     assert "Registration opens on 1 September 2099" in client.get("/vgt-2014/").text
+
+
+def country_options(page: str, select: str = "country") -> list[str]:
+    """The labels of a select's options, in the order the page lists them."""
+    found = re.search(rf'<select[^>]*name="{select}"[^>]*>(.*?)</select>', page, re.S)
+    return [
+        html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", found[1])
+    ]
+
+
+def test_the_country_list_is_sorted_as_people_read_it(client, event, delegate, auth):
+    auth.login()
+    countries = country_options(client.get("/vgt-2014/register").text)
+    assert countries[:4] == ["Choose a country", "Afghanistan", "Åland Islands", "Albania"]
+    assert countries.index("Tunisia") < countries.index("Türkiye") < countries.index("Turkmenistan")
+    assert (
+        countries.index("Costa Rica")
+        < countries.index("Côte d'Ivoire")
+        < countries.index("Croatia")
+    )
+    assert countries[-1] == "Zimbabwe"
+
+
+def test_the_event_page_lists_its_countries_as_people_read_them(client, app):
+    make_event().participating_countries = ["TR", "AX", "TN", "AF", "NL"]
+    db.session.commit()
+    page = client.get("/vgt-2014/").text
+    shown = re.findall(r'<li class="list-inline-item[^"]*">([^<]*)</li>', page)
+    assert shown == ["Afghanistan", "Åland Islands", "Netherlands", "Tunisia", "Türkiye"]

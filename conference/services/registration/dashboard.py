@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from conference.countries import country_name, reading_order
 from conference.extensions import db
 from conference.models import Event, Organisation, OrganisationKind, Registration, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.models.event import days_between
-from conference.templating import country_name
 
 # The registrations still in play: those who come, may come, or wait to hear.
 IN_PLAY = (Status.PENDING, Status.APPROVED, Status.WAITLISTED)
@@ -73,7 +73,7 @@ def _country_bars(event: Event) -> list[Bar]:
     bars = [
         Bar(code, country_name(code), counts.get(code, 0), code in participating) for code in codes
     ]
-    return sorted(bars, key=lambda bar: (-bar.count, not bar.highlight, bar.label))
+    return sorted(bars, key=lambda bar: (-bar.count, not bar.highlight, reading_order(bar.label)))
 
 
 def _kind_bars(event: Event) -> list[Bar]:

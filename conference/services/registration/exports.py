@@ -19,12 +19,13 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from conference.countries import country_name
 from conference.extensions import db
 from conference.models import Event, OrganisationKind, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.registration.listing import RegistrationFilter, registrations_query
-from conference.templating import country_name, local_time
+from conference.templating import local_time
 
 BATCH_SIZE = 1000
 # A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
