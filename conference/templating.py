@@ -1,12 +1,13 @@
-"""What templates get besides their context: country names, local times, status colours."""
+"""What templates get besides their context: country names, local times (with their zone),
+status colours."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Flask, g
 from flask_login import current_user
 
 from conference.countries import by_name, country_name
+from conference.local_time import format_local_span, format_local_time
 from conference.models import RegistrationStatus
 from conference.permissions import permissions_of
 
@@ -21,13 +22,6 @@ STATUS_COLOURS = {
 
 def status_label(status: str) -> str:
     return RegistrationStatus(status).label
-
-
-def local_time(moment: datetime | None, timezone: str = "Europe/Amsterdam") -> str:
-    """A UTC timestamp as the organisers read it: in the event's time zone."""
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%-d %b %Y, %H:%M")
 
 
 def date_range(start: date, end: date) -> str:
@@ -52,7 +46,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(country_name)
     app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
-    app.add_template_filter(local_time)
+    app.add_template_filter(format_local_time, "local_time")
+    app.add_template_filter(format_local_span, "local_span")
     app.add_template_global(date_range)
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
     app.context_processor(lambda: {"event": g.get("event"), "can": _can})

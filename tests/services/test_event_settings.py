@@ -176,11 +176,11 @@ def test_the_form_says_when_registration_opens_or_closed(event):
     event.registration_closes_at = datetime(2014, 10, 31, 16, 0, tzinfo=UTC)
     notice = event_settings.registration_window_notice
     assert notice(event, datetime(2014, 8, 1, tzinfo=UTC)) == (
-        "Registration opens on 1 September 2014 at 09:00 (Europe/Amsterdam time)."
+        "Registration opens on 1 Sep 2014, 09:00 CEST."
     )
     assert notice(event, datetime(2014, 10, 1, tzinfo=UTC)) is None
     assert notice(event, datetime(2014, 11, 1, tzinfo=UTC)) == (
-        "Registration closed on 31 October 2014 at 17:00 (Europe/Amsterdam time)."
+        "Registration closed on 31 Oct 2014, 17:00 CET."
     )
 
 

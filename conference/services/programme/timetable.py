@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
+from conference.local_time import clock_change_problem, to_local, to_utc
 from conference.models import (
     Event,
     ProgrammeSession,
@@ -33,7 +34,6 @@ from conference.models import (
 )
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
-from conference.services.events.event_settings import clock_change_problem, to_local, to_utc
 from conference.services.locks import lock_event, lock_session
 from conference.services.programme.rooms_tracks_speakers import (
     TimetableRefused,
