@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 
 
 class OrganisationKind(enum.StrEnum):
@@ -33,12 +33,7 @@ class OrganisationKind(enum.StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisation"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN (" + ", ".join(f"'{kind.value}'" for kind in OrganisationKind) + ")",
-            name="kind_known",
-        ),
-    )
+    __table_args__ = (one_of("kind", OrganisationKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
