@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
 from conference.models import AuditEntry, Event, Invitation, Registration, TeamInvitation, User
+from conference.services.search import contains
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,6 @@ class AuditFilter:
     who: str = ""  # part of the actor's name or email address
     what: str = ""  # an action, e.g. registration.approved
     registration: str = ""  # a registration's reference, e.g. VGT14-7K3QXA
-
-
-def _contains(column, text: str):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def entries_query(event: Event, narrow: AuditFilter = AuditFilter()) -> sa.Select:
@@ -33,7 +29,7 @@ def entries_query(event: Event, narrow: AuditFilter = AuditFilter()) -> sa.Selec
     )
     if narrow.who:
         query = query.join(User, User.id == AuditEntry.actor_id).where(
-            sa.or_(_contains(User.name, narrow.who), _contains(User.email, narrow.who))
+            sa.or_(contains(User.name, narrow.who), contains(User.email, narrow.who))
         )
     if narrow.what:
         query = query.where(AuditEntry.action == narrow.what)
