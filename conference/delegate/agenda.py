@@ -7,7 +7,7 @@ from conference.delegate.views import blueprint
 from conference.extensions import db
 from conference.models import Registration, RegistrationStatus, SignupStatus
 from conference.services.errors import AlreadyDone, DomainError, NotAllowed
-from conference.services.mail.outbox import absolute_url
+from conference.services.links import absolute_url
 from conference.services.programme import calendar, workshops
 from conference.services.programme.agenda import agenda_of
 from conference.services.programme.publishing import published_programme

@@ -15,7 +15,8 @@ from conference.models import AuditEntry, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.registration import tags, workflow
 from conference.services.registration.listing import RegistrationFilter, registrations_query
 
