@@ -10,6 +10,7 @@ from conference.countries import by_name, country_name
 from conference.local_time import format_local_span, format_local_time
 from conference.models import RegistrationStatus
 from conference.permissions import permissions_of
+from conference.services.text import counted
 
 STATUS_COLOURS = {
     RegistrationStatus.PENDING: "warning",
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(country_name)
     app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
+    app.add_template_filter(counted)
     app.add_template_filter(format_local_time, "local_time")
     app.add_template_filter(format_local_span, "local_span")
     app.add_template_global(date_range)

@@ -269,7 +269,7 @@ def test_a_partner_is_removed_and_the_rest_close_up(event, organiser):
 def test_a_partner_named_by_a_registration_cannot_be_removed(event, organiser):
     europol = event.organisations[1].organisation
     register(event, "a@police.example", organisation=europol, organisation_other=None)
-    with pytest.raises(SettingRefused, match="1 registration name it"):
+    with pytest.raises(SettingRefused, match="1 registration names it"):
         event_settings.remove_partner(event, europol, actor=organiser)
 
 

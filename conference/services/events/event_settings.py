@@ -19,7 +19,7 @@ from conference.services.registration.workflow import (
     lock_event,
     promote_from_waitlist,
 )
-from conference.services.text import paragraphs
+from conference.services.text import counted, paragraphs
 
 
 class SettingRefused(DomainError):
@@ -258,8 +258,8 @@ def remove_partner(event: Event, organisation: Organisation, *, actor: User) -> 
     )
     if registered:
         raise SettingRefused(
-            f"{organisation.name} cannot be removed: {registered} "
-            f"registration{'s' if registered != 1 else ''} name it."
+            f"{organisation.name} cannot be removed: "
+            f"{counted(registered, 'registration names it', 'registrations name it')}."
         )
     event.organisations.remove(link)
     _ordered_links(event)
