@@ -49,7 +49,9 @@ class Organisation(Base):
 
     @property
     def display_name(self) -> str:
-        if self.short_name and self.short_name != self.name:
+        """The full name with the short one people know, "Federal Bureau of Investigation
+        (FBI)"; the name alone when the short one only repeats it ("Interpol", "INTERPOL")."""
+        if self.short_name and self.short_name.casefold() != self.name.casefold():
             return f"{self.name} ({self.short_name})"
         return self.name
 

@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, Registration
+from conference.models import AuditEntry, EventOrganisation, Organisation, Registration
 from conference.models import RegistrationStatus as Status
 from tests.conftest import make_event, make_user
 
@@ -229,3 +229,24 @@ def test_the_event_page_lists_its_countries_as_people_read_them(client, app):
     page = client.get("/vgt-2014/").text
     shown = re.findall(r'<li class="list-inline-item[^"]*">([^<]*)</li>', page)
     assert shown == ["Afghanistan", "Åland Islands", "Netherlands", "Tunisia", "Türkiye"]
+
+
+def test_each_partner_shows_the_short_name_people_know_beside_the_full_one(client, app):
+    event = make_event()
+    for name, short_name in [("Federal Bureau of Investigation", "FBI"), ("Interpol", "INTERPOL")]:
+        event.organisations.append(
+            EventOrganisation(
+                organisation=Organisation(name=name, short_name=short_name, kind="law_enforcement"),
+                position=len(event.organisations),
+            )
+        )
+    db.session.commit()
+    page = client.get("/vgt-2014/").text
+    partners = re.findall(r'<h3 class="h6 card-title mb-1">([^<]*)</h3>', page)
+    assert partners == [
+        "Dutch National Police (Politie)",
+        "Europol",  # its short name is its name: not said twice
+        "Federal Bureau of Investigation (FBI)",
+        "Interpol",  # nor in capitals
+    ]
+    assert "<dt>Host</dt><dd>Dutch National Police (Politie)</dd>" in page
