@@ -1,6 +1,7 @@
 """Organisations: the police forces, agencies, NGOs and companies delegates come from."""
 
 import enum
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -50,8 +51,11 @@ class Organisation(Base):
     @property
     def display_name(self) -> str:
         """The full name with the short one people know, "Federal Bureau of Investigation
-        (FBI)"; the name alone when the short one only repeats it ("Interpol", "INTERPOL")."""
-        if self.short_name and self.short_name.casefold() != self.name.casefold():
+        (FBI)"; the name alone when it says the short one already ("Interpol" for INTERPOL,
+        "Terre des Hommes Netherlands" for Terre des Hommes)."""
+        if self.short_name and not re.search(
+            rf"\b{re.escape(self.short_name)}\b", self.name, re.IGNORECASE
+        ):
             return f"{self.name} ({self.short_name})"
         return self.name
 

@@ -233,7 +233,11 @@ def test_the_event_page_lists_its_countries_as_people_read_them(client, app):
 
 def test_each_partner_shows_the_short_name_people_know_beside_the_full_one(client, app):
     event = make_event()
-    for name, short_name in [("Federal Bureau of Investigation", "FBI"), ("Interpol", "INTERPOL")]:
+    for name, short_name in [
+        ("Federal Bureau of Investigation", "FBI"),
+        ("Interpol", "INTERPOL"),
+        ("Terre des Hommes Netherlands", "Terre des Hommes"),
+    ]:
         event.organisations.append(
             EventOrganisation(
                 organisation=Organisation(name=name, short_name=short_name, kind="law_enforcement"),
@@ -248,5 +252,6 @@ def test_each_partner_shows_the_short_name_people_know_beside_the_full_one(clien
         "Europol",  # its short name is its name: not said twice
         "Federal Bureau of Investigation (FBI)",
         "Interpol",  # nor in capitals
+        "Terre des Hommes Netherlands",  # nor when the name says it already
     ]
     assert "<dt>Host</dt><dd>Dutch National Police (Politie)</dd>" in page
