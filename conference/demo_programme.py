@@ -3,11 +3,11 @@
 titles and speakers from the real partner organisations. Published as version 1."""
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from conference.extensions import db
+from conference.local_time import to_utc
 from conference.models import (
     Event,
     Organisation,
@@ -464,7 +464,7 @@ SESSIONS = [
 
 def _local(event: Event, day: int, clock: str) -> datetime:
     on = date.fromordinal(event.starts_on.toordinal() + day - 1)
-    return datetime.combine(on, time.fromisoformat(clock), ZoneInfo(event.timezone))
+    return to_utc(datetime.combine(on, time.fromisoformat(clock)), event.timezone)
 
 
 def seed_programme(event: Event, organiser: User) -> None:

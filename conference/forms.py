@@ -1,30 +1,17 @@
 """Form pieces shared by several blueprints."""
 
-from functools import cache
-
-import pycountry
 from wtforms import RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
+from conference.countries import every_country
 from conference.models import TAG_COLOURS
-from conference.templating import country_name
-
-
-@cache
-def _countries() -> tuple[SelectChoice, ...]:
-    return tuple(
-        sorted(
-            (
-                SelectChoice(country.alpha_2, country_name(country.alpha_2))
-                for country in pycountry.countries
-            ),
-            key=lambda choice: choice.label,
-        )
-    )
 
 
 def country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Choose a country"), *_countries()]
+    return [
+        SelectChoice("", "Choose a country"),
+        *(SelectChoice(code, name) for code, name in every_country()),
+    ]
 
 
 class CountryField(SelectField):

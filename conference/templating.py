@@ -1,16 +1,17 @@
-"""What templates get besides their context: country names, local times, status colours, the
-registration's declared fields."""
+"""What templates get besides their context: country names, local times (with their zone),
+status colours, the registration's declared fields."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-import pycountry
 from flask import Flask, g
 from flask_login import current_user
 
+from conference.countries import by_name, country_name
+from conference.local_time import format_local_span, format_local_time
 from conference.models import RegistrationStatus
 from conference.permissions import permissions_of
 from conference.services.registration import fields
+from conference.services.text import counted
 
 STATUS_COLOURS = {
     RegistrationStatus.PENDING: "warning",
@@ -23,22 +24,6 @@ STATUS_COLOURS = {
 
 def status_label(status: str) -> str:
     return RegistrationStatus(status).label
-
-
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
-
-
-def local_time(moment: datetime | None, timezone: str = "Europe/Amsterdam") -> str:
-    """A UTC timestamp as the organisers read it: in the event's time zone."""
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%-d %b %Y, %H:%M")
 
 
 def date_range(start: date, end: date) -> str:
@@ -61,8 +46,11 @@ def _can(permission: str) -> bool:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(country_name)
+    app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
-    app.add_template_filter(local_time)
+    app.add_template_filter(counted)
+    app.add_template_filter(format_local_time, "local_time")
+    app.add_template_filter(format_local_span, "local_span")
     app.add_template_global(date_range)
     # The registration's fields, as declared once: the form, the status page and the
     # organisers' page loop over them.

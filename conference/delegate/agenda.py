@@ -10,7 +10,7 @@ from conference.models import Registration, RegistrationStatus, SignupStatus
 from conference.public.programme import session_page
 from conference.refusals import on_refusal, refused_error
 from conference.services.errors import NotAllowed
-from conference.services.mail.outbox import absolute_url
+from conference.services.links import absolute_url
 from conference.services.programme import calendar, workshops
 from conference.services.programme.agenda import agenda_of
 from conference.services.programme.publishing import published_programme

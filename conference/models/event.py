@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 from conference.models.organisation import Organisation
 
 
@@ -110,12 +110,7 @@ class TeamMember(Base):
     """A user's role in running one event; it opens that event's back office, and no other."""
 
     __tablename__ = "team_member"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (one_of("role", TeamRole),)
 
     event_id: Mapped[int] = mapped_column(
         sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
@@ -131,12 +126,7 @@ class TeamInvitation(Base):
     """An invitation by email to join an event's team; its link works once, for a while."""
 
     __tablename__ = "team_invitation"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (one_of("role", TeamRole),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 from conference.models.event import Event
 from conference.models.organisation import Organisation
 from conference.models.user import User
@@ -70,9 +70,7 @@ class Tag(Base):
     __tablename__ = "tag"
     __table_args__ = (
         sa.UniqueConstraint("event_id", "name", name="uq_tag_event_id_name"),
-        sa.CheckConstraint(
-            "colour IN (" + ", ".join(f"'{c}'" for c in TAG_COLOURS) + ")", name="colour_known"
-        ),
+        one_of("colour", TAG_COLOURS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,10 +85,7 @@ class Tag(Base):
 class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN (" + ", ".join(f"'{status.value}'" for status in RegistrationStatus) + ")",
-            name="status_known",
-        ),
+        one_of("status", RegistrationStatus),
         sa.CheckConstraint(
             "organisation_id IS NOT NULL OR organisation_other IS NOT NULL",
             name="has_organisation",

@@ -33,6 +33,7 @@ from conference.services.registration import (
     people_csv,
     registration_import,
 )
+from conference.services.text import counted
 
 CSV_TYPE = "text/csv; charset=utf-8"
 # Ticked when the page opens.
@@ -136,10 +137,13 @@ def import_page():
         report = registration_import.check_import(g.event, data)
     if report.imported and invitees:
         db.session.commit()
-        flash(f"{len(report.rows)} invitations are on their way.", "success")
+        on_their_way = counted(
+            len(report.rows), "invitation is on its way", "invitations are on their way"
+        )
+        flash(f"{on_their_way}.", "success")
         return redirect(url_for("organiser.invitations_page"))
     if report.imported:
         db.session.commit()
-        flash(f"{len(report.rows)} registrations imported. They are pending.", "success")
+        flash(f"{counted(len(report.rows), 'registration')} imported as pending.", "success")
         return redirect(url_for("organiser.registrations_list", status="pending"))
     return page(report=report), 200 if report.ok else 400

@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.extensions import db
+from conference.local_time import to_local
 from conference.organiser import blueprint
 from conference.organiser.programme_forms import (
     OTHER,
@@ -20,7 +21,6 @@ from conference.organiser.programme_forms import (
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal, refused_error
 from conference.services.errors import NotFound
-from conference.services.events.event_settings import to_local
 from conference.services.programme import publishing, rooms_tracks_speakers, timetable
 from conference.services.programme.rooms_tracks_speakers import (
     RoomDetails,

@@ -186,11 +186,11 @@ def test_the_form_says_when_registration_opens_or_closed(event):
     event.registration_closes_at = datetime(2014, 10, 31, 16, 0, tzinfo=UTC)
     notice = event_settings.registration_window_notice
     assert notice(event, datetime(2014, 8, 1, tzinfo=UTC)) == (
-        "Registration opens on 1 September 2014 at 09:00 (Europe/Amsterdam time)."
+        "Registration opens on 1 Sep 2014, 09:00 CEST."
     )
     assert notice(event, datetime(2014, 10, 1, tzinfo=UTC)) is None
     assert notice(event, datetime(2014, 11, 1, tzinfo=UTC)) == (
-        "Registration closed on 31 October 2014 at 17:00 (Europe/Amsterdam time)."
+        "Registration closed on 31 Oct 2014, 17:00 CET."
     )
 
 
@@ -279,7 +279,7 @@ def test_a_partner_is_removed_and_the_rest_close_up(event, organiser):
 def test_a_partner_named_by_a_registration_cannot_be_removed(event, organiser):
     europol = event.organisations[1].organisation
     register(event, "a@police.example", organisation=europol, organisation_other=None)
-    with pytest.raises(SettingRefused, match="1 registration name it"):
+    with pytest.raises(SettingRefused, match="1 registration names it"):
         event_settings.remove_partner(event, europol, actor=organiser)
 
 

@@ -1,9 +1,12 @@
 """A delegate registers through the web form, sees the status, edits and cancels."""
 
+import html
+import re
+
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, Registration
+from conference.models import AuditEntry, EventOrganisation, Organisation, Registration
 from conference.models import RegistrationStatus as Status
 from tests.conftest import make_event, make_user
 
@@ -225,6 +228,61 @@ def test_outside_the_window_the_form_says_when_registration_opens(client, app, d
     db.session.commit()
     auth.login()
     page = client.get("/vgt-2014/register").text
-    assert "Registration opens on 1 September 2099 at 09:00 (Europe/Amsterdam time)." in page
+    assert "Registration opens on 1 Sep 2099, 09:00 CEST." in page
     assert 'name="job_title"' not in page
-    assert "Registration opens on 1 September 2099" in client.get("/vgt-2014/").text
+    assert "Registration opens on 1 Sep 2099, 09:00 CEST." in client.get("/vgt-2014/").text
+
+
+def country_options(page: str, select: str = "country") -> list[str]:
+    """The labels of a select's options, in the order the page lists them."""
+    found = re.search(rf'<select[^>]*name="{select}"[^>]*>(.*?)</select>', page, re.S)
+    return [
+        html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", found[1])
+    ]
+
+
+def test_the_country_list_is_sorted_as_people_read_it(client, event, delegate, auth):
+    auth.login()
+    countries = country_options(client.get("/vgt-2014/register").text)
+    assert countries[:4] == ["Choose a country", "Afghanistan", "Åland Islands", "Albania"]
+    assert countries.index("Tunisia") < countries.index("Türkiye") < countries.index("Turkmenistan")
+    assert (
+        countries.index("Costa Rica")
+        < countries.index("Côte d'Ivoire")
+        < countries.index("Croatia")
+    )
+    assert countries[-1] == "Zimbabwe"
+
+
+def test_the_event_page_lists_its_countries_as_people_read_them(client, app):
+    make_event().participating_countries = ["TR", "AX", "TN", "AF", "NL"]
+    db.session.commit()
+    page = client.get("/vgt-2014/").text
+    shown = re.findall(r'<li class="list-inline-item[^"]*">([^<]*)</li>', page)
+    assert shown == ["Afghanistan", "Åland Islands", "Netherlands", "Tunisia", "Türkiye"]
+
+
+def test_each_partner_shows_the_short_name_people_know_beside_the_full_one(client, app):
+    event = make_event()
+    for name, short_name in [
+        ("Federal Bureau of Investigation", "FBI"),
+        ("Interpol", "INTERPOL"),
+        ("Terre des Hommes Netherlands", "Terre des Hommes"),
+    ]:
+        event.organisations.append(
+            EventOrganisation(
+                organisation=Organisation(name=name, short_name=short_name, kind="law_enforcement"),
+                position=len(event.organisations),
+            )
+        )
+    db.session.commit()
+    page = client.get("/vgt-2014/").text
+    partners = re.findall(r'<h3 class="h6 card-title mb-1">([^<]*)</h3>', page)
+    assert partners == [
+        "Dutch National Police (Politie)",
+        "Europol",  # its short name is its name: not said twice
+        "Federal Bureau of Investigation (FBI)",
+        "Interpol",  # nor in capitals
+        "Terre des Hommes Netherlands",  # nor when the name says it already
+    ]
+    assert "<dt>Host</dt><dd>Dutch National Police (Politie)</dd>" in page

@@ -6,12 +6,12 @@ at once.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from conference.extensions import db
+from conference.local_time import clock_change_problem, format_local_time, to_local, to_utc
 from conference.models import Event, EventOrganisation, Organisation, Registration, User, utcnow
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
@@ -20,7 +20,7 @@ from conference.services.registration.workflow import (
     lock_event,
     promote_from_waitlist,
 )
-from conference.services.text import paragraphs
+from conference.services.text import counted, paragraphs
 
 
 class SettingRefused(DomainError):
@@ -44,36 +44,6 @@ class EventSettings:
     registration_closes: datetime | None
     approval_required: bool
     invitation_only: bool = False
-
-
-def to_local(moment: datetime | None, timezone: str) -> datetime | None:
-    """A stored UTC moment as the organisers type it: naive, in the event's time zone."""
-    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) if moment else None
-
-
-def to_utc(local: datetime | None, timezone: str) -> datetime | None:
-    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC) if local else None
-
-
-def clock_change_problem(local: datetime, timezone: str) -> str | None:
-    """Why a typed local time cannot be stored, on the nights the clocks change; else None.
-
-    When the clocks go forward an hour of local times never happens; when they go back an
-    hour happens twice, and a typed time in it could mean either.
-    """
-    zone = ZoneInfo(timezone)
-    earlier, later = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
-    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
-        return (
-            f"There is no {local:%H:%M} on {local:%-d %B} in {timezone}: the clocks go forward "
-            "an hour that night."
-        )
-    if earlier.utcoffset() != later.utcoffset():
-        return (
-            f"{local:%H:%M} on {local:%-d %B} happens twice in {timezone}, as the clocks go "
-            "back: choose a time outside that hour."
-        )
-    return None
 
 
 def settings_of(event: Event) -> EventSettings:
@@ -158,11 +128,10 @@ def registration_window_notice(event: Event, now: datetime | None = None) -> str
     now = now or utcnow()
     if event.registration_open_at(now):
         return None
+    zone = event.timezone
     if event.registration_opens_at and now < event.registration_opens_at:
-        opens = event.registration_opens_at.astimezone(ZoneInfo(event.timezone))
-        return f"Registration opens on {opens:%-d %B %Y at %H:%M} ({event.timezone} time)."
-    closed = event.registration_closes_at.astimezone(ZoneInfo(event.timezone))
-    return f"Registration closed on {closed:%-d %B %Y at %H:%M} ({event.timezone} time)."
+        return f"Registration opens on {format_local_time(event.registration_opens_at, zone)}."
+    return f"Registration closed on {format_local_time(event.registration_closes_at, zone)}."
 
 
 # --- host and partners ------------------------------------------------------------------------
@@ -288,8 +257,8 @@ def remove_partner(event: Event, organisation: Organisation, *, actor: User) -> 
     )
     if registered:
         raise SettingRefused(
-            f"{organisation.name} cannot be removed: {registered} "
-            f"registration{'s' if registered != 1 else ''} name it."
+            f"{organisation.name} cannot be removed: "
+            f"{counted(registered, 'registration names it', 'registrations name it')}."
         )
     event.organisations.remove(link)
     _ordered_links(event)

@@ -18,7 +18,8 @@ from conference.models import User, utcnow
 from conference.models.user import new_session_token
 from conference.services.audit.writing import log_action
 from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024

@@ -9,12 +9,12 @@ Reading it back is one query, whatever the size of the programme.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from conference import local_time
 from conference.extensions import db
 from conference.models import (
     Event,
@@ -105,12 +105,12 @@ class Programme:
     sessions: tuple[PublishedSession, ...]  # by start, then room order
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @cached_property
+    @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return local_time.zone(self.timezone)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
+        return local_time.in_zone(moment, self.timezone)
 
     @property
     def days(self) -> list[date]:

@@ -27,7 +27,7 @@ from conference.models import (
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, NotFound
 from conference.services.locks import lock_event
-from conference.services.text import one_line, paragraphs
+from conference.services.text import counted, one_line, paragraphs
 
 
 class TimetableRefused(DomainError):
@@ -126,10 +126,6 @@ def delete_room(room: Room, *, actor: User) -> None:
     log_action("room.deleted", room, actor=actor, event_id=room.event_id, name=room.name)
     db.session.delete(room)
     db.session.flush()
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _titles(titles: list[str], most: int = 3) -> str:

@@ -15,9 +15,11 @@ from conference.models import AuditEntry, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.registration import tags, workflow
 from conference.services.registration.listing import RegistrationFilter, registrations_query
+from conference.services.text import counted
 
 
 @dataclass
@@ -43,21 +45,19 @@ class BulkOutcome:
             "untag": "Took the tag off",
             "message": "Sent the message to",
         }[self.action]
-        parts = [f"{verb} {_count(len(self.done))}."]
+        parts = [f"{verb} {counted(len(self.done), 'registration')}."]
         if self.waitlisted:
             parts.append(
-                f"No place was left for {_count(len(self.waitlisted))}: "
+                f"No place was left for {counted(len(self.waitlisted), 'registration')}: "
                 "now on the waiting list, in order of sign-up."
             )
         if self.promoted:
-            parts.append(f"{_count(len(self.promoted))} moved up from the waiting list.")
+            parts.append(
+                f"{counted(len(self.promoted), 'registration')} moved up from the waiting list."
+            )
         for why, references in self.skipped.items():
-            parts.append(f"Left alone {_count(len(references))} ({why}).")
+            parts.append(f"Left alone {counted(len(references), 'registration')} ({why}).")
         return " ".join(parts)
-
-
-def _count(n: int) -> str:
-    return f"{n} registration" + ("" if n == 1 else "s")
 
 
 def _selection(

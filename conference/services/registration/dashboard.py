@@ -6,15 +6,15 @@ themselves, so the dashboard costs the same for 10 delegates as for 10,000.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from conference.countries import country_name, reading_order
 from conference.extensions import db
+from conference.local_time import local_date
 from conference.models import Event, Organisation, OrganisationKind, Registration, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.models.event import days_between
-from conference.templating import country_name
 
 # The registrations still in play: those who come, may come, or wait to hear.
 IN_PLAY = (Status.PENDING, Status.APPROVED, Status.WAITLISTED)
@@ -73,7 +73,7 @@ def _country_bars(event: Event) -> list[Bar]:
     bars = [
         Bar(code, country_name(code), counts.get(code, 0), code in participating) for code in codes
     ]
-    return sorted(bars, key=lambda bar: (-bar.count, not bar.highlight, bar.label))
+    return sorted(bars, key=lambda bar: (-bar.count, not bar.highlight, reading_order(bar.label)))
 
 
 def _kind_bars(event: Event) -> list[Bar]:
@@ -118,10 +118,9 @@ def _signup_bars(event: Event) -> tuple[list[Bar], str]:
     ).all()
     if not rows:
         return [], "day"
-    zone = ZoneInfo(event.timezone)
     per_day: dict[date, int] = {}
     for moment, count in rows:
-        day = _as_utc(moment).astimezone(zone).date()
+        day = local_date(_as_utc(moment), event.timezone)
         per_day[day] = per_day.get(day, 0) + count
     first, last = min(per_day), max(per_day)
     if (last - first).days < DAYS_BEFORE_WEEKS:
@@ -146,7 +145,7 @@ def dashboard_for(event: Event, now: datetime | None = None) -> Dashboard:
     statuses = _status_bars(event)
     approved = next(bar.count for bar in statuses if bar.key == Status.APPROVED)
     signups, per = _signup_bars(event)
-    today = now.astimezone(ZoneInfo(event.timezone)).date()
+    today = local_date(now, event.timezone)
     over = today > event.ends_on
     return Dashboard(
         capacity=event.capacity,

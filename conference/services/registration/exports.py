@@ -13,20 +13,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from conference.extensions import db
+from conference.local_time import format_local_time, local_date
 from conference.models import Event, OrganisationKind, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.registration import fields
 from conference.services.registration.fields import ExportList
 from conference.services.registration.listing import RegistrationFilter, registrations_query
-from conference.templating import local_time
 
 BATCH_SIZE = 1000
 # A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
@@ -72,7 +71,9 @@ PARTICIPANT_COLUMNS: dict[str, Column] = {
     "email": Column("Email", lambda r, e: r.user.email),
     "status": Column("Status", lambda r, e: r.status_label),
     **_field_columns(ExportList.PARTICIPANTS),
-    "registered_at": Column("Registered at", lambda r, e: local_time(r.created_at, e.timezone)),
+    "registered_at": Column(
+        "Registered at", lambda r, e: format_local_time(r.created_at, e.timezone)
+    ),
 }
 # The venue's security desk: who may come in, and what the door should know of them.
 SECURITY_COLUMNS: dict[str, Column] = {
@@ -93,7 +94,7 @@ class Export:
     row_count: int
 
     def filename(self, event: Event, extension: str, today: date | None = None) -> str:
-        today = today or utcnow().astimezone(ZoneInfo(event.timezone)).date()
+        today = today or local_date(utcnow(), event.timezone)
         return f"{event.slug}-{self.name}-{today.isoformat()}.{extension}"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from conference import templating
+from conference.countries import country_name
 from conference.models import Registration
 
 
@@ -131,7 +131,7 @@ class RegistrationField:
         if self.kind in YES_NO_KINDS:
             return self.answers[0] if value else self.answers[1]
         if self.kind == Kind.COUNTRY:
-            return templating.country_name(value)
+            return country_name(value)
         return value or self.empty
 
     def exported(self, value: Any) -> str:
@@ -139,7 +139,7 @@ class RegistrationField:
         if self.kind in YES_NO_KINDS:
             return "yes" if value else "no"
         if self.kind == Kind.COUNTRY:
-            return templating.country_name(value)
+            return country_name(value)
         return value or ""
 
 

@@ -22,7 +22,8 @@ from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.people.accounts import normalise_email
 from conference.services.registration import fields
 from conference.services.registration.fields import RegistrationDetails

@@ -18,7 +18,8 @@ from conference.models import Event, Invitation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, InvalidTransition, NotFound
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.people.accounts import normalise_email
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype

@@ -24,8 +24,9 @@ from conference.services.errors import (
     NotAllowed,
     RegistrationClosed,
 )
+from conference.services.links import absolute_url
 from conference.services.locks import lock_event
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import queue_email
 from conference.services.programme import workshops
 from conference.services.registration import fields, registration_invitations
 from conference.services.registration.fields import RegistrationDetails

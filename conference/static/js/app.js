@@ -16,6 +16,11 @@
     });
   });
 
+  // A name as people read it, to compare: accents folded, case ignored ("Türkiye" ~ "turk"),
+  // as conference/countries.py sorts the list.
+  function folded(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
   // A long country list gets a search box that narrows it as you type, and picks the first match.
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     var options = Array.prototype.slice.call(select.options);
@@ -34,10 +39,10 @@
     group.appendChild(search);
     select.parentNode.insertBefore(group, select);
     search.addEventListener("input", function () {
-      var words = search.value.trim().toLowerCase();
+      var words = folded(search.value.trim());
       var first = null;
       options.forEach(function (option) {
-        var match = !option.value || option.text.toLowerCase().indexOf(words) !== -1 ||
+        var match = !option.value || folded(option.text).indexOf(words) !== -1 ||
           option.value.toLowerCase() === words;
         option.hidden = !match;
         if (match && option.value && first === null) { first = option; }
