@@ -33,6 +33,8 @@ def test_an_organiser_turns_on_two_factor_log_in_before_the_back_office(newcomer
     expect(page.get_by_role("heading", name="Set up two-factor log-in")).to_be_visible()
     qr_code = page.get_by_role("img", name="QR code for your authenticator app")
     expect(qr_code).to_be_visible()
+    # The image arrives after the page: its size can be read only once it has finished loading.
+    expect(qr_code).to_have_js_property("complete", True)
     assert qr_code.evaluate("image => image.naturalWidth") > 100, "the QR code image loads"
     shots.take(page, "setup")
     secret = page.locator("code.user-select-all").inner_text()
