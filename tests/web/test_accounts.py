@@ -132,6 +132,19 @@ def test_password_reset_by_email(client, delegate):
     assert client.get(link).status_code == 400, "a reset link works once"
 
 
+def test_the_inbox_page_after_a_reset_request_speaks_of_the_reset_link(client, delegate):
+    page = client.post("/account/reset", data={"email": delegate.email}).text
+    assert "verification" not in page
+    assert "ask for a new reset link" in page
+    assert 'href="/account/reset"' in page
+
+
+def test_the_inbox_page_after_sign_up_speaks_of_the_verification_link(client, app):
+    page = sign_up(client).text
+    assert "to have a new verification link sent" in page
+    assert "reset link" not in page
+
+
 def test_password_reset_answers_the_same_for_an_unknown_address(client, delegate):
     known = client.post("/account/reset", data={"email": delegate.email})
     unknown = client.post("/account/reset", data={"email": "nobody@police.example"})
