@@ -63,4 +63,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_global(date_range)
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
-    app.context_processor(lambda: {"event": g.get("event"), "can": _can})
+    app.context_processor(
+        lambda: {"event": g.get("event"), "can": _can, "site_name": app.config["SITE_NAME"]}
+    )
