@@ -34,7 +34,6 @@ from conference.services.people.two_factor import InvalidCode
 from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
-NEXT_AFTER_VERIFICATION = "next_after_verification"
 TWO_FACTOR_PENDING = "two_factor_pending"  # who gave the right password, awaiting their code
 TWO_FACTOR_NEXT = "two_factor_next"
 
@@ -83,11 +82,11 @@ def signup():
         return redirect(next_url or url_for("accounts.home"))
     form = SignUpForm()
     if form.validate_on_submit():
-        accounts.sign_up(form.name.data, form.email.data, form.password.data)
+        accounts.sign_up(form.name.data, form.email.data, form.password.data, next_url)
         db.session.commit()
-        # Where they were going, kept for when they come back from the verification email.
-        session[NEXT_AFTER_VERIFICATION] = next_url
-        return render_template("accounts/check_inbox.html", email=form.email.data)
+        return render_template(
+            "accounts/check_inbox.html", email=form.email.data, next_url=next_url
+        )
     return render_template(
         "accounts/signup.html", form=form, next_url=next_url
     ), 400 if form.errors else 200
@@ -96,13 +95,13 @@ def signup():
 @blueprint.route("/verify/<token>")
 def verify_email(token: str):
     try:
-        accounts.verify_email(token)
+        verified = accounts.verify_email(token)
     except InvalidToken as error:
         db.session.rollback()
         return render_template("accounts/link_problem.html", message=error.message), 400
     db.session.commit()
     flash("Your email address is verified. You can log in now.", "success")
-    return redirect(url_for("accounts.login", next=session.pop(NEXT_AFTER_VERIFICATION, None)))
+    return redirect(url_for("accounts.login", next=safe_next_url(verified.next_url)))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -115,7 +114,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data, next_url)
         except InvalidCredentials as error:
             db.session.rollback()
             form.password.errors.append(error.message)

@@ -6,6 +6,7 @@ either way, and the owner of the address is the only one told.
 
 import hashlib
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -49,8 +50,12 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def _queue_verification(user: User) -> None:
-    token = _serializer("verify-email").dumps({"user": user.id, "email": user.email})
+def _queue_verification(user: User, next_url: str | None) -> None:
+    """The link carries where the person was going, signed with it, so it leads there from any
+    browser: the email is often opened in another one than the sign-up's."""
+    token = _serializer("verify-email").dumps(
+        {"user": user.id, "email": user.email, **({"next": next_url} if next_url else {})}
+    )
     queue_email(
         user.email,
         "verify_email",
@@ -60,8 +65,9 @@ def _queue_verification(user: User) -> None:
     )
 
 
-def sign_up(name: str, email: str, password: str) -> User | None:
-    """Create an unverified account and mail its verification link.
+def sign_up(name: str, email: str, password: str, next_url: str | None = None) -> User | None:
+    """Create an unverified account and mail its verification link, which leads on to
+    `next_url` (a path on this site, checked by the caller) after log-in.
 
     If the address already has an account, nothing is created and its owner is told by email
     instead; the caller shows the same page either way.
@@ -74,7 +80,7 @@ def sign_up(name: str, email: str, password: str) -> User | None:
             existing.email,
             "account_exists",
             user=existing,
-            login_link=absolute_url("accounts.login"),
+            login_link=absolute_url("accounts.login", next=next_url),
             reset_link=absolute_url("accounts.request_password_reset"),
         )
         return None
@@ -82,11 +88,16 @@ def sign_up(name: str, email: str, password: str) -> User | None:
     db.session.add(user)
     db.session.flush()
     log_action("user.signed_up", user, actor=user)
-    _queue_verification(user)
+    _queue_verification(user, next_url)
     return user
 
 
-def verify_email(token: str, now: datetime | None = None) -> User:
+class Verified(NamedTuple):
+    user: User
+    next_url: str | None  # where the person was going when they signed up, as they gave it
+
+
+def verify_email(token: str, now: datetime | None = None) -> Verified:
     """Mark the address verified, if the link is genuine and not older than allowed."""
     try:
         payload = _serializer("verify-email").loads(
@@ -104,11 +115,12 @@ def verify_email(token: str, now: datetime | None = None) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = now or utcnow()
         log_action("user.verified_email", user, actor=user)
-    return user
+    return Verified(user, payload.get("next"))
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with this address and password, verified; a new verification link otherwise."""
+def authenticate(email: str, password: str, next_url: str | None = None) -> User:
+    """The user with this address and password, verified; otherwise a new verification link,
+    leading on to `next_url` like the first."""
     user = find_user(email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -119,7 +131,7 @@ def authenticate(email: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if not user.is_verified:
-        _queue_verification(user)
+        _queue_verification(user, next_url)
         raise EmailNotVerified(
             "Please verify your email address first: we have sent you a new link."
         )
