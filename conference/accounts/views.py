@@ -185,6 +185,9 @@ def two_factor_setup():
         else:
             db.session.commit()
             next_url = safe_next_url(request.args.get("next"))
+            # The codes live in this response alone: its Download link is a data: address made
+            # from the page, not a route that would need them kept for a later request (in the
+            # session, a signed but readable cookie, or in the database beside their hashes).
             return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
     return render_template(
         "accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret
