@@ -60,7 +60,7 @@ def landing_page(user: User) -> str:
     return url_for("accounts.home")
 
 
-def _login_rate_limit() -> str:
+def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -75,7 +75,7 @@ def _failed(response) -> bool:
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def signup():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -105,8 +105,8 @@ def verify_email(token: str):
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -140,8 +140,8 @@ def _pending_user_key() -> str:
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_pending_user_key)
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_pending_user_key)
 def two_factor_login():
     user = accounts.user_for_session(session.get(TWO_FACTOR_PENDING) or "")
     if user is None:
@@ -225,7 +225,7 @@ def logout():
 
 
 @blueprint.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def request_password_reset():
     form = RequestPasswordResetForm()
     if form.validate_on_submit():
@@ -259,8 +259,10 @@ def home():
         registrations=workflow.registrations_of(current_user),
         organised=events_organised_by(current_user),
         events=all_events(),
+        end_sessions_form=EndSessionsForm(),
     )
 
 
-# The invitee's side of team invitations adds its routes to this blueprint.
-from conference.accounts import invitations  # noqa: E402, F401
+# The invitee's side of team invitations, and the owner's changes to their account, add their
+# routes to this blueprint.
+from conference.accounts import changes, invitations  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""Accounts: sign-up, email verification, log-in and password reset.
+"""Accounts: sign-up, email verification, log-in, password reset, and the owner's changes to
+their name, email address and password.
 
 Answers never tell whether an address has an account: sign-up and reset requests look the same
 either way, and the owner of the address is the only one told.
@@ -18,7 +19,12 @@ from conference.extensions import db
 from conference.models import User, utcnow
 from conference.models.user import new_session_token
 from conference.services.audit.writing import log_action
-from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+from conference.services.errors import (
+    DomainError,
+    EmailNotVerified,
+    InvalidCredentials,
+    InvalidToken,
+)
 from conference.services.mail.outbox import absolute_url, queue_email
 
 PASSWORD_MIN_LENGTH = 12
@@ -208,3 +214,118 @@ def end_all_sessions(user: User) -> None:
     """Every login cookie issued so far stops working, the current one included."""
     user.session_token = new_session_token()
     log_action("user.ended_all_sessions", user, actor=user)
+
+
+# --- changes to one's own account -------------------------------------------------------------
+
+
+class AccountChangeRefused(DomainError):
+    """A change to one's own account the rules do not allow; `field` names the form field the
+    message belongs to."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_password(user: User, password: str, field: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as error:
+        raise AccountChangeRefused("That is not your password.", field) from error
+
+
+def change_name(user: User, name: str) -> None:
+    """The owner of an account may call it what they like (the form keeps web addresses out)."""
+    name = name.strip()
+    if name != user.name:
+        user.name = name
+        log_action("user.changed_name", user, actor=user)
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Ask for a new log-in address, proven by the account's password; it counts only once the
+    link mailed to it is followed (`confirm_email_change`), and the old address is told.
+
+    An address that has an account already gets a note instead of a link, and nothing else
+    differs: neither the page nor the old address learns whether the address is in use, as
+    with sign-up.
+    """
+    _check_password(user, password, "password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountChangeRefused("That is your email address already.", "email")
+    user.pending_email = new_email
+    taken = find_user(new_email) is not None
+    log_action("user.asked_to_change_email", user, actor=user)
+    if taken:
+        queue_email(
+            new_email,
+            "email_change_address_taken",
+            login_link=absolute_url("accounts.login"),
+            reset_link=absolute_url("accounts.request_password_reset"),
+        )
+    else:
+        token = _serializer("change-email").dumps({"user": user.id, "email": new_email})
+        queue_email(
+            new_email,
+            "email_change_confirm",
+            link=absolute_url("accounts.confirm_email_change", token=token),
+            hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+        )
+    queue_email(
+        user.email,
+        "email_change_notice",
+        user=user,
+        new_email=new_email,
+        account_link=absolute_url("accounts.home"),
+        reset_link=absolute_url("accounts.request_password_reset"),
+    )
+
+
+def confirm_email_change(token: str, now: datetime | None = None) -> User:
+    """Make the new address the log-in, if the link is genuine, not too old, for the change
+    asked for last, and the address still has no account."""
+    try:
+        payload = _serializer("change-email").loads(
+            token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+        )
+    except SignatureExpired as error:
+        raise InvalidToken(
+            "This link has expired. Ask for the change again on your account page."
+        ) from error
+    except BadSignature as error:
+        raise InvalidToken("This link is not valid.") from error
+    user = db.session.get(User, payload.get("user"))
+    new_email = payload.get("email")
+    if user is None or user.pending_email != new_email:
+        raise InvalidToken(
+            "This link is no longer valid: a later change replaced it, or it was used already."
+        )
+    if find_user(new_email) is not None:
+        raise InvalidToken(
+            "This address has an account of its own now, so it cannot be yours as well. "
+            "Nothing has changed."
+        )
+    previous = user.email
+    user.email, user.pending_email = new_email, None
+    user.email_verified_at = now or utcnow()
+    log_action("user.changed_email", user, actor=user, previous_email=previous)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A new password, for whoever knows the current one; every other session ends (the
+    caller logs the current one in again) and the account's address is told."""
+    _check_password(user, current_password, "current_password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    log_action("user.changed_password", user, actor=user)
+    queue_email(
+        user.email,
+        "password_changed",
+        user=user,
+        reset_link=absolute_url("accounts.request_password_reset"),
+    )

@@ -1,0 +1,83 @@
+"""The owner of an account changes its name, its email address (once the new one is confirmed)
+and its password, logged in."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+
+from conference.accounts.forms import ChangeEmailForm, ChangeNameForm, ChangePasswordForm
+from conference.accounts.views import blueprint, login_rate_limit
+from conference.extensions import db, limiter
+from conference.forms import refused
+from conference.services.errors import InvalidToken
+from conference.services.people import accounts
+from conference.services.people.accounts import AccountChangeRefused
+
+
+def _form_page(template: str, form):
+    return render_template(template, form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/name", methods=["GET", "POST"])
+@login_required
+def change_name():
+    form = ChangeNameForm(data={"name": current_user.name})
+    if not form.validate_on_submit():
+        return _form_page("accounts/change_name.html", form)
+    accounts.change_name(current_user._get_current_object(), form.name.data)
+    db.session.commit()
+    flash(f"Your name is now {current_user.name}.", "success")
+    return redirect(url_for("accounts.home"))
+
+
+@blueprint.route("/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_rate_limit, methods=["POST"])
+def change_email():
+    form = ChangeEmailForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/change_email.html", form)
+    try:
+        accounts.request_email_change(
+            current_user._get_current_object(), form.email.data, form.password.data
+        )
+    except AccountChangeRefused as error:
+        return refused(form, error, "accounts/change_email.html")
+    db.session.commit()
+    flash(
+        f"We have sent a link to {current_user.pending_email}. Your email address changes once "
+        f"you open it; until then you log in with {current_user.email}.",
+        "info",
+    )
+    return redirect(url_for("accounts.home"))
+
+
+@blueprint.route("/email/confirm/<token>")
+def confirm_email_change(token: str):
+    try:
+        user = accounts.confirm_email_change(token)
+    except InvalidToken as error:
+        db.session.rollback()
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    db.session.commit()
+    flash(f"Your email address is now {user.email}: log in with it from now on.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    return redirect(url_for("accounts.login"))
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(login_rate_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _form_page("accounts/change_password.html", form)
+    user = current_user._get_current_object()
+    try:
+        accounts.change_password(user, form.current_password.data, form.password.data)
+    except AccountChangeRefused as error:
+        return refused(form, error, "accounts/change_password.html")
+    db.session.commit()
+    login_user(user)  # this session, on the new session token; every other one has ended
+    flash("Your password is changed. Every other device is logged out.", "success")
+    return redirect(url_for("accounts.home"))
