@@ -60,12 +60,13 @@ def register(app: Flask) -> None:
         """Still a 429 with Retry-After, but a person is told when to try again and, since a
         forgotten password is the usual cause, where to choose a new one."""
         wait = _seconds_until_the_limit_resets()
-        message = f"Too many attempts. Try again in {_duration_in_words(wait)}."
+        in_words = _duration_in_words(wait)
         if _wants_json():
+            message = f"Too many attempts. Try again in {in_words}."
             response = jsonify(error=message, status=429, retry_after=wait)
         else:
             response = app.make_response(
-                render_template("errors/too_many_attempts.html", message=message)
+                render_template("errors/too_many_attempts.html", wait=in_words)
             )
         response.status_code = 429
         response.headers["Retry-After"] = str(wait)
