@@ -1,7 +1,7 @@
 """The owner of an account changes its name, its email address (once the new one is confirmed)
 and its password, logged in."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from conference.accounts.forms import ChangeEmailForm, ChangeNameForm, ChangePasswordForm
@@ -53,16 +53,17 @@ def change_email():
 
 @blueprint.route("/email/confirm/<token>")
 def confirm_email_change(token: str):
+    if not current_user.is_authenticated:
+        flash("Log in with your current email address to confirm the new one.", "info")
+        return redirect(url_for("accounts.login", next=request.path))
     try:
-        user = accounts.confirm_email_change(token)
+        accounts.confirm_email_change(current_user._get_current_object(), token)
     except InvalidToken as error:
         db.session.rollback()
         return render_template("accounts/link_problem.html", message=error.message), 400
     db.session.commit()
-    flash(f"Your email address is now {user.email}: log in with it from now on.", "success")
-    if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
-    return redirect(url_for("accounts.login"))
+    flash(f"Your email address is now {current_user.email}: log in with it from now on.", "success")
+    return redirect(url_for("accounts.home"))
 
 
 @blueprint.route("/password", methods=["GET", "POST"])

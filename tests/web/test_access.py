@@ -35,7 +35,7 @@ EXPECTED = {
     "accounts.home": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "accounts.change_name": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "accounts.change_email": ("GET", LOGIN, 200, 200, 200, 200, 200),
-    "accounts.confirm_email_change": ("GET", 400, 400, 400, 400, 400, 400),
+    "accounts.confirm_email_change": ("GET", LOGIN, 400, 400, 400, 400, 400),
     "accounts.change_password": ("GET", LOGIN, 200, 200, 200, 200, 200),
     "delegate.register": ("GET", LOGIN, 302, 200, 200, 200, 200),
     "delegate.registration": ("GET", LOGIN, 200, 302, 302, 302, 302),

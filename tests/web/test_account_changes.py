@@ -121,10 +121,21 @@ def test_a_new_address_counts_only_once_its_link_is_followed(
     assert mail_server.links_to(OLD, "/account/reset/")
     assert db.session.get(User, delegate.id).email == OLD
 
-    mail_app = app.test_client()  # the link opened from the new address's inbox
-    followed = mail_app.get(link.removeprefix("http://localhost"))
-    assert followed.headers["Location"] == "/account/login"
-    assert f"Your email address is now {NEW}" in mail_app.get("/account/login").text
+    # Opened from the new address's inbox on a phone, the link asks to log in first, with the
+    # address that still counts.
+    phone = app.test_client()
+    path = link.removeprefix("http://localhost")
+    followed = phone.get(path)
+    assert followed.headers["Location"] == f"/account/login?next={path}"
+    page = phone.get(followed.headers["Location"]).text
+    assert "Log in with your current email address to confirm the new one." in page
+    response = AuthActions(phone)._submit(
+        followed.headers["Location"], email=OLD, password=PASSWORD
+    )
+    assert response.headers["Location"] == path
+    confirmed = phone.get(path)
+    assert confirmed.headers["Location"] == "/account/"
+    assert f"Your email address is now {NEW}" in phone.get("/account/").text
     user = db.session.get(User, delegate.id)
     assert (user.email, user.pending_email) == (NEW, None)
     assert can_log_in(app, NEW) and not can_log_in(app, OLD)
@@ -184,7 +195,7 @@ def test_a_later_request_replaces_the_earlier_link(
     submit(client, "/account/email", email="dana@politie.example", password=PASSWORD)
     send_mail(runner)
     (first,) = mail_server.links_to(NEW, "/account/email/confirm/")
-    response = app.test_client().get(first.removeprefix("http://localhost"))
+    response = client.get(first.removeprefix("http://localhost"))
     assert response.status_code == 400
     assert "no longer valid" in response.text
     assert db.session.get(User, delegate.id).email == OLD
@@ -199,12 +210,31 @@ def test_a_link_for_an_address_taken_since_changes_nothing(
     (link,) = mail_server.links_to(NEW, "/account/email/confirm/")
     make_user(NEW, name="Quicker")
     db.session.commit()
-    response = app.test_client().get(link.removeprefix("http://localhost"))
+    response = client.get(link.removeprefix("http://localhost"))
     assert response.status_code == 400
     assert db.session.get(User, delegate.id).email == OLD
 
 
-def test_a_broken_confirmation_link_says_so(client, app):
+def test_a_link_opened_by_another_account_changes_nothing(
+    app, client, auth, runner, mail_server, delegate
+):
+    """Whoever receives the link by a typo in the address cannot take the account over."""
+    auth.login()
+    submit(client, "/account/email", email=NEW, password=PASSWORD)
+    send_mail(runner)
+    (link,) = mail_server.links_to(NEW, "/account/email/confirm/")
+    make_user("stranger@police.example", name="Stranger")
+    db.session.commit()
+    stranger = app.test_client()
+    AuthActions(stranger).login("stranger@police.example")
+    response = stranger.get(link.removeprefix("http://localhost"))
+    assert response.status_code == 400
+    assert "This link is for another account." in response.text
+    assert db.session.get(User, delegate.id).email == OLD
+
+
+def test_a_broken_confirmation_link_says_so(client, auth, delegate):
+    auth.login()
     response = client.get("/account/email/confirm/not-a-token")
     assert response.status_code == 400
     assert "This link is not valid." in response.text

@@ -285,9 +285,13 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     )
 
 
-def confirm_email_change(token: str, now: datetime | None = None) -> User:
-    """Make the new address the log-in, if the link is genuine, not too old, for the change
-    asked for last, and the address still has no account."""
+def confirm_email_change(user: User, token: str, now: datetime | None = None) -> None:
+    """Make the new address `user`'s log-in, if the link is genuine, not too old, theirs, for
+    the change asked for last, and the address still has no account.
+
+    Only the account's owner, logged in, confirms: whoever got the link through a mistyped
+    address could otherwise make it theirs and take the account over by a password reset.
+    """
     try:
         payload = _serializer("change-email").loads(
             token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
@@ -298,9 +302,13 @@ def confirm_email_change(token: str, now: datetime | None = None) -> User:
         ) from error
     except BadSignature as error:
         raise InvalidToken("This link is not valid.") from error
-    user = db.session.get(User, payload.get("user"))
+    if payload.get("user") != user.id:
+        raise InvalidToken(
+            "This link is for another account. Log out, then open it again and log in with "
+            "the account that asked for the change."
+        )
     new_email = payload.get("email")
-    if user is None or user.pending_email != new_email:
+    if user.pending_email != new_email:
         raise InvalidToken(
             "This link is no longer valid: a later change replaced it, or it was used already."
         )
@@ -313,7 +321,6 @@ def confirm_email_change(token: str, now: datetime | None = None) -> User:
     user.email, user.pending_email = new_email, None
     user.email_verified_at = now or utcnow()
     log_action("user.changed_email", user, actor=user, previous_email=previous)
-    return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
