@@ -42,8 +42,13 @@ def settings_from_environment(instance_path: str) -> dict:
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
 
+    # What the site calls itself: page titles and headers, the sender of its emails, the account
+    # name in authenticator apps.
+    site_name = os.environ.get("SITE_NAME", "VGT Conference").strip() or "VGT Conference"
+
     return {
         "CONFERENCE_ENV": env,
+        "SITE_NAME": site_name,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Query values are participants' data: keep them out of error messages and logs.
@@ -78,7 +83,7 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": os.environ.get(
-            "MAIL_DEFAULT_SENDER", "VGT Conference <conference@localhost>"
+            "MAIL_DEFAULT_SENDER", f"{site_name} <conference@localhost>"
         ),
         # How long the links we mail stay valid.
         "EMAIL_VERIFICATION_MAX_AGE": 48 * 3600,

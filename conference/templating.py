@@ -58,4 +58,6 @@ def register(app: Flask) -> None:
     app.add_template_global(fields.SECTIONS, "registration_sections")
     app.add_template_global(fields.BY_NAME, "registration_field")
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
-    app.context_processor(lambda: {"event": g.get("event"), "can": _can})
+    app.context_processor(
+        lambda: {"event": g.get("event"), "can": _can, "site_name": app.config["SITE_NAME"]}
+    )

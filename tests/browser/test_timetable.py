@@ -205,12 +205,18 @@ def test_an_organiser_builds_the_timetable_and_publishes_it(vgt_2014, live_serve
         "Room B cannot be deleted: it holds 2 sessions"
     )
     shots.take(page, "room delete refused")
+    # Each page is awaited before the next click: the lists share their links, and a click on
+    # the page still showing would race the navigation under way.
     page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Rooms").click()
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
     page.get_by_role("link", name="Tracks", exact=True).click()
+    expect(page.get_by_role("heading", name="Tracks")).to_be_visible()
     shots.take(page, "tracks")
     page.get_by_role("link", name="Speakers", exact=True).click()
+    expect(page.get_by_role("heading", name="Speakers")).to_be_visible()
     shots.take(page, "speakers")
     page.get_by_role("link", name="Ruud Bik").click()
+    expect(page.get_by_role("heading", name="Edit Ruud Bik")).to_be_visible()
     shots.take(page, "speaker form")
     assert [e for e in console_errors if "Content Security Policy" in e] == []
 

@@ -55,6 +55,28 @@
     });
   });
 
+  // A Copy button copies its target: a field's value, or the text of a list (one line an item).
+  // Without a clipboard the button stays hidden and the text can be selected by hand.
+  document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+    var target = document.getElementById(button.dataset.copyTarget);
+    if (!target || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = "value" in target ? target.value : target.innerText.trim();
+      navigator.clipboard.writeText(text).then(function () {
+        button.textContent = "Copied";  // and stays so: what is copied does not change
+      }, function () {
+        if (target.select) { target.select(); }
+      });
+    });
+  });
+
+  // A Print button prints the page, with the print styles of app.css.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // "Another organisation" reveals the field for its name.
   document.querySelectorAll("select[data-other-target]").forEach(function (select) {
     var target = document.getElementById(select.dataset.otherTarget);
