@@ -14,11 +14,9 @@ from conference.delegate.forms import (
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
+from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
-    DomainError,
-    InvalidToken,
-    InvitationRequired,
 )
 from conference.services.events import event_settings
 from conference.services.registration import fields, registration_invitations, workflow
@@ -42,14 +40,20 @@ def _own_registration() -> Registration:
     return registration
 
 
+def _to_the_registration():
+    return redirect(url_for("delegate.registration"))
+
+
+def _registered_already() -> bool:
+    """The refusal is of a second registration (a second click of the same form, say)."""
+    return isinstance(refused_error(), AlreadyRegistered)
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    try:
-        workflow.refuse_a_second_registration(g.event, current_user)
-    except AlreadyRegistered as error:
-        flash(error.message, "info")
-        return redirect(url_for("delegate.registration"))
+    on_refusal(_to_the_registration)
+    workflow.refuse_a_second_registration(g.event, current_user)
     form = NewRegistrationForm(
         organisations=_organisations(), invitation_only=g.event.invitation_only
     )
@@ -70,25 +74,13 @@ def register():
         invitation=invitation,
     )
     if form.validate_on_submit():
-        try:
-            workflow.submit_registration(
-                g.event,
-                current_user,
-                form.details(),
-                invitation_code=form.invitation_code.data or None,
-            )
-        except AlreadyRegistered as error:  # a second click of the same form
-            db.session.rollback()
-            flash(error.message, "info")
-            return redirect(url_for("delegate.registration"))
-        except (InvalidToken, InvitationRequired) as error:
-            db.session.rollback()
-            form.invitation_code.errors = [error.message]
-            return page(), error.status_code
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return page(), error.status_code
+        on_refusal(lambda: _to_the_registration() if _registered_already() else page(), form)
+        workflow.submit_registration(
+            g.event,
+            current_user,
+            form.details(),
+            invitation_code=form.invitation_code.data or None,
+        )
         db.session.commit()
         flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
         return redirect(url_for("delegate.registration"))
@@ -123,12 +115,8 @@ def edit_registration():
         )
         return redirect(url_for("delegate.edit_registration"))
     if form.validate_on_submit():
-        try:
-            workflow.update_registration(registration, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("delegate.registration"))
+        on_refusal(_to_the_registration)
+        workflow.update_registration(registration, form.details(), actor=current_user)
         db.session.commit()
         flash("Your changes are saved.", "success")
         return redirect(url_for("delegate.registration"))
@@ -146,12 +134,8 @@ def cancel_registration():
         return redirect(url_for("delegate.registration"))
     form = CancelRegistrationForm()
     if form.validate_on_submit():
-        try:
-            workflow.cancel_registration(registration, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("delegate.registration"))
+        on_refusal(_to_the_registration)
+        workflow.cancel_registration(registration, actor=current_user)
         db.session.commit()
         flash("Your registration is cancelled. We have sent you a confirmation.", "info")
         return redirect(url_for("public.event", event_slug=g.event.slug))

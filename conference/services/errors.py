@@ -35,7 +35,9 @@ class RegistrationClosed(DomainError):
 
 
 class AlreadyRegistered(DomainError):
-    pass
+    """One active registration per delegate and event: the page says so as news."""
+
+    news = True
 
 
 class InvalidTransition(DomainError):

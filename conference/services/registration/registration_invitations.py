@@ -180,11 +180,17 @@ def redeem(event: Event, code: str, registration: Registration, now: datetime) -
         if invitation is None:
             raise InvalidToken(
                 f"This is not an invitation code for {event.short_name}. "
-                "Check it against your invitation email."
+                "Check it against your invitation email.",
+                field="invitation_code",
             )
         if invitation.used_at is not None:
-            raise InvalidToken("This invitation code has been used already.")
-        raise InvalidToken("This invitation has been withdrawn. Please write to the organisers.")
+            raise InvalidToken(
+                "This invitation code has been used already.", field="invitation_code"
+            )
+        raise InvalidToken(
+            "This invitation has been withdrawn. Please write to the organisers.",
+            field="invitation_code",
+        )
     log_action(
         "invitation.used",
         invitation,

@@ -228,7 +228,8 @@ def submit_registration(
         raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
     if event.invitation_only and not invitation_code:
         raise InvitationRequired(
-            f"{event.short_name} is by invitation only: enter the code from your invitation email."
+            f"{event.short_name} is by invitation only: enter the code from your invitation email.",
+            field="invitation_code",
         )
     event = lock_event(event.id)
     refuse_a_second_registration(event, user)
