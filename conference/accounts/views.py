@@ -1,5 +1,7 @@
 """Sign up, verify, log in and out, reset a password, and the account's home page."""
 
+from functools import partial
+
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +33,6 @@ from conference.security import safe_next_url
 from conference.services.errors import EmailNotVerified, InvalidCredentials
 from conference.services.events.finding import all_events, events_organised_by
 from conference.services.people import accounts, two_factor
-from conference.services.people.two_factor import InvalidCode
 from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
@@ -150,20 +151,15 @@ def two_factor_login():
     if user is None:
         return redirect(url_for("accounts.login"))
     form = TwoFactorCodeForm()
+    page = partial(render_template, "accounts/two_factor_login.html", form=form)
     if form.validate_on_submit():
-        try:
-            two_factor.verify(user, form.code.data)
-        except InvalidCode as error:
-            db.session.rollback()
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
-            next_url = session.get(TWO_FACTOR_NEXT)
-            _log_in(user)
-            return redirect(next_url or landing_page(user))
-    return render_template("accounts/two_factor_login.html", form=form), (
-        400 if form.errors else 200
-    )
+        on_refusal(page, form, field="code")
+        two_factor.verify(user, form.code.data)
+        db.session.commit()
+        next_url = session.get(TWO_FACTOR_NEXT)
+        _log_in(user)
+        return redirect(next_url or landing_page(user))
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/two-factor", methods=["GET", "POST"])
@@ -179,22 +175,22 @@ def two_factor_setup():
         current_user.totp_secret = two_factor.new_secret()
         db.session.commit()
     form = EnableTwoFactorForm()
+    page = partial(
+        render_template,
+        "accounts/two_factor_setup.html",
+        form=form,
+        secret=current_user.totp_secret,
+    )
     if form.validate_on_submit():
-        try:
-            codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
-        except InvalidCode as error:
-            db.session.rollback()
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
-            next_url = safe_next_url(request.args.get("next"))
-            # The codes live in this response alone: its Download link is a data: address made
-            # from the page, not a route that would need them kept for a later request (in the
-            # session, a signed but readable cookie, or in the database beside their hashes).
-            return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
-    return render_template(
-        "accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret
-    ), 400 if form.errors else 200
+        on_refusal(page, form, field="code")
+        codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
+        db.session.commit()
+        next_url = safe_next_url(request.args.get("next"))
+        # The codes live in this response alone: its Download link is a data: address made
+        # from the page, not a route that would need them kept for a later request (in the
+        # session, a signed but readable cookie, or in the database beside their hashes).
+        return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/two-factor/qr.svg")
