@@ -20,7 +20,6 @@ from conference.services.errors import (
     InvalidToken,
     InvitationRequired,
 )
-from conference.services.events import event_settings
 from conference.services.registration import registration_invitations, workflow
 from conference.services.registration.workflow import RegistrationDetails
 
@@ -47,10 +46,6 @@ def _details(form: RegistrationForm) -> RegistrationDetails:
         invitation_letter_needed=form.invitation_letter_needed.data == "yes",
         consent_participant_list=form.consent_participant_list.data,
     )
-
-
-def _window_notice() -> str | None:
-    return event_settings.registration_window_notice(g.event)
 
 
 def _own_registration() -> Registration:
@@ -81,7 +76,7 @@ def register():
         render_template,
         "delegate/register.html",
         form=form,
-        window_notice=_window_notice(),
+        window_notice=workflow.registration_window_notice(g.event),
         invitation=invitation,
     )
     if form.validate_on_submit():

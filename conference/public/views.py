@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from conference.event_context import attach_event
 from conference.models import utcnow
-from conference.services.events import event_settings
 from conference.services.events.finding import all_events
 from conference.services.registration import workflow
 
@@ -30,7 +29,7 @@ def event():
         "public/event.html",
         event=g.event,
         registration_open=g.event.registration_open_at(utcnow()),
-        window_notice=event_settings.registration_window_notice(g.event),
+        window_notice=workflow.registration_window_notice(g.event),
         own_registration=own_registration,
     )
 

@@ -45,9 +45,9 @@ def test_the_public_event_page_says_what_the_conference_is(client, event):
     assert "Europol" in page and "Intergovernmental organisation" in page
 
 
-def test_the_public_pages_show_no_participant_data(app, client, event, delegate, auth):
+def test_the_public_pages_show_no_participant_data(app, client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event, job_title="Undercover Specialist"))
+    client.post("/vgt-2014/register", data=form(upcoming_event, job_title="Undercover Specialist"))
     anonymous = app.test_client()  # the same client class, with no cookies
     for path in ["/", "/vgt-2014/"]:
         page = anonymous.get(path, follow_redirects=True).text
@@ -60,9 +60,9 @@ def test_registering_needs_an_account(client, event):
     assert response.headers["Location"].startswith("/account/login?next=")
 
 
-def test_a_delegate_registers_and_sees_the_status(client, event, delegate, auth):
+def test_a_delegate_registers_and_sees_the_status(client, upcoming_event, delegate, auth):
     auth.login()
-    response = client.post("/vgt-2014/register", data=form(event))
+    response = client.post("/vgt-2014/register", data=form(upcoming_event))
     assert response.headers["Location"] == "/vgt-2014/registration"
     [registration] = registrations()
     assert registration.organisation.name == "Europol"
@@ -75,31 +75,33 @@ def test_a_delegate_registers_and_sees_the_status(client, event, delegate, auth)
     assert "Belgium" in page
 
 
-def test_an_organisation_not_on_the_list_is_typed_in(client, event, delegate, auth):
+def test_an_organisation_not_on_the_list_is_typed_in(client, upcoming_event, delegate, auth):
     auth.login()
     client.post(
         "/vgt-2014/register",
-        data=form(event, organisation="other", organisation_other="Garda Síochána"),
+        data=form(upcoming_event, organisation="other", organisation_other="Garda Síochána"),
     )
     [registration] = registrations()
     assert registration.organisation is None
     assert registration.organisation_other == "Garda Síochána"
 
 
-def test_other_organisation_needs_its_name(client, event, delegate, auth):
+def test_other_organisation_needs_its_name(client, upcoming_event, delegate, auth):
     auth.login()
-    response = client.post("/vgt-2014/register", data=form(event, organisation="other"))
+    response = client.post("/vgt-2014/register", data=form(upcoming_event, organisation="other"))
     assert response.status_code == 400
     assert "Type the name of your organisation." in response.text
     assert registrations() == []
 
 
-def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(client, event, delegate, auth):
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(
+    client, upcoming_event, delegate, auth
+):
     auth.login()
     response = client.post(
         "/vgt-2014/register",
         data=form(
-            event,
+            upcoming_event,
             country="XX",
             organisation="99999",
             job_title="",
@@ -114,39 +116,43 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(client, even
     assert registrations() == []
 
 
-def test_a_double_clicked_registration_creates_one(client, event, delegate, auth):
+def test_a_double_clicked_registration_creates_one(client, upcoming_event, delegate, auth):
     auth.login()
-    first = client.post("/vgt-2014/register", data=form(event))
-    second = client.post("/vgt-2014/register", data=form(event))
+    first = client.post("/vgt-2014/register", data=form(upcoming_event))
+    second = client.post("/vgt-2014/register", data=form(upcoming_event))
     assert first.headers["Location"] == second.headers["Location"] == "/vgt-2014/registration"
     assert len(registrations()) == 1
 
 
-def test_the_delegate_edits_a_pending_registration(client, event, delegate, auth):
+def test_the_delegate_edits_a_pending_registration(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     page = client.get("/vgt-2014/registration/edit").text
     assert 'value="Detective Inspector"' in page
-    response = client.post("/vgt-2014/registration/edit", data=form(event, job_title="Analyst"))
+    response = client.post(
+        "/vgt-2014/registration/edit", data=form(upcoming_event, job_title="Analyst")
+    )
     assert response.headers["Location"] == "/vgt-2014/registration"
     assert registrations()[0].job_title == "Analyst"
     assert "registration.updated" in db.session.scalars(sa.select(AuditEntry.action)).all()
 
 
-def test_an_approved_registration_can_no_longer_be_edited(client, event, delegate, auth):
+def test_an_approved_registration_can_no_longer_be_edited(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     registrations()[0].status = Status.APPROVED
     db.session.commit()
-    response = client.post("/vgt-2014/registration/edit", data=form(event, job_title="Chief"))
+    response = client.post(
+        "/vgt-2014/registration/edit", data=form(upcoming_event, job_title="Chief")
+    )
     assert response.headers["Location"] == "/vgt-2014/registration"
     db.session.expire_all()
     assert registrations()[0].job_title == "Detective Inspector"
 
 
-def test_the_delegate_cancels(client, event, delegate, auth):
+def test_the_delegate_cancels(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     assert "Cancel your registration?" in client.get("/vgt-2014/registration/cancel").text
     response = client.post("/vgt-2014/registration/cancel")
     assert response.headers["Location"] == "/vgt-2014/"
@@ -171,9 +177,9 @@ def test_an_unknown_event_is_a_404(client, app):
     assert client.get("/no-such-event/register").status_code == 404
 
 
-def test_a_rejected_registration_offers_no_cancel(client, event, delegate, auth):
+def test_a_rejected_registration_offers_no_cancel(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     registrations()[0].status = Status.REJECTED
     db.session.commit()
     assert "Cancel registration" not in client.get("/vgt-2014/registration").text
@@ -197,3 +203,20 @@ def test_outside_the_window_the_form_says_when_registration_opens(client, app, d
     assert "Registration opens on 1 September 2099 at 09:00 (Europe/Amsterdam time)." in page
     assert 'name="job_title"' not in page
     assert "Registration opens on 1 September 2099" in client.get("/vgt-2014/").text
+
+
+def test_once_the_event_is_over_the_form_and_the_event_page_say_registration_closed(
+    client, event, delegate, auth
+):
+    auth.login()  # today: the event of 5 and 6 November 2014 is long over
+    closed = "Registration closed when the event ended, on 6 November 2014."
+    page = client.get("/vgt-2014/register").text
+    assert closed in page
+    assert 'name="job_title"' not in page
+    response = client.post("/vgt-2014/register", data=form(event))
+    assert response.status_code == 409
+    assert closed in response.text
+    assert registrations() == []
+    event_page = client.get("/vgt-2014/").text
+    assert "Registration is closed" in event_page and closed in event_page
+    assert "Register to attend" not in event_page

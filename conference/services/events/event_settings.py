@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import Event, EventOrganisation, Organisation, Registration, User, utcnow
+from conference.models import Event, EventOrganisation, Organisation, Registration, User
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 from conference.services.registration.workflow import (
@@ -152,18 +152,6 @@ def update_event(
         db.session.flush()
         promoted = promote_from_waitlist(event, now=now)
     return changes, promoted
-
-
-def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
-    """What the registration form says outside the registration window; None inside it."""
-    now = now or utcnow()
-    if event.registration_open_at(now):
-        return None
-    if event.registration_opens_at and now < event.registration_opens_at:
-        opens = event.registration_opens_at.astimezone(ZoneInfo(event.timezone))
-        return f"Registration opens on {opens:%-d %B %Y at %H:%M} ({event.timezone} time)."
-    closed = event.registration_closes_at.astimezone(ZoneInfo(event.timezone))
-    return f"Registration closed on {closed:%-d %B %Y at %H:%M} ({event.timezone} time)."
 
 
 # --- host and partners ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ take or free a seat first locks the event row (`lock_event`), then counts.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +83,22 @@ def registrations_of(user: User) -> list[Registration]:
         .where(Registration.user_id == user.id)
         .order_by(Registration.created_at.desc(), Registration.id.desc())
     ).all()
+
+
+def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
+    """What the registration form and the event page say outside the registration window;
+    None inside it. Registration closes by itself once the event is over."""
+    now = now or utcnow()
+    if event.registration_open_at(now):
+        return None
+    zone = ZoneInfo(event.timezone)
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = event.registration_opens_at.astimezone(zone)
+        return f"Registration opens on {opens:%-d %B %Y at %H:%M} ({event.timezone} time)."
+    if event.registration_ends_at == event.ends_at:
+        return f"Registration closed when the event ended, on {event.ends_on:%-d %B %Y}."
+    closed = event.registration_ends_at.astimezone(zone)
+    return f"Registration closed on {closed:%-d %B %Y at %H:%M} ({event.timezone} time)."
 
 
 def new_reference(event: Event) -> str:
@@ -198,7 +215,8 @@ def submit_registration(
     *,
     invitation_code: str | None = None,
 ) -> Registration:
-    """Register a verified delegate, once per event, while registration is open.
+    """Register a verified delegate, once per event, while registration is open (never once
+    the event is over).
 
     An event that is by invitation only needs an unused invitation code; a code given for any
     event is used up by this registration. With approval required the registration waits for
@@ -208,7 +226,7 @@ def submit_registration(
     if not user.is_verified:
         raise NotAllowed("Please verify your email address before you register.")
     if not event.registration_open_at(now):
-        raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
+        raise RegistrationClosed(registration_window_notice(event, now))
     if event.invitation_only and not invitation_code:
         raise InvitationRequired(
             f"{event.short_name} is by invitation only: enter the code from your invitation email."
