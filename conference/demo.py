@@ -252,7 +252,7 @@ def _delegates(event: Event, count: int, organiser: User) -> int:
     unusable_password = hash_password(random.SystemRandom().randbytes(32).hex())
     approved = approved_count(event.id)
     start = datetime(2014, 9, 1, 8, tzinfo=UTC)
-    made = []
+    made, references = [], set()
     for number in range(1, count + 1):
         chance = random.Random(number)  # noqa: S311 (fictional data, not security)
         email = f"delegate{number:04d}@delegates.example"
@@ -263,19 +263,20 @@ def _delegates(event: Event, count: int, organiser: User) -> int:
         if status == Status.APPROVED and approved >= event.capacity:
             status = Status.WAITLISTED
         approved += status == Status.APPROVED
-        made.append(
-            _registration(
-                event,
-                number,
-                email,
-                status,
-                signed_up,
-                chance,
-                organisations,
-                unusable_password,
-                organiser,
-            )
+        registration = _registration(
+            event,
+            number,
+            email,
+            status,
+            signed_up,
+            chance,
+            organisations,
+            unusable_password,
+            organiser,
+            new_reference(event, also_taken=references),
         )
+        references.add(registration.reference)
+        made.append(registration)
     db.session.add_all(made)
     db.session.flush()
     for registration in made:
@@ -284,7 +285,7 @@ def _delegates(event: Event, count: int, organiser: User) -> int:
 
 
 def _registration(
-    event, number, email, status, signed_up, chance, organisations, password, organiser
+    event, number, email, status, signed_up, chance, organisations, password, organiser, reference
 ) -> Registration:
     decided = signed_up + timedelta(days=2)
     other = chance.random() < 0.3
@@ -298,7 +299,7 @@ def _registration(
             email_verified_at=signed_up,
             created_at=signed_up,
         ),
-        reference=new_reference(event),
+        reference=reference,
         status=status,
         organisation=None if other else chance.choice(organisations),
         organisation_other=(

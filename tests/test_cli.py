@@ -1,6 +1,8 @@
 """The flask commands: demo data and organiser accounts."""
 
+import itertools
 from collections import Counter
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -21,6 +23,7 @@ from conference.models import (
 )
 from conference.services.people.accounts import authenticate
 from conference.services.programme import publishing
+from conference.services.registration import workflow
 
 
 def count(model) -> int:
@@ -131,3 +134,20 @@ def test_create_organiser_refuses_a_short_password_and_a_missing_event(runner, a
     result = runner.invoke(args=["create-organiser", "x@politie.example", "--password", "short"])
     assert "at least 12 characters" in result.output and result.exit_code != 0
     assert count(User) == 1
+
+
+def test_seed_demo_gives_every_delegate_of_one_batch_a_reference_of_its_own(
+    runner, app, monkeypatch
+):
+    """Each reference code is drawn twice in a row, as chance may draw it: the second draw
+    must be refused although the first is not in the database yet."""
+    draws = itertools.count()
+
+    def choice(alphabet: str) -> str:
+        return alphabet[next(draws) // 12 % len(alphabet)]  # AAAAAA, AAAAAA, BBBBBB, ...
+
+    monkeypatch.setattr(workflow, "secrets", SimpleNamespace(choice=choice))
+    result = runner.invoke(args=["seed-demo", "--delegates", "5"])
+    assert result.exit_code == 0, result.output
+    references = db.session.scalars(sa.select(Registration.reference)).all()
+    assert sorted(references) == [f"VGT14-{letter * 6}" for letter in "ABCDE"]

@@ -7,6 +7,7 @@ take or free a seat first locks the event row (`lock_event`), then counts.
 """
 
 import secrets
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -101,10 +102,14 @@ def registration_window_notice(event: Event, now: datetime | None = None) -> str
     return f"Registration closed on {closed:%-d %B %Y at %H:%M} ({event.timezone} time)."
 
 
-def new_reference(event: Event) -> str:
+def new_reference(event: Event, also_taken: Container[str] = frozenset()) -> str:
+    """A reference no registration has: not in the database, nor in `also_taken` (those of a
+    batch being made, not flushed yet)."""
     while True:
         code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         reference = f"{event.reference_prefix}-{code}"
+        if reference in also_taken:
+            continue
         taken = db.session.scalar(
             sa.select(Registration.id).where(Registration.reference == reference)
         )
