@@ -2,7 +2,7 @@
 """The demo's two-day programme: the themes of the VGT 2014 conference, with fictional session
 titles and speakers from the real partner organisations. Published as version 1."""
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -463,8 +463,11 @@ SESSIONS = [
 
 
 def _local(event: Event, day: int, clock: str) -> datetime:
+    """A time of the programme's day 1 or 2, in UTC as the database hands it back: the
+    published snapshot must match what the timetable reads later."""
     on = date.fromordinal(event.starts_on.toordinal() + day - 1)
-    return datetime.combine(on, time.fromisoformat(clock), ZoneInfo(event.timezone))
+    local = datetime.combine(on, time.fromisoformat(clock), ZoneInfo(event.timezone))
+    return local.astimezone(UTC)
 
 
 def seed_programme(event: Event, organiser: User) -> None:

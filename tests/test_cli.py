@@ -68,6 +68,8 @@ def test_the_demo_programme_is_published_over_both_days(runner, app):
     assert published.local(opening.starts_at).strftime("%d %b %H:%M %z") == "05 Nov 09:15 +0100"
     europol = next(s for s in published.speakers if s.name == "Piotr Kowalski")
     assert europol.organisation == "Europol"
+    db.session.expire_all()  # read back as stored: the public sees what the timetable holds
+    assert not publishing.has_unpublished_changes(event)
 
 
 def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
