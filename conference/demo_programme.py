@@ -2,7 +2,7 @@
 """The demo's two-day programme: the themes of the VGT 2014 conference, with fictional session
 titles and speakers from the real partner organisations. Published as version 1."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -514,4 +514,23 @@ def seed_programme(event: Event, organiser: User) -> None:
         db.session.add(session)
     db.session.flush()
     if latest_version(event) is None:
+        publish(event, actor=organiser)
+
+
+def move_programme(event: Event, days: int, organiser: User, *, republish: bool) -> None:
+    """Move the event's sessions by `days`, each at the same local time (whatever the clocks
+    did in between); with `republish`, publish the moved programme as its next version."""
+    zone = ZoneInfo(event.timezone)
+
+    def moved(moment: datetime) -> datetime:
+        local = moment.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+        return local.replace(tzinfo=zone).astimezone(UTC)
+
+    sessions = db.session.scalars(
+        sa.select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
+    ).all()
+    for session in sessions:
+        session.starts_at, session.ends_at = moved(session.starts_at), moved(session.ends_at)
+    db.session.flush()
+    if republish:
         publish(event, actor=organiser)
