@@ -213,6 +213,7 @@ def test_once_the_event_is_over_the_form_and_the_event_page_say_registration_clo
     page = client.get("/vgt-2014/register").text
     assert closed in page
     assert 'name="job_title"' not in page
+    assert "You will hear from us" not in page  # nobody registers, so nobody is vetted
     response = client.post("/vgt-2014/register", data=form(event))
     assert response.status_code == 409
     assert closed in response.text
