@@ -25,6 +25,15 @@ def _development_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _development_server_url() -> str:
+    """The address `flask run` serves on: FLASK_RUN_HOST and FLASK_RUN_PORT, which `make run`
+    sets. A server listening on every interface is reached on this machine at 127.0.0.1."""
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 (compared, not bound to)
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
+
+
 def settings_from_environment(instance_path: str) -> dict:
     env = os.environ.get("CONFERENCE_ENV", "development")
     production = env == "production"
@@ -58,7 +67,7 @@ def settings_from_environment(instance_path: str) -> dict:
         # X-Forwarded-For tells the client's address, which the log-in rate limit counts by.
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         # Links in emails are built on this address, never on the request's Host header.
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": (os.environ.get("BASE_URL") or _development_server_url()).rstrip("/"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,

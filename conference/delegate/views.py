@@ -18,7 +18,6 @@ from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
 )
-from conference.services.events import event_settings
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -27,10 +26,6 @@ attach_event(blueprint)
 
 def _organisations():
     return [link.organisation for link in g.event.organisations]
-
-
-def _window_notice() -> str | None:
-    return event_settings.registration_window_notice(g.event)
 
 
 def _own_registration() -> Registration:
@@ -70,7 +65,7 @@ def register():
         render_template,
         "delegate/register.html",
         form=form,
-        window_notice=_window_notice(),
+        window_notice=workflow.registration_window_notice(g.event),
         invitation=invitation,
     )
     if form.validate_on_submit():

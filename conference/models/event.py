@@ -1,7 +1,8 @@
 """The event, its host and partners, and the team that runs it."""
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,12 +67,23 @@ class Event(Base):
     def days(self) -> list[date]:
         return days_between(self.starts_on, self.ends_on)
 
+    @property
+    def ends_at(self) -> datetime:
+        """The moment the event is over: midnight after its last day, in its own time zone."""
+        day_after = self.ends_on + timedelta(days=1)
+        return datetime.combine(day_after, time(), ZoneInfo(self.timezone)).astimezone(UTC)
+
+    @property
+    def registration_ends_at(self) -> datetime:
+        """When registration closes: at the time the organisers set, at the latest when the
+        event is over, so nobody signs up for an event that has been."""
+        closes = self.registration_closes_at
+        return min(closes, self.ends_at) if closes else self.ends_at
+
     def registration_open_at(self, moment: datetime) -> bool:
         if self.registration_opens_at and moment < self.registration_opens_at:
             return False
-        if self.registration_closes_at and moment >= self.registration_closes_at:
-            return False
-        return True
+        return moment < self.registration_ends_at
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

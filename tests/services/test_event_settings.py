@@ -184,7 +184,7 @@ def test_automatic_approval_fills_the_places_then_the_waiting_list(event, organi
 def test_the_form_says_when_registration_opens_or_closed(event):
     event.registration_opens_at = datetime(2014, 9, 1, 7, 0, tzinfo=UTC)
     event.registration_closes_at = datetime(2014, 10, 31, 16, 0, tzinfo=UTC)
-    notice = event_settings.registration_window_notice
+    notice = workflow.registration_window_notice
     assert notice(event, datetime(2014, 8, 1, tzinfo=UTC)) == (
         "Registration opens on 1 Sep 2014, 09:00 CEST."
     )

@@ -161,9 +161,9 @@ def form_controls(page: str) -> set[str]:
     return set(controls) - FORM_MACHINERY
 
 
-def test_the_pages_show_every_declared_field(client, auth, event, delegate):
-    registration = workflow.submit_registration(event, delegate, details())
-    organiser = make_organiser(event)
+def test_the_pages_show_every_declared_field(client, auth, upcoming_event, delegate):
+    registration = workflow.submit_registration(upcoming_event, delegate, details())
+    organiser = make_organiser(upcoming_event)
     db.session.commit()
     declared = [f.name for f in fields.FIELDS]
     auth.login()

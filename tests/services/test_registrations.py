@@ -1,6 +1,6 @@
 """The registration workflow, without HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +18,14 @@ from conference.services.errors import (
 )
 from conference.services.registration import workflow
 from conference.services.registration.fields import RegistrationDetails
-from tests.conftest import details, make_event, make_organiser, make_user, register
+from tests.conftest import (
+    details,
+    make_event,
+    make_organiser,
+    make_user,
+    register,
+    while_registration_is_open,
+)
 
 
 def emails_to(address: str) -> list[OutboxEmail]:
@@ -61,7 +68,9 @@ def test_submitting_queues_the_received_email_and_writes_the_audit_entry(event):
 def test_a_delegate_registers_once_per_event(event):
     registration = register(event, "anna@police.example")
     with pytest.raises(AlreadyRegistered):
-        workflow.submit_registration(event, registration.user, details())
+        workflow.submit_registration(
+            event, registration.user, details(), now=while_registration_is_open(event)
+        )
 
 
 def test_the_database_refuses_a_second_active_registration(event):
@@ -87,7 +96,9 @@ def test_the_database_refuses_a_second_active_registration(event):
 def test_after_cancelling_a_delegate_may_register_again(event, organiser):
     first = register(event, "anna@police.example")
     workflow.cancel_registration(first, actor=first.user)
-    again = workflow.submit_registration(event, first.user, details())
+    again = workflow.submit_registration(
+        event, first.user, details(), now=while_registration_is_open(event)
+    )
     assert again.status == Status.PENDING
     assert again.reference != first.reference
 
@@ -102,6 +113,17 @@ def test_registration_outside_the_window_is_refused(app):
     event = make_event(registration_closes_at=utcnow() - timedelta(days=1))
     with pytest.raises(RegistrationClosed):
         workflow.submit_registration(event, make_user(), details())
+
+
+def test_registration_closes_by_itself_once_the_event_has_ended(app):
+    event = make_event()  # 5 and 6 November 2014, no closing time set
+    last_evening = datetime(2014, 11, 6, 22, 59, tzinfo=UTC)  # 23:59 in Amsterdam
+    workflow.submit_registration(event, make_user(), details(), now=last_evening)
+    midnight = datetime(2014, 11, 6, 23, 0, tzinfo=UTC)  # the event is over in Amsterdam
+    assert event.registration_open_at(midnight - timedelta(seconds=1))
+    assert not event.registration_open_at(midnight)
+    with pytest.raises(RegistrationClosed, match="closed when the event ended, on 6 November"):
+        workflow.submit_registration(event, make_user("late@x.example"), details(), now=midnight)
 
 
 def test_approving_past_the_capacity_is_refused(app):
@@ -363,6 +385,8 @@ def test_the_database_constraint_catches_what_the_check_misses(event, monkeypatc
     first = register(event, "anna@police.example")
     monkeypatch.setattr(workflow, "registration_for", lambda event, user: None)
     with pytest.raises(AlreadyRegistered):
-        workflow.submit_registration(event, first.user, details())
+        workflow.submit_registration(
+            event, first.user, details(), now=while_registration_is_open(event)
+        )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

@@ -16,6 +16,8 @@ TEAM = {"organiser", "moderator", "viewer", "checkin"}
 EXPECTED = {
     "static": ("GET", 200, 200, 200, 200, 200, 200),
     "public.index": ("GET", 302, 302, 302, 302, 302, 302),
+    "public.favicon": ("GET", 200, 200, 200, 200, 200, 200),
+    "public.event_without_slash": ("GET", 302, 302, 302, 302, 302, 302),
     "public.event": ("GET", 200, 200, 200, 200, 200, 200),
     "public.programme": ("GET", 200, 200, 200, 200, 200, 200),
     "public.session": ("GET", 404, 404, 404, 404, 404, 404),

@@ -61,7 +61,7 @@ def follow_the_verification_email(app, runner, mail_server):
 
 
 def test_the_registration_form_survives_sign_up_and_verification(
-    app, client, runner, mail_server, event
+    app, client, runner, mail_server, upcoming_event
 ):
     response = client.get("/vgt-2014/register")
     login_address = response.headers["Location"]
@@ -76,9 +76,11 @@ def test_the_registration_form_survives_sign_up_and_verification(
 
 
 def test_the_invitation_link_survives_sign_up_and_verification(
-    app, client, runner, mail_server, event, organiser
+    app, client, runner, mail_server, upcoming_event, organiser
 ):
-    registration_invitations.invite(event, Invitee(EMAIL, "Anna de Vries"), invited_by=organiser)
+    registration_invitations.invite(
+        upcoming_event, Invitee(EMAIL, "Anna de Vries"), invited_by=organiser
+    )
     db.session.commit()
     send_mail(runner)
     (invitation_link,) = mail_server.links_to(EMAIL, "/vgt-2014/register?code=")

@@ -48,9 +48,9 @@ def test_the_public_event_page_says_what_the_conference_is(client, event):
     assert "Europol" in page and "Intergovernmental organisation" in page
 
 
-def test_the_public_pages_show_no_participant_data(app, client, event, delegate, auth):
+def test_the_public_pages_show_no_participant_data(app, client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event, job_title="Undercover Specialist"))
+    client.post("/vgt-2014/register", data=form(upcoming_event, job_title="Undercover Specialist"))
     anonymous = app.test_client()  # the same client class, with no cookies
     for path in ["/", "/vgt-2014/"]:
         page = anonymous.get(path, follow_redirects=True).text
@@ -63,9 +63,9 @@ def test_registering_needs_an_account(client, event):
     assert response.headers["Location"].startswith("/account/login?next=")
 
 
-def test_a_delegate_registers_and_sees_the_status(client, event, delegate, auth):
+def test_a_delegate_registers_and_sees_the_status(client, upcoming_event, delegate, auth):
     auth.login()
-    response = client.post("/vgt-2014/register", data=form(event))
+    response = client.post("/vgt-2014/register", data=form(upcoming_event))
     assert response.headers["Location"] == "/vgt-2014/registration"
     [registration] = registrations()
     assert registration.organisation.name == "Europol"
@@ -78,31 +78,33 @@ def test_a_delegate_registers_and_sees_the_status(client, event, delegate, auth)
     assert "Belgium" in page
 
 
-def test_an_organisation_not_on_the_list_is_typed_in(client, event, delegate, auth):
+def test_an_organisation_not_on_the_list_is_typed_in(client, upcoming_event, delegate, auth):
     auth.login()
     client.post(
         "/vgt-2014/register",
-        data=form(event, organisation="other", organisation_other="Garda Síochána"),
+        data=form(upcoming_event, organisation="other", organisation_other="Garda Síochána"),
     )
     [registration] = registrations()
     assert registration.organisation is None
     assert registration.organisation_other == "Garda Síochána"
 
 
-def test_other_organisation_needs_its_name(client, event, delegate, auth):
+def test_other_organisation_needs_its_name(client, upcoming_event, delegate, auth):
     auth.login()
-    response = client.post("/vgt-2014/register", data=form(event, organisation="other"))
+    response = client.post("/vgt-2014/register", data=form(upcoming_event, organisation="other"))
     assert response.status_code == 400
     assert "Type the name of your organisation." in response.text
     assert registrations() == []
 
 
-def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(client, event, delegate, auth):
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(
+    client, upcoming_event, delegate, auth
+):
     auth.login()
     response = client.post(
         "/vgt-2014/register",
         data=form(
-            event,
+            upcoming_event,
             country="XX",
             organisation="99999",
             job_title="",
@@ -117,19 +119,19 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(client, even
     assert registrations() == []
 
 
-def test_a_double_clicked_registration_creates_one(client, event, delegate, auth):
+def test_a_double_clicked_registration_creates_one(client, upcoming_event, delegate, auth):
     auth.login()
-    first = client.post("/vgt-2014/register", data=form(event))
-    second = client.post("/vgt-2014/register", data=form(event))
+    first = client.post("/vgt-2014/register", data=form(upcoming_event))
+    second = client.post("/vgt-2014/register", data=form(upcoming_event))
     assert first.headers["Location"] == second.headers["Location"] == "/vgt-2014/registration"
     assert len(registrations()) == 1
 
 
 def test_opening_the_form_a_second_time_says_you_have_already_registered(
-    client, event, delegate, auth
+    client, upcoming_event, delegate, auth
 ):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     client.get("/vgt-2014/registration")  # the thank-you message is shown and gone
     response = client.get("/vgt-2014/register", follow_redirects=True)
     assert response.request.path == "/vgt-2014/registration"
@@ -138,38 +140,40 @@ def test_opening_the_form_a_second_time_says_you_have_already_registered(
 
 
 def test_sending_the_form_a_second_time_says_you_have_already_registered(
-    client, event, delegate, auth
+    client, upcoming_event, delegate, auth
 ):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     client.get("/vgt-2014/registration")
     response = client.post(
-        "/vgt-2014/register", data=form(event, job_title="Analyst"), follow_redirects=True
+        "/vgt-2014/register", data=form(upcoming_event, job_title="Analyst"), follow_redirects=True
     )
     assert response.request.path == "/vgt-2014/registration"
     assert "You have already registered for VGT 2014." in response.text
     assert [registration.job_title for registration in registrations()] == ["Detective Inspector"]
 
 
-def test_the_delegate_edits_a_pending_registration(client, event, delegate, auth):
+def test_the_delegate_edits_a_pending_registration(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     page = client.get("/vgt-2014/registration/edit").text
     assert 'value="Detective Inspector"' in page
-    response = client.post("/vgt-2014/registration/edit", data=form(event, job_title="Analyst"))
+    response = client.post(
+        "/vgt-2014/registration/edit", data=form(upcoming_event, job_title="Analyst")
+    )
     assert response.headers["Location"] == "/vgt-2014/registration"
     assert registrations()[0].job_title == "Analyst"
     assert "registration.updated" in db.session.scalars(sa.select(AuditEntry.action)).all()
 
 
-def test_an_approved_registration_changes_only_its_needs(client, event, delegate, auth):
+def test_an_approved_registration_changes_only_its_needs(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     registrations()[0].status = Status.APPROVED
     db.session.commit()
     response = client.post(
         "/vgt-2014/registration/edit",
-        data=form(event, job_title="Chief", dietary_needs="Vegan", country="NL"),
+        data=form(upcoming_event, job_title="Chief", dietary_needs="Vegan", country="NL"),
     )
     assert response.headers["Location"] == "/vgt-2014/registration"
     db.session.expire_all()
@@ -178,9 +182,9 @@ def test_an_approved_registration_changes_only_its_needs(client, event, delegate
     assert registration.dietary_needs == "Vegan"
 
 
-def test_the_delegate_cancels(client, event, delegate, auth):
+def test_the_delegate_cancels(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     assert "Cancel your registration?" in client.get("/vgt-2014/registration/cancel").text
     response = client.post("/vgt-2014/registration/cancel")
     assert response.headers["Location"] == "/vgt-2014/"
@@ -205,9 +209,9 @@ def test_an_unknown_event_is_a_404(client, app):
     assert client.get("/no-such-event/register").status_code == 404
 
 
-def test_a_rejected_registration_offers_no_cancel(client, event, delegate, auth):
+def test_a_rejected_registration_offers_no_cancel(client, upcoming_event, delegate, auth):
     auth.login()
-    client.post("/vgt-2014/register", data=form(event))
+    client.post("/vgt-2014/register", data=form(upcoming_event))
     registrations()[0].status = Status.REJECTED
     db.session.commit()
     assert "Cancel registration" not in client.get("/vgt-2014/registration").text
@@ -241,7 +245,7 @@ def country_options(page: str, select: str = "country") -> list[str]:
     ]
 
 
-def test_the_country_list_is_sorted_as_people_read_it(client, event, delegate, auth):
+def test_the_country_list_is_sorted_as_people_read_it(client, upcoming_event, delegate, auth):
     auth.login()
     countries = country_options(client.get("/vgt-2014/register").text)
     assert countries[:4] == ["Choose a country", "Afghanistan", "Åland Islands", "Albania"]
@@ -286,3 +290,21 @@ def test_each_partner_shows_the_short_name_people_know_beside_the_full_one(clien
         "Terre des Hommes Netherlands",  # nor when the name says it already
     ]
     assert "<dt>Host</dt><dd>Dutch National Police (Politie)</dd>" in page
+
+
+def test_once_the_event_is_over_the_form_and_the_event_page_say_registration_closed(
+    client, event, delegate, auth
+):
+    auth.login()  # today: the event of 5 and 6 November 2014 is long over
+    closed = "Registration closed when the event ended, on 6 November 2014."
+    page = client.get("/vgt-2014/register").text
+    assert closed in page
+    assert 'name="job_title"' not in page
+    assert "You will hear from us" not in page  # nobody registers, so nobody is vetted
+    response = client.post("/vgt-2014/register", data=form(event))
+    assert response.status_code == 409
+    assert closed in response.text
+    assert registrations() == []
+    event_page = client.get("/vgt-2014/").text
+    assert "Registration is closed" in event_page and closed in event_page
+    assert "Register to attend" not in event_page

@@ -11,8 +11,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.local_time import clock_change_problem, format_local_time, to_local, to_utc
-from conference.models import Event, EventOrganisation, Organisation, Registration, User, utcnow
+from conference.local_time import clock_change_problem, to_local, to_utc
+from conference.models import Event, EventOrganisation, Organisation, Registration, User
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 from conference.services.registration.workflow import (
@@ -121,17 +121,6 @@ def update_event(
         added = settings.capacity - changes["capacity"][0]
         promoted = promote_from_waitlist(event, places=added, now=now)
     return changes, promoted
-
-
-def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
-    """What the registration form says outside the registration window; None inside it."""
-    now = now or utcnow()
-    if event.registration_open_at(now):
-        return None
-    zone = event.timezone
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return f"Registration opens on {format_local_time(event.registration_opens_at, zone)}."
-    return f"Registration closed on {format_local_time(event.registration_closes_at, zone)}."
 
 
 # --- host and partners ------------------------------------------------------------------------

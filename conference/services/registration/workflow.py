@@ -7,12 +7,14 @@ take or free a seat first locks the event row (`lock_event`), then counts.
 """
 
 import secrets
+from collections.abc import Container
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
+from conference.local_time import format_local_time
 from conference.models import Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
@@ -82,10 +84,28 @@ def registrations_of(user: User) -> list[Registration]:
     ).all()
 
 
-def new_reference(event: Event) -> str:
+def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
+    """What the registration form and the event page say outside the registration window;
+    None inside it. Registration closes by itself once the event is over."""
+    now = now or utcnow()
+    if event.registration_open_at(now):
+        return None
+    zone = event.timezone
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return f"Registration opens on {format_local_time(event.registration_opens_at, zone)}."
+    if event.registration_ends_at == event.ends_at:
+        return f"Registration closed when the event ended, on {event.ends_on:%-d %B %Y}."
+    return f"Registration closed on {format_local_time(event.registration_ends_at, zone)}."
+
+
+def new_reference(event: Event, also_taken: Container[str] = frozenset()) -> str:
+    """A reference no registration has: not in the database, nor in `also_taken` (those of a
+    batch being made, not flushed yet)."""
     while True:
         code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         reference = f"{event.reference_prefix}-{code}"
+        if reference in also_taken:
+            continue
         taken = db.session.scalar(
             sa.select(Registration.id).where(Registration.reference == reference)
         )
@@ -215,7 +235,8 @@ def submit_registration(
     *,
     invitation_code: str | None = None,
 ) -> Registration:
-    """Register a verified delegate, once per event, while registration is open.
+    """Register a verified delegate, once per event, while registration is open (never once
+    the event is over).
 
     An event that is by invitation only needs an unused invitation code; a code given for any
     event is used up by this registration. With approval required the registration waits for
@@ -225,7 +246,7 @@ def submit_registration(
     if not user.is_verified:
         raise NotAllowed("Please verify your email address before you register.")
     if not event.registration_open_at(now):
-        raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
+        raise RegistrationClosed(registration_window_notice(event, now))
     if event.invitation_only and not invitation_code:
         raise InvitationRequired(
             f"{event.short_name} is by invitation only: enter the code from your invitation email.",
