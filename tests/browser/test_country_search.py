@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.conftest import PASSWORD, make_event, make_user
+from tests.conftest import PASSWORD, make_event, make_user, next_november
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def delegate(live_server) -> str:
     with live_server.app.app_context():
-        make_event()
+        make_event(**next_november())
         user = make_user("ayse@egm.example", name="Ayşe Yılmaz")
         db.session.commit()
         return user.email

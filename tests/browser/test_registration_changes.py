@@ -17,6 +17,7 @@ from tests.conftest import (
     make_event,
     make_organiser,
     make_user,
+    next_november,
     register,
 )
 
@@ -110,7 +111,7 @@ def test_an_approved_delegate_corrects_the_needs_and_the_organiser_sees_it(
 
 def test_a_new_registration_form_is_built_from_the_declaration(live_server, open_page):
     with live_server.app.app_context():
-        make_event()
+        make_event(**next_november())
         make_user(DELEGATE_EMAIL)
         db.session.commit()
     shots = Screenshots("register")
