@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from conference.countries import by_name, country_name
 from conference.local_time import format_local_span, format_local_time
-from conference.models import RegistrationStatus
+from conference.models import RegistrationStatus, TeamRole
 from conference.permissions import permissions_of
 from conference.services.registration import fields
 from conference.services.text import counted
@@ -24,6 +24,10 @@ STATUS_COLOURS = {
 
 def status_label(status: str) -> str:
     return RegistrationStatus(status).label
+
+
+def role_label(role: str) -> str:
+    return TeamRole(role).label
 
 
 def date_range(start: date, end: date) -> str:
@@ -48,6 +52,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(country_name)
     app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
+    app.add_template_filter(role_label)
     app.add_template_filter(counted)
     app.add_template_filter(format_local_time, "local_time")
     app.add_template_filter(format_local_span, "local_span")

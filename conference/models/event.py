@@ -47,6 +47,17 @@ class Event(Base):
     # The number of the programme version the public sees (a ProgrammeVersion of this event);
     # None until the programme is first published. Read with the event, it costs no query.
     programme_version: Mapped[int | None]
+    # The visa invitation letter, as the organisers word it in the settings: the host's
+    # letterhead (its address lines), the purpose and the costs paragraphs, and who signs.
+    letter_letterhead: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_purpose: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_costs: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_signatory_name: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default=""
+    )
+    letter_signatory_title: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list["EventOrganisation"]] = relationship(
@@ -110,12 +121,12 @@ class EventOrganisation(Base):
 class TeamRole(enum.StrEnum):
     ORGANISER = "organiser"  # everything
     MODERATOR = "moderator"  # approve, reject, waitlist
-    CHECKIN = "checkin"  # the check-in desk only
+    CHECK_IN = "check_in"  # the check-in desk only
     VIEWER = "viewer"  # reads, changes nothing
 
     @property
     def label(self) -> str:
-        return "Check-in staff" if self is TeamRole.CHECKIN else self.title()
+        return "Check-in staff" if self is TeamRole.CHECK_IN else self.title()
 
 
 class TeamMember(Base):

@@ -136,7 +136,6 @@ class Registration(Base):
     # Order on the waiting list: first waitlisted, first promoted.
     waitlisted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    checked_in_at: Mapped[datetime | None]
     # The personal agenda's calendar link is derived from this; raising it revokes the old link.
     agenda_feed_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

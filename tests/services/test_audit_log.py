@@ -86,7 +86,7 @@ def test_the_log_filters_by_registration_reference(event, organiser):
 def test_an_action_reads_as_words():
     assert reading.action_label("registration.approved") == "Registration: approved"
     assert reading.action_label("team.role_changed") == "Team: role changed"
-    assert reading.action_label("checkin") == "Checkin"
+    assert reading.action_label("check_in") == "Check in"
 
 
 def test_objects_are_named_with_one_query_per_kind(event, organiser):

@@ -32,7 +32,6 @@ WORKFLOW_COLUMNS = {
     "decision_reason",
     "waitlisted_at",
     "cancelled_at",
-    "checked_in_at",
     "agenda_feed_version",
     "created_at",
     "updated_at",

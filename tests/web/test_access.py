@@ -9,8 +9,8 @@ from conference.extensions import db
 from tests.conftest import make_organiser, make_user, register
 
 LOGIN = "login"  # a redirect to the login page
-ROLES = ["anonymous", "delegate", "organiser", "moderator", "viewer", "checkin"]
-TEAM = {"organiser", "moderator", "viewer", "checkin"}
+ROLES = ["anonymous", "delegate", "organiser", "moderator", "viewer", "check_in"]
+TEAM = {"organiser", "moderator", "viewer", "check_in"}
 
 # endpoint: (method, then the answer for each of ROLES)
 EXPECTED = {
@@ -210,7 +210,7 @@ def test_no_route_fails_on_head_or_options(app, client, auth, world, role, metho
         response.close()
         if response.status_code >= 500:
             failures.append(f"{method} {rule.rule}: {response.status_code}")
-        outsider = role in ("delegate", "checkin") and rule.endpoint.startswith("organiser.")
+        outsider = role in ("delegate", "check_in") and rule.endpoint.startswith("organiser.")
         if outsider:  # not even the methods a route allows are told to those outside the team
             assert response.status_code in (403, 405), (method, rule.rule)
     assert failures == []

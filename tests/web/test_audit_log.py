@@ -76,10 +76,10 @@ def test_every_reading_role_may_read_the_log(client, auth, event, organiser, rol
     assert client.get(LOG).status_code == 200
 
 
-@pytest.mark.parametrize("role", ["checkin", "delegate"])
+@pytest.mark.parametrize("role", ["check_in", "delegate"])
 def test_check_in_staff_and_delegates_may_not(client, auth, event, organiser, delegate, role):
-    if role == "checkin":
-        make_organiser(event, "checkin@politie.example", role="checkin")
+    if role == "check_in":
+        make_organiser(event, "checkin@politie.example", role="check_in")
         db.session.commit()
     auth.login(delegate.email if role == "delegate" else "checkin@politie.example")
     assert client.get(LOG).status_code == 403
