@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -163,6 +164,18 @@ class Server:
                 raise RuntimeError(f"{self.url} does not show {self.marker!r}")
         return len(response)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn and its workers (Linux's /proc), user and system."""
+        pids = [self.process.pid]
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        ticks = 0
+        for pid in pids:
+            # The fields after the command's name, which is in brackets and may hold spaces.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -172,15 +185,25 @@ class Server:
             self.process.wait()
 
 
-def measure(server: Server, size: int, *, seconds: int, threads: int, connections: int):
+@dataclass(frozen=True)
+class Run:
+    """One wrk run against one app: what wrk saw, and the server's CPU time per request."""
+
+    report: wrk.Report
+    server_cpu_ms: float
+
+
+def measure(server: Server, size: int, *, seconds: int, threads: int, connections: int) -> Run:
     """One wrk run against `server`; refused if wrk read responses of another size than its page."""
+    before = server.cpu_seconds()
     report = wrk.run(server.url, seconds=seconds, threads=threads, connections=connections)
+    used = server.cpu_seconds() - before
     if abs(report.bytes_per_response - size) > 0.02 * size:
         raise RuntimeError(
             f"{server.url}: wrk read {report.bytes_per_response:.0f} bytes a response, "
             f"the page has {size}"
         )
-    return report
+    return Run(report, 1000 * used / report.requests)
 
 
 def latency(report: wrk.Report) -> str:
@@ -199,10 +222,10 @@ def compare(servers: dict[str, Server], options) -> None:
         f"wrk: {options.wrk_threads} thread(s), {options.connections} connections, "
         f"{options.rounds} rounds of {options.duration} s per app"
     )
-    reports: dict[str, list[wrk.Report]] = {label: [] for label in servers}
+    runs: dict[str, list[Run]] = {label: [] for label in servers}
     for _ in range(options.rounds):
         for label, server in servers.items():
-            reports[label].append(
+            runs[label].append(
                 measure(
                     server,
                     sizes[label],
@@ -211,21 +234,27 @@ def compare(servers: dict[str, Server], options) -> None:
                     connections=options.connections,
                 )
             )
-    # Latencies are the median round's; wrk's CPU the most it took in any round.
-    print(f"{'':24}{'req/s':>7}  {'each round':<18}{LATENCY_HEADING}{'response':>11}  wrk CPU")
-    medians = []
-    for label, measured in reports.items():
-        middle = sorted(measured, key=lambda report: report.requests_per_second)[len(measured) // 2]
-        medians.append(statistics.median(report.requests_per_second for report in measured))
-        each = " ".join(f"{report.requests_per_second:.0f}" for report in measured)
-        cpu = max(report.cores_used for report in measured)
+    # The latencies are the median round's; wrk's CPU is the most it used in any round.
+    print(
+        f"{'':24}{'req/s':>7}  {'each round':<17}{LATENCY_HEADING}{'server CPU':>13}"
+        f"{'response':>11}  wrk CPU"
+    )
+    rates, costs = [], []
+    for label, measured in runs.items():
+        by_rate = sorted(measured, key=lambda run: run.report.requests_per_second)
+        middle = by_rate[len(by_rate) // 2].report
+        rates.append(statistics.median(run.report.requests_per_second for run in measured))
+        costs.append(statistics.median(run.server_cpu_ms for run in measured))
+        each = " ".join(f"{run.report.requests_per_second:.0f}" for run in measured)
+        wrk_cpu = max(run.report.cores_used for run in measured)
         print(
-            f"{label:24}{medians[-1]:7.0f}  {each:<18}{latency(middle)}   "
-            f"{sizes[label]:8} B  {cpu:.2f} core"
+            f"{label:24}{rates[-1]:7.0f}  {each:<17}{latency(middle)}{costs[-1]:7.3f} ms/req"
+            f"{sizes[label]:9} B  {wrk_cpu:.2f} core"
         )
-    ours, floor = medians
-    verdict = "meets" if ours / floor >= TARGET else "is short of"
-    print(f"ratio: {ours / floor:.2f} ({verdict} the target of {TARGET:.2f})")
+    ratio = rates[0] / rates[1]
+    verdict = "meets" if ratio >= TARGET else "is short of"
+    print(f"ratio: {ratio:.2f} ({verdict} the target of {TARGET:.2f})")
+    print(f"ratio of the servers' CPU time per request: {costs[1] / costs[0]:.2f}")
 
 
 def check_load_generator(server: Server, options) -> None:
@@ -236,14 +265,17 @@ def check_load_generator(server: Server, options) -> None:
         f"minimal Flask app, gunicorn {options.workers} workers x {options.threads} threads, "
         f"{options.duration} s per setting"
     )
-    print(f"{'wrk threads':>11}{'connections':>13}{'req/s':>8}{LATENCY_HEADING}  wrk CPU")
+    print(
+        f"{'wrk threads':>11}{'connections':>13}{'req/s':>8}{LATENCY_HEADING}{'server CPU':>13}"
+        "  wrk CPU"
+    )
     for threads, connections in LOAD_GENERATOR_SETTINGS:
-        report = measure(
+        run = measure(
             server, size, seconds=options.duration, threads=threads, connections=connections
         )
         print(
-            f"{threads:11}{connections:13}{report.requests_per_second:8.0f}{latency(report)}"
-            f"     {report.cores_used:.2f} core"
+            f"{threads:11}{connections:13}{run.report.requests_per_second:8.0f}"
+            f"{latency(run.report)}{run.server_cpu_ms:7.3f} ms/req  {run.report.cores_used:.2f} core"
         )
 
 
