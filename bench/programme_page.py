@@ -275,7 +275,8 @@ def check_load_generator(server: Server, options) -> None:
         )
         print(
             f"{threads:11}{connections:13}{run.report.requests_per_second:8.0f}"
-            f"{latency(run.report)}{run.server_cpu_ms:7.3f} ms/req  {run.report.cores_used:.2f} core"
+            f"{latency(run.report)}{run.server_cpu_ms:7.3f} ms/req"
+            f"  {run.report.cores_used:.2f} core"
         )
 
 
