@@ -23,6 +23,7 @@ stopped 30 s after its duration, and the servers are stopped at the end, also on
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -137,6 +138,9 @@ class Server:
                 str(options.threads),
                 "--log-level",
                 "warning",
+                # Its control socket is one path for all of the user's gunicorns: two benches
+                # (or ours and a real server) would fight over it.
+                "--no-control-socket",
                 app_spec,
             ],
             cwd=cwd,
@@ -303,6 +307,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="budget for all the wrk runs")
     parser.add_argument("--load-generator-check", action="store_true")
     options = parser.parse_args()
+    # `timeout` and `kill` send SIGTERM: stop the servers then too, as on any failure.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     runs = len(LOAD_GENERATOR_SETTINGS) if options.load_generator_check else 2 * options.rounds
     if runs * options.duration > options.seconds:
         parser.error(f"{runs} runs of {options.duration} s exceed --seconds {options.seconds}")
