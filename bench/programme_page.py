@@ -14,8 +14,9 @@ turn, round after round, with wrk: --connections connections from --wrk-threads 
 requests per second, the latency percentiles of its median round, the CPU that wrk itself used,
 and the ratio of the medians; the target is at least 1/3.
 
---load-generator-check loads only the minimal app, with more wrk threads and connections: if
-its rate does not rise, wrk was not what held it back.
+--load-generator-check loads only the minimal app, with more wrk threads and connections in
+turn (--rounds rounds of 4 s each by default): if its rate does not rise, wrk was not what held
+it back.
 
 Bounded: the rounds may take at most --seconds in all (checked before starting), each wrk run is
 stopped 30 s after its duration, and the servers are stopped at the end, also on failure.
@@ -263,24 +264,32 @@ def compare(servers: dict[str, Server], options) -> None:
 
 def check_load_generator(server: Server, options) -> None:
     """The floor under more wrk threads and connections: if its rate does not rise, it is the
-    server's limit and not wrk's."""
+    server's limit and not wrk's. The settings take turns, round after round, as in `compare`."""
     size = server.warm_up()
     print(
-        f"minimal Flask app, gunicorn {options.workers} workers x {options.threads} threads, "
-        f"{options.duration} s per setting"
+        f"minimal Flask app, gunicorn {options.workers} workers x {options.threads} threads; "
+        f"{options.rounds} rounds of {options.duration} s per wrk setting"
     )
+    runs: dict[tuple[int, int], list[Run]] = {setting: [] for setting in LOAD_GENERATOR_SETTINGS}
+    for _ in range(options.rounds):
+        for threads, connections in LOAD_GENERATOR_SETTINGS:
+            runs[threads, connections].append(
+                measure(
+                    server, size, seconds=options.duration, threads=threads, connections=connections
+                )
+            )
     print(
-        f"{'wrk threads':>11}{'connections':>13}{'req/s':>8}{LATENCY_HEADING}{'server CPU':>13}"
-        "  wrk CPU"
+        f"{'wrk threads':>11}{'connections':>13}{'req/s':>8}  {'each round':<17}"
+        f"{LATENCY_HEADING}{'server CPU':>13}  wrk CPU"
     )
-    for threads, connections in LOAD_GENERATOR_SETTINGS:
-        run = measure(
-            server, size, seconds=options.duration, threads=threads, connections=connections
-        )
+    for (threads, connections), measured in runs.items():
+        by_rate = sorted(measured, key=lambda run: run.report.requests_per_second)
+        middle = by_rate[len(by_rate) // 2]
+        each = " ".join(f"{run.report.requests_per_second:.0f}" for run in measured)
+        wrk_cpu = max(run.report.cores_used for run in measured)
         print(
-            f"{threads:11}{connections:13}{run.report.requests_per_second:8.0f}"
-            f"{latency(run.report)}{run.server_cpu_ms:7.3f} ms/req"
-            f"  {run.report.cores_used:.2f} core"
+            f"{threads:11}{connections:13}{middle.report.requests_per_second:8.0f}  {each:<17}"
+            f"{latency(middle.report)}{middle.server_cpu_ms:7.3f} ms/req  {wrk_cpu:.2f} core"
         )
 
 
@@ -301,7 +310,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn's, for both apps")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn's, for both apps")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per app and round")
+    parser.add_argument(
+        "--duration", type=int, help="seconds of wrk per app and round (8; 4 for the check)"
+    )
     parser.add_argument("--connections", type=int, default=4, help="wrk's")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--seconds", type=int, default=60, help="budget for all the wrk runs")
@@ -309,7 +320,12 @@ def main() -> None:
     options = parser.parse_args()
     # `timeout` and `kill` send SIGTERM: stop the servers then too, as on any failure.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    runs = len(LOAD_GENERATOR_SETTINGS) if options.load_generator_check else 2 * options.rounds
+    if options.load_generator_check:
+        options.duration = options.duration or 4
+        runs = len(LOAD_GENERATOR_SETTINGS) * options.rounds
+    else:
+        options.duration = options.duration or 8
+        runs = 2 * options.rounds
     if runs * options.duration > options.seconds:
         parser.error(f"{runs} runs of {options.duration} s exceed --seconds {options.seconds}")
     try:
