@@ -76,12 +76,22 @@ def programme():
 
     timetables = version_cache("timetables")
     key = (version_key, g.event.slug, request.script_root, track_id)
-    if current_user.is_anonymous and not cookie_session:
-        # No one logged in, no message waiting: the same page for every visitor, until the
-        # programme or the event's names in the menu and footer change.
+    if _seen_as_any_visitor():
+        # The same page for every visitor, until the programme or the event's names in the
+        # menu and footer change; kept encoded, as it is sent.
         around = (g.event.name, g.event.short_name, g.event.city)
-        return version_cache("anonymous_pages").get((key, around), page)
+        return version_cache("anonymous_pages").get((key, around), lambda: page().encode())
     return page()
+
+
+def _seen_as_any_visitor() -> bool:
+    """No one logged in and no message waiting: the page is the one every visitor gets."""
+    # A request without cookies has no session and no remembered log-in, so Flask-Login need
+    # not be asked who is there: its answer (it hashes the address and browser for the
+    # session's protection) costs more than the rest of the kept page.
+    if not request.cookies:
+        return True
+    return current_user.is_anonymous and not cookie_session
 
 
 @blueprint.route("/<event_slug>/programme/sessions/<int:session_id>")
