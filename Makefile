@@ -23,15 +23,20 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## Install, migrate, load the VGT 2014 demo, and serve it at http://127.0.0.1:5000 with a mail
-## worker that prints every email to this terminal.
+## Install, migrate, load the VGT 2014 demo on an upcoming November, and serve it at
+## http://$(HOST):$(PORT) (make run PORT=5001) with a mail worker that prints every email to this
+## terminal. Links in emails (also those seed-demo queues) follow the host and port unless
+## BASE_URL is set. Ctrl-C stops the server; the trap then stops the worker, which as a background
+## job ignores Ctrl-C (the trap signals the worker alone, so it never triggers itself).
+run: export FLASK_RUN_HOST = $(HOST)
+run: export FLASK_RUN_PORT = $(PORT)
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --delegates 60
+	$(FLASK) seed-demo --upcoming --delegates 60
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the mail worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(FLASK) send-mail --watch 3 & \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) send-mail --watch 3 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
+	$(FLASK) run
 
 ## Install what the tests need and run the whole suite (SQLite; PostgreSQL with TEST_DATABASE_URL).
 test: install-test

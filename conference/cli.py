@@ -2,6 +2,7 @@
 
 import secrets
 import time
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -13,6 +14,8 @@ from conference.services.events.finding import all_events
 from conference.services.mail import outbox
 from conference.services.people.accounts import PASSWORD_MIN_LENGTH
 from conference.services.people.team import create_organiser
+from conference.services.registration.workflow import registration_window_notice
+from conference.templating import date_range
 
 
 def register_commands(app: Flask) -> None:
@@ -30,15 +33,36 @@ def register_commands(app: Flask) -> None:
     type=click.IntRange(0, 100_000),
     help="Also add this many fictional delegates with registrations.",
 )
-def seed_demo_command(delegates: int) -> None:
+@click.option(
+    "--upcoming",
+    is_flag=True,
+    help="Hold the conference on the same weekdays of an upcoming November, registration open"
+    " today, instead of on 5 and 6 November 2014.",
+)
+def seed_demo_command(delegates: int, upcoming: bool) -> None:
     """Load the VGT 2014 conference demo data. Safe to run more than once."""
     from conference.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
 
     if current_app.config["CONFERENCE_ENV"] == "production":
         raise click.ClickException("seed-demo does not run with CONFERENCE_ENV=production.")
-    report = seed_demo(delegates=delegates)
+    report = seed_demo(delegates=delegates, upcoming=upcoming)
     db.session.commit()
-    click.echo(f"Demo event {report.event.short_name} is at /{report.event.slug}/")
+    event = report.event
+    when = date_range(event.starts_on, event.ends_on)
+    click.echo(f"Demo event {event.short_name} is at /{event.slug}/, on {when}.")
+    closes = event.registration_ends_at.astimezone(ZoneInfo(event.timezone))
+    click.echo(
+        "  "
+        + (
+            registration_window_notice(event)
+            or f"Registration is open until {closes:%-d %B %Y at %H:%M} ({event.timezone} time)."
+        )
+    )
+    if report.days_moved:
+        click.echo(
+            "  It moved from the dates an earlier run gave it, with its programme; delegates"
+            " seeded then keep their sign-up dates (remove the database to start afresh)."
+        )
     if delegates:
         click.echo(f"Added {report.delegates_added} fictional delegates.")
     click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / password {DEMO_ORGANISER_PASSWORD}")

@@ -26,6 +26,15 @@ def _development_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _development_server_url() -> str:
+    """The address `flask run` serves on: FLASK_RUN_HOST and FLASK_RUN_PORT, which `make run`
+    sets. A server listening on every interface is reached on this machine at 127.0.0.1."""
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 (compared, not bound to)
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
+
+
 def settings_from_environment(instance_path: str) -> dict:
     env = os.environ.get("CONFERENCE_ENV", "development")
     production = env == "production"
@@ -43,8 +52,13 @@ def settings_from_environment(instance_path: str) -> dict:
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
 
+    # What the site calls itself: page titles and headers, the sender of its emails, the account
+    # name in authenticator apps.
+    site_name = os.environ.get("SITE_NAME", "VGT Conference").strip() or "VGT Conference"
+
     return {
         "CONFERENCE_ENV": env,
+        "SITE_NAME": site_name,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Query values are participants' data: keep them out of error messages and logs.
@@ -54,7 +68,7 @@ def settings_from_environment(instance_path: str) -> dict:
         # X-Forwarded-For tells the client's address, which the log-in rate limit counts by.
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         # Links in emails are built on this address, never on the request's Host header.
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": (os.environ.get("BASE_URL") or _development_server_url()).rstrip("/"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -79,7 +93,7 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": os.environ.get(
-            "MAIL_DEFAULT_SENDER", "VGT Conference <conference@localhost>"
+            "MAIL_DEFAULT_SENDER", f"{site_name} <conference@localhost>"
         ),
         # The cost of argon2id password hashes: one of argon2-cffi's `argon2.profiles`. The tests
         # hash hundreds of passwords with "CHEAPEST", which production refuses.

@@ -2,11 +2,12 @@
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from conference.demo_programme import seed_programme
+from conference.demo_dates import DemoDates, source_dates, upcoming_dates
+from conference.demo_programme import move_programme, seed_programme
 from conference.extensions import db
 from conference.models import (
     Event,
@@ -16,13 +17,17 @@ from conference.models import (
     OrganisationKind,
     Registration,
     User,
+    utcnow,
 )
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.people.accounts import find_user, hash_password
 from conference.services.people.team import create_organiser
+from conference.services.programme.publishing import has_unpublished_changes, latest_version
+from conference.services.registration import fields
+from conference.services.registration.fields import RegistrationDetails, RegistrationField
 from conference.services.registration.registration_invitations import Invitee, invite
-from conference.services.registration.workflow import CONSENT_VERSION, approved_count, new_reference
+from conference.services.registration.workflow import apply_details, approved_count, new_reference
 
 EVENT_SLUG = "vgt-2014"
 DEMO_ORGANISER_EMAIL = "organiser@vgt-conference.example"
@@ -163,21 +168,6 @@ LAST_NAMES = [
     "Moreau",
     "Taylor",
 ]
-JOB_TITLES = [
-    "Detective Inspector",
-    "Senior Investigator",
-    "Victim Identification Specialist",
-    "Liaison Officer",
-    "Policy Adviser",
-    "Programme Manager",
-    "Safety Policy Lead",
-    "Researcher",
-    "Prosecutor",
-    "Intelligence Analyst",
-    "Head of Unit",
-    "Child Protection Officer",
-]
-DIETS = ["", "", "", "", "Vegetarian", "Vegan", "Halal", "No pork", "Gluten-free", "Lactose-free"]
 # How demo registrations spread over the statuses, before the capacity caps the approved ones.
 STATUS_WEIGHTS = {
     Status.APPROVED: 55,
@@ -193,6 +183,7 @@ class SeedReport:
     event: Event
     organiser_created: bool
     delegates_added: int
+    days_moved: int  # how far the event moved from where an earlier run had put it
 
 
 def _organisation(name, short_name, kind, country, website) -> Organisation:
@@ -209,18 +200,34 @@ def _organisation(name, short_name, kind, country, website) -> Organisation:
     return organisation
 
 
-def _event() -> Event:
+@dataclass(frozen=True)
+class _Move:
+    days: int
+    republish: bool  # the public saw the programme as it stood: they see it moved too
+
+
+def _event(dates: DemoDates) -> tuple[Event, _Move | None]:
+    """The demo event on `dates`, and how it moved from an earlier run's dates, if it did."""
     event = db.session.scalars(sa.select(Event).where(Event.slug == EVENT_SLUG)).first()
+    move = None
     if event is None:
         event = Event(slug=EVENT_SLUG, capacity=150)
         db.session.add(event)
+    elif event.starts_on != dates.first_day:
+        published = latest_version(event) is not None
+        move = _Move(
+            (dates.first_day - event.starts_on).days,
+            republish=published and not has_unpublished_changes(event),
+        )
     event.name = "Virtual Global Taskforce International Conference 2014"
     event.short_name = "VGT 2014"
     event.reference_prefix = "VGT14"
     event.tagline = "Two days against the online and offline sexual exploitation of children"
     event.description = DESCRIPTION
-    event.starts_on = date(2014, 11, 5)
-    event.ends_on = date(2014, 11, 6)
+    event.starts_on = dates.first_day
+    event.ends_on = dates.last_day
+    event.registration_opens_at = dates.registration_opens_at
+    event.registration_closes_at = dates.registration_closes_at
     event.timezone = "Europe/Amsterdam"
     event.venue = "Conference centre, Amsterdam"
     event.city = "Amsterdam"
@@ -239,43 +246,48 @@ def _event() -> Event:
         link.is_host = is_host
         link.position = position
     db.session.flush()
-    return event
+    return event, move
 
 
-def _delegates(event: Event, count: int, organiser: User) -> int:
+def _delegates(event: Event, count: int, organiser: User, now: datetime) -> int:
     """Delegates 1..count, each the same on every run: seeding twice adds nobody twice.
 
-    Each registration carries its history in the audit log, as if the organiser had decided it;
-    approvals stop at the capacity.
+    They signed up while registration was open and before `now`, and were decided before the
+    event and before `now`. Each registration carries its history in the audit log, as if the
+    organiser had decided it; approvals stop at the capacity.
     """
     organisations = [link.organisation for link in event.organisations]
     unusable_password = hash_password(random.SystemRandom().randbytes(32).hex())
     approved = approved_count(event.id)
-    start = datetime(2014, 9, 1, 8, tzinfo=UTC)
-    made = []
+    opens = event.registration_opens_at
+    signups_end = min(event.registration_closes_at, now)
+    decisions_end = min(datetime.combine(event.starts_on, time(), UTC), now)
+    made, references = [], set()
     for number in range(1, count + 1):
         chance = random.Random(number)  # noqa: S311 (fictional data, not security)
         email = f"delegate{number:04d}@delegates.example"
         if find_user(email) is not None:
             continue
-        signed_up = start + timedelta(hours=number * 7 + chance.randint(0, 6))
+        signed_up = opens + chance.random() * (signups_end - opens)
         status = chance.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
         if status == Status.APPROVED and approved >= event.capacity:
             status = Status.WAITLISTED
         approved += status == Status.APPROVED
-        made.append(
-            _registration(
-                event,
-                number,
-                email,
-                status,
-                signed_up,
-                chance,
-                organisations,
-                unusable_password,
-                organiser,
-            )
+        registration = _registration(
+            event,
+            number,
+            email,
+            status,
+            signed_up,
+            chance,
+            organisations,
+            unusable_password,
+            organiser,
+            new_reference(event, also_taken=references),
+            decided_by=decisions_end,
         )
+        references.add(registration.reference)
+        made.append(registration)
     db.session.add_all(made)
     db.session.flush()
     for registration in made:
@@ -283,13 +295,40 @@ def _delegates(event: Event, count: int, organiser: User) -> int:
     return len(made)
 
 
+def _answer(f: RegistrationField, number: int, chance, organisations) -> dict:
+    """A fictional delegate's answer to a declared field: the field's own examples, or by kind."""
+    if f.kind == fields.Kind.ORGANISATION:
+        if chance.random() < 0.3:  # not on the partner list: typed in
+            unit = f"{chance.choice(['National', 'Federal', 'Regional'])} Police Cybercrime Unit"
+            return {f.name: None, f"{f.name}_other": unit}
+        return {f.name: chance.choice(organisations)}
+    if f.kind == fields.Kind.COUNTRY:
+        return {f.name: COUNTRIES[(number - 1) % len(COUNTRIES)]}
+    if f.kind == fields.Kind.YES_NO:
+        return {f.name: chance.random() < 0.2}
+    if f.kind == fields.Kind.CONSENT:
+        return {f.name: chance.random() < 0.7}
+    return {f.name: chance.choice(f.examples) if f.examples else ""}
+
+
 def _registration(
-    event, number, email, status, signed_up, chance, organisations, password, organiser
+    event,
+    number,
+    email,
+    status,
+    signed_up,
+    chance,
+    organisations,
+    password,
+    organiser,
+    reference,
+    *,
+    decided_by: datetime,
 ) -> Registration:
-    decided = signed_up + timedelta(days=2)
-    other = chance.random() < 0.3
-    consents = chance.random() < 0.7
-    return Registration(
+    """One fictional delegate's registration; decided (or cancelled) a few days after signing
+    up, and no later than `decided_by`."""
+    decided = min(signed_up + timedelta(days=2), decided_by)
+    registration = Registration(
         event=event,
         user=User(
             email=email,
@@ -298,31 +337,24 @@ def _registration(
             email_verified_at=signed_up,
             created_at=signed_up,
         ),
-        reference=new_reference(event),
+        reference=reference,
         status=status,
-        organisation=None if other else chance.choice(organisations),
-        organisation_other=(
-            f"{chance.choice(['National', 'Federal', 'Regional'])} Police Cybercrime Unit"
-            if other
-            else None
-        ),
-        country=COUNTRIES[(number - 1) % len(COUNTRIES)],
-        job_title=chance.choice(JOB_TITLES),
-        dietary_needs=chance.choice(DIETS),
-        accessibility_needs="Wheelchair access" if chance.random() < 0.04 else "",
-        invitation_letter_needed=chance.random() < 0.2,
-        consent_participant_list=consents,
-        consent_version=CONSENT_VERSION,
-        consent_given_at=signed_up if consents else None,
         created_at=signed_up,
         decided_by=None if status in (Status.PENDING, Status.CANCELLED) else organiser,
         decided_at=None if status in (Status.PENDING, Status.CANCELLED) else decided,
         waitlisted_at=decided if status == Status.WAITLISTED else None,
-        cancelled_at=decided + timedelta(days=3) if status == Status.CANCELLED else None,
+        cancelled_at=(
+            min(decided + timedelta(days=3), decided_by) if status == Status.CANCELLED else None
+        ),
         decision_reason=(
             "Not working in the field of child protection." if status == Status.REJECTED else None
         ),
     )
+    answers = {}
+    for f in fields.FIELDS:
+        answers.update(_answer(f, number, chance, organisations))
+    apply_details(registration, RegistrationDetails(**answers), signed_up)
+    return registration
 
 
 def _history(registration: Registration, organiser: User) -> None:
@@ -378,13 +410,27 @@ def _invitations(event: Event, organiser: User) -> None:
         invite(event, invitee, invited_by=organiser)
 
 
-def seed_demo(delegates: int = 0) -> SeedReport:
-    """Create or bring up to date the VGT 2014 demo. Running it twice changes nothing."""
-    event = _event()
+def seed_demo(
+    delegates: int = 0, *, upcoming: bool = False, now: datetime | None = None
+) -> SeedReport:
+    """Create or bring up to date the VGT 2014 demo, on the source document's dates or, with
+    `upcoming`, on the same weekdays of an upcoming November (`demo_dates`). Running it twice
+    changes nothing; switching between the two moves the event, its registration window and
+    its programme, and publishes the moved programme if the public saw it as it stood.
+    Delegates seeded before keep their sign-up dates."""
+    now = now or utcnow()
+    event, move = _event(upcoming_dates(now) if upcoming else source_dates())
     organiser, organiser_created = create_organiser(
         event, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Organiser"
     )
-    added = _delegates(event, delegates, organiser)
+    if move:
+        move_programme(event, move.days, organiser, republish=move.republish)
+    added = _delegates(event, delegates, organiser, now)
     _invitations(event, organiser)
     seed_programme(event, organiser)
-    return SeedReport(event=event, organiser_created=organiser_created, delegates_added=added)
+    return SeedReport(
+        event=event,
+        organiser_created=organiser_created,
+        delegates_added=added,
+        days_moved=move.days if move else 0,
+    )

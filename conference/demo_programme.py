@@ -2,12 +2,12 @@
 """The demo's two-day programme: the themes of the VGT 2014 conference, with fictional session
 titles and speakers from the real partner organisations. Published as version 1."""
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from conference.extensions import db
+from conference.local_time import to_local, to_utc
 from conference.models import (
     Event,
     Organisation,
@@ -463,8 +463,10 @@ SESSIONS = [
 
 
 def _local(event: Event, day: int, clock: str) -> datetime:
+    """A time of the programme's day 1 or 2, in UTC as the database hands it back: the
+    published snapshot must match what the timetable reads later."""
     on = date.fromordinal(event.starts_on.toordinal() + day - 1)
-    return datetime.combine(on, time.fromisoformat(clock), ZoneInfo(event.timezone))
+    return to_utc(datetime.combine(on, time.fromisoformat(clock)), event.timezone)
 
 
 def seed_programme(event: Event, organiser: User) -> None:
@@ -511,4 +513,21 @@ def seed_programme(event: Event, organiser: User) -> None:
         db.session.add(session)
     db.session.flush()
     if latest_version(event) is None:
+        publish(event, actor=organiser)
+
+
+def move_programme(event: Event, days: int, organiser: User, *, republish: bool) -> None:
+    """Move the event's sessions by `days`, each at the same local time (whatever the clocks
+    did in between); with `republish`, publish the moved programme as its next version."""
+
+    def moved(moment: datetime) -> datetime:
+        return to_utc(to_local(moment, event.timezone) + timedelta(days=days), event.timezone)
+
+    sessions = db.session.scalars(
+        sa.select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
+    ).all()
+    for session in sessions:
+        session.starts_at, session.ends_at = moved(session.starts_at), moved(session.ends_at)
+    db.session.flush()
+    if republish:
         publish(event, actor=organiser)

@@ -1,14 +1,18 @@
 """Error pages: every failure answers with a clear page (or JSON for API clients), never a trace."""
 
 import logging
+import math
+import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from conference.extensions import db
+from conference.extensions import db, limiter
+from conference.refusals import show_refusal
 from conference.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -52,9 +56,30 @@ def register(app: Flask) -> None:
             "Form expired",
         )
 
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(error: RateLimitExceeded):
+        """Still a 429 with Retry-After, but a person is told when to try again and, since a
+        forgotten password is the usual cause, where to choose a new one."""
+        wait = _seconds_until_the_limit_resets()
+        in_words = _duration_in_words(wait)
+        if _wants_json():
+            message = f"Too many attempts. Try again in {in_words}."
+            response = jsonify(error=message, status=429, retry_after=wait)
+        else:
+            response = app.make_response(
+                render_template("errors/too_many_attempts.html", wait=in_words)
+            )
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        """A rule said no: nothing of the request is kept, and the page the view chose for a
+        refusal (`conference.refusals.on_refusal`) shows why; without one, an error page."""
         db.session.rollback()
+        if not _wants_json() and (page := show_refusal(error)) is not None:
+            return page
         return _respond(error.status_code, error.message)
 
     @app.errorhandler(OperationalError)
@@ -82,6 +107,21 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.warning("no free database connection: %s", error)
         return http_error(ServiceUnavailable())
+
+
+def _seconds_until_the_limit_resets() -> int:
+    breached = limiter.current_limit
+    if breached is None:  # the limiter always names the limit it refused on; a minute otherwise
+        return 60
+    # Rounded as Flask-Limiter rounds the Retry-After it writes over ours, so the two agree.
+    return max(1, int(breached.reset_at - time.time()))
+
+
+def _duration_in_words(seconds: int) -> str:
+    if seconds < 100:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def _database_busy(error: OperationalError) -> bool:

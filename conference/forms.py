@@ -1,33 +1,17 @@
 """Form pieces shared by several blueprints."""
 
-from functools import cache
-
-import pycountry
-from flask import flash, render_template
 from wtforms import RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
-from conference.extensions import db
+from conference.countries import every_country
 from conference.models import TAG_COLOURS
-from conference.services.errors import DomainError
-from conference.templating import country_name
-
-
-@cache
-def _countries() -> tuple[SelectChoice, ...]:
-    return tuple(
-        sorted(
-            (
-                SelectChoice(country.alpha_2, country_name(country.alpha_2))
-                for country in pycountry.countries
-            ),
-            key=lambda choice: choice.label,
-        )
-    )
 
 
 def country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Choose a country"), *_countries()]
+    return [
+        SelectChoice("", "Choose a country"),
+        *(SelectChoice(code, name) for code, name in every_country()),
+    ]
 
 
 class CountryField(SelectField):
@@ -38,18 +22,6 @@ class CountryField(SelectField):
         super().__init__(
             label, validators, choices=country_choices(), render_kw=render_kw, **kwargs
         )
-
-
-def refused(form, error: DomainError, template: str, **context):
-    """Re-show a form with the rule's refusal beside its field (or above the form), nothing
-    saved: the view's answer to a DomainError with a `field`."""
-    db.session.rollback()
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-    return render_template(template, form=form, **context), error.status_code
 
 
 class ColourField(RadioField):

@@ -20,7 +20,7 @@ ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
     TeamRole.ORGANISER: frozenset(Permission),
     TeamRole.MODERATOR: frozenset({Permission.VIEW, Permission.DECIDE}),
     TeamRole.VIEWER: frozenset({Permission.VIEW}),
-    TeamRole.CHECKIN: frozenset({Permission.CHECK_IN}),
+    TeamRole.CHECK_IN: frozenset({Permission.CHECK_IN}),
 }
 
 # These roles change who comes to the conference: a password alone is not enough for them.

@@ -1,14 +1,17 @@
-"""What templates get besides their context: country names, local times, status colours."""
+"""What templates get besides their context: country names, local times (with their zone),
+status colours, the registration's declared fields."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-import pycountry
 from flask import Flask, g
 from flask_login import current_user
 
-from conference.models import RegistrationStatus
+from conference.countries import by_name, country_name
+from conference.local_time import format_local_span, format_local_time
+from conference.models import RegistrationStatus, TeamRole
 from conference.permissions import permissions_of
+from conference.services.registration import fields
+from conference.services.text import counted
 
 STATUS_COLOURS = {
     RegistrationStatus.PENDING: "warning",
@@ -23,20 +26,8 @@ def status_label(status: str) -> str:
     return RegistrationStatus(status).label
 
 
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
-
-
-def local_time(moment: datetime | None, timezone: str = "Europe/Amsterdam") -> str:
-    """A UTC timestamp as the organisers read it: in the event's time zone."""
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%-d %b %Y, %H:%M")
+def role_label(role: str) -> str:
+    return TeamRole(role).label
 
 
 def date_range(start: date, end: date) -> str:
@@ -59,8 +50,19 @@ def _can(permission: str) -> bool:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(country_name)
+    app.add_template_filter(by_name, "countries_by_name")
     app.add_template_filter(status_label)
-    app.add_template_filter(local_time)
+    app.add_template_filter(role_label)
+    app.add_template_filter(counted)
+    app.add_template_filter(format_local_time, "local_time")
+    app.add_template_filter(format_local_span, "local_span")
     app.add_template_global(date_range)
+    # The registration's fields, as declared once: the form, the status page and the
+    # organisers' page loop over them.
+    app.add_template_global(fields.FIELDS, "registration_fields")
+    app.add_template_global(fields.SECTIONS, "registration_sections")
+    app.add_template_global(fields.BY_NAME, "registration_field")
     app.add_template_global(lambda status: STATUS_COLOURS.get(status, "secondary"), "status_colour")
-    app.context_processor(lambda: {"event": g.get("event"), "can": _can})
+    app.context_processor(
+        lambda: {"event": g.get("event"), "can": _can, "site_name": app.config["SITE_NAME"]}
+    )

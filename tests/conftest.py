@@ -25,7 +25,7 @@ from tests.environment import (
     url_rules_compiled_once,
     without_waiting_for_the_disk,
 )
-from tests.factories import make_event, make_organiser, make_user
+from tests.factories import make_event, make_organiser, make_user, next_november
 from tests.mail_server import MailHandler, MailServer, free_port
 
 
@@ -106,6 +106,15 @@ def runner(app):
 @pytest.fixture
 def event(app) -> Event:
     event = make_event()
+    db.session.commit()
+    return event
+
+
+@pytest.fixture
+def upcoming_event(event) -> Event:
+    """The tests' event, moved to next November: open for registration today."""
+    dates = next_november()
+    event.starts_on, event.ends_on = dates["starts_on"], dates["ends_on"]
     db.session.commit()
     return event
 

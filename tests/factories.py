@@ -47,7 +47,15 @@ def organisation(name: str, **fields) -> Organisation:
     return found or Organisation(name=name, **fields)
 
 
-def make_event(*, slug="vgt-2014", capacity=150, approval_required=True, **fields) -> Event:
+def make_event(
+    *,
+    slug="vgt-2014",
+    capacity=150,
+    approval_required=True,
+    starts_on=date(2014, 11, 5),
+    ends_on=date(2014, 11, 6),
+    **fields,
+) -> Event:
     host = organisation(
         "Dutch National Police", short_name="Politie", kind="law_enforcement", country="NL"
     )
@@ -57,8 +65,8 @@ def make_event(*, slug="vgt-2014", capacity=150, approval_required=True, **field
         name="Virtual Global Taskforce International Conference 2014",
         short_name="VGT 2014",
         reference_prefix="VGT14",
-        starts_on=date(2014, 11, 5),
-        ends_on=date(2014, 11, 6),
+        starts_on=starts_on,
+        ends_on=ends_on,
         venue="Conference centre, Amsterdam",
         city="Amsterdam",
         capacity=capacity,
@@ -119,11 +127,27 @@ def details(**overrides) -> RegistrationDetails:
     return RegistrationDetails(**values)
 
 
+def while_registration_is_open(event: Event) -> datetime:
+    """Now, or for an event that is over (the tests' event is the one of November 2014) the
+    last hour before registration closed: a moment the tests' delegates may register."""
+    return min(utcnow(), event.registration_ends_at - timedelta(hours=1))
+
+
 def register(event: Event, email: str, **overrides):
     """A verified delegate with a freshly submitted registration."""
     return submit_registration(
-        event, make_user(email, name=email.partition("@")[0]), details(**overrides)
+        event,
+        make_user(email, name=email.partition("@")[0]),
+        details(**overrides),
+        now=while_registration_is_open(event),
     )
+
+
+def next_november() -> dict:
+    """The tests' event's dates in a November still to come, for a test whose delegate
+    registers today through a form: registration closes once an event is over."""
+    year = utcnow().year + 1
+    return {"starts_on": date(year, 11, 5), "ends_on": date(year, 11, 6)}
 
 
 def approved(event: Event, email: str) -> Registration:

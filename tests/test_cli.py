@@ -1,10 +1,16 @@
 """The flask commands: demo data and organiser accounts."""
 
+import itertools
 from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, INVITEES, PARTNERS
+from conference.demo_dates import upcoming_dates
 from conference.demo_programme import SESSIONS
 from conference.extensions import db
 from conference.models import (
@@ -18,9 +24,12 @@ from conference.models import (
     RegistrationStatus,
     SessionKind,
     User,
+    utcnow,
 )
 from conference.services.people.accounts import authenticate
 from conference.services.programme import publishing
+from conference.services.registration import workflow
+from conference.templating import date_range
 
 
 def count(model) -> int:
@@ -65,6 +74,8 @@ def test_the_demo_programme_is_published_over_both_days(runner, app):
     assert published.local(opening.starts_at).strftime("%d %b %H:%M %z") == "05 Nov 09:15 +0100"
     europol = next(s for s in published.speakers if s.name == "Piotr Kowalski")
     assert europol.organisation == "Europol"
+    db.session.expire_all()  # read back as stored: the public sees what the timetable holds
+    assert not publishing.has_unpublished_changes(event)
 
 
 def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):
@@ -131,3 +142,110 @@ def test_create_organiser_refuses_a_short_password_and_a_missing_event(runner, a
     result = runner.invoke(args=["create-organiser", "x@politie.example", "--password", "short"])
     assert "at least 12 characters" in result.output and result.exit_code != 0
     assert count(User) == 1
+
+
+def test_seed_demo_gives_every_delegate_of_one_batch_a_reference_of_its_own(
+    runner, app, monkeypatch
+):
+    """Each reference code is drawn twice in a row, as chance may draw it: the second draw
+    must be refused although the first is not in the database yet."""
+    draws = itertools.count()
+
+    def choice(alphabet: str) -> str:
+        return alphabet[next(draws) // 12 % len(alphabet)]  # AAAAAA, AAAAAA, BBBBBB, ...
+
+    monkeypatch.setattr(workflow, "secrets", SimpleNamespace(choice=choice))
+    result = runner.invoke(args=["seed-demo", "--delegates", "5"])
+    assert result.exit_code == 0, result.output
+    references = db.session.scalars(sa.select(Registration.reference)).all()
+    assert sorted(references) == [f"VGT14-{letter * 6}" for letter in "ABCDE"]
+
+
+# --- the demo on an upcoming November -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "first_day"),
+    [
+        (datetime(2026, 12, 2, 9, tzinfo=UTC), date(2027, 11, 10)),  # 5 Nov 2027 is a Friday
+        (datetime(2026, 1, 15, 9, tzinfo=UTC), date(2026, 11, 11)),  # 5 Nov 2026 is a Thursday
+        (datetime(2026, 11, 6, 15, 59, tzinfo=UTC), date(2026, 11, 11)),  # an hour before closing
+        (datetime(2026, 11, 6, 16, 0, tzinfo=UTC), date(2027, 11, 10)),  # registration closed
+        (datetime(2014, 11, 5, 9, tzinfo=UTC), date(2015, 11, 11)),  # the day itself is past
+        (datetime(2019, 1, 1, 9, tzinfo=UTC), date(2019, 11, 6)),  # 5 Nov 2019 is a Tuesday
+    ],
+)
+def test_the_upcoming_conference_is_on_a_wednesday_and_thursday_of_a_coming_november(
+    now, first_day
+):
+    dates = upcoming_dates(now)
+    assert (dates.first_day, dates.last_day) == (first_day, first_day + timedelta(days=1))
+    assert first_day.weekday() == date(2014, 11, 5).weekday() == 2  # a Wednesday
+    assert dates.registration_opens_at < now < dates.registration_closes_at
+    closes = dates.registration_closes_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (closes.strftime("%A %H:%M"), (first_day - closes.date()).days) == ("Friday 17:00", 5)
+
+
+def test_plain_seed_demo_keeps_the_source_documents_dates_and_window(runner, app):
+    assert runner.invoke(args=["seed-demo", "--delegates", "60"]).exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    assert (event.starts_on, event.ends_on) == (date(2014, 11, 5), date(2014, 11, 6))
+    assert event.registration_opens_at == datetime(2014, 9, 1, 7, tzinfo=UTC)  # 09:00 local
+    assert event.registration_closes_at == datetime(2014, 10, 31, 16, tzinfo=UTC)  # 17:00 local
+    registrations = db.session.scalars(sa.select(Registration)).all()
+    assert all(
+        event.registration_opens_at <= r.created_at < event.registration_closes_at
+        for r in registrations
+    )
+    assert all(
+        r.decided_at < datetime(2014, 11, 5, tzinfo=UTC) for r in registrations if r.decided_at
+    )
+
+
+def test_seed_demo_upcoming_lets_a_new_user_try_every_step_today(runner, app):
+    result = runner.invoke(args=["seed-demo", "--upcoming", "--delegates", "60"])
+    assert result.exit_code == 0, result.output
+    now = utcnow()
+    event = db.session.scalars(sa.select(Event)).one()
+    assert event.starts_on > now.date() and event.starts_on.month == 11
+    assert (event.starts_on.weekday(), (event.ends_on - event.starts_on).days) == (2, 1)
+    assert event.registration_open_at(now)
+    assert f"on {date_range(event.starts_on, event.ends_on)}" in result.output
+    assert "Registration is open until" in result.output
+    published = publishing.published_programme(event)
+    assert published.days == [event.starts_on, event.ends_on]
+    assert [len(published.sessions_on(day)) for day in published.days] == [15, 11]
+    opening = published.sessions[1]
+    assert published.local(opening.starts_at).date() == event.starts_on
+    assert published.local(opening.starts_at).strftime("%H:%M") == "09:15"
+    registrations = db.session.scalars(sa.select(Registration)).all()
+    assert len(registrations) == 60
+    for registration in registrations:  # signed up since registration opened, none to come
+        assert event.registration_opens_at <= registration.created_at <= now
+        for moment in (registration.decided_at, registration.cancelled_at):
+            assert moment is None or registration.created_at <= moment <= now
+
+    again = runner.invoke(args=["seed-demo", "--upcoming", "--delegates", "60"])
+    assert again.exit_code == 0
+    assert count(Registration) == 60 and count(ProgrammeVersion) == 1
+    assert db.session.scalars(sa.select(Event)).one().starts_on == event.starts_on
+
+
+def test_a_demo_loaded_before_moves_with_its_programme_and_published_version(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--upcoming"]).exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    assert event.starts_on > utcnow().date()
+    published = publishing.published_programme(event)
+    assert published.version == 2
+    assert published.days == [event.starts_on, event.ends_on]
+    assert [len(published.sessions_on(day)) for day in published.days] == [15, 11]
+    assert published.local(published.sessions[1].starts_at).strftime("%H:%M") == "09:15"
+    assert not publishing.has_unpublished_changes(event)
+
+    assert runner.invoke(args=["seed-demo", "--upcoming"]).exit_code == 0
+    assert count(ProgrammeVersion) == 2  # nothing moved, nothing published
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # and back to 2014
+    back = publishing.published_programme(db.session.scalars(sa.select(Event)).one())
+    assert (back.version, back.first_day) == (3, date(2014, 11, 5))
+    assert back.local(back.sessions[1].starts_at).isoformat() == "2014-11-05T09:15:00+01:00"

@@ -30,7 +30,7 @@ def test_the_wheel_ships_templates_and_static_files_and_the_app_finds_them(tmp_p
     shipped = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "conference/" + str(path.relative_to(ROOT))
-        for folder in ["templates", "conference/static"]
+        for folder in ["templates", "conference/static", "conference/fonts"]
         for path in (ROOT / folder).rglob("*")
         if path.is_file()
     }

@@ -22,12 +22,16 @@ def no_web_address(form, field):
         raise ValidationError("A name cannot contain a web address.")
 
 
-class SignUpForm(FlaskForm):
-    name = StringField(
+def _name_field() -> StringField:
+    return StringField(
         "Full name",
         validators=[DataRequired(), Length(max=200), no_web_address],
         render_kw={"autocomplete": "name"},
     )
+
+
+class SignUpForm(FlaskForm):
+    name = _name_field()
     email = EmailField(
         "Email address",
         validators=[DataRequired(), Email(), Length(max=254)],
@@ -109,3 +113,32 @@ class EndSessionsForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     submit = SubmitField("Join the team")
+
+
+class ChangeNameForm(FlaskForm):
+    name = _name_field()
+    submit = SubmitField("Save name")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email address",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        description="To show that it is you who asks.",
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Send the confirmation link")
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Change password")

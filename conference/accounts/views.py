@@ -1,5 +1,7 @@
 """Sign up, verify, log in and out, reset a password, and the account's home page."""
 
+from functools import partial
+
 from flask import (
     Blueprint,
     Response,
@@ -27,15 +29,14 @@ from conference.accounts.forms import (
 )
 from conference.extensions import db, limiter
 from conference.models import User
+from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
-from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
+from conference.services.errors import EmailNotVerified, InvalidCredentials
 from conference.services.events.finding import all_events, events_organised_by
 from conference.services.people import accounts, two_factor
-from conference.services.people.two_factor import InvalidCode
 from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
-NEXT_AFTER_VERIFICATION = "next_after_verification"
 TWO_FACTOR_PENDING = "two_factor_pending"  # who gave the right password, awaiting their code
 TWO_FACTOR_NEXT = "two_factor_next"
 
@@ -62,7 +63,7 @@ def landing_page(user: User) -> str:
     return url_for("accounts.home")
 
 
-def _login_rate_limit() -> str:
+def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -81,38 +82,40 @@ def _failed(response) -> bool:
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def signup():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("accounts.home"))
     form = SignUpForm()
     if form.validate_on_submit():
-        accounts.sign_up(form.name.data, form.email.data, form.password.data)
+        accounts.sign_up(form.name.data, form.email.data, form.password.data, next_url)
         db.session.commit()
-        # Where they were going, kept for when they come back from the verification email.
-        session[NEXT_AFTER_VERIFICATION] = next_url
-        return render_template("accounts/check_inbox.html", email=form.email.data)
+        return render_template(
+            "accounts/check_inbox.html", email=form.email.data, next_url=next_url
+        )
     return render_template(
         "accounts/signup.html", form=form, next_url=next_url
     ), 400 if form.errors else 200
 
 
+def link_problem_page():
+    """An emailed link that does not work (any more), and why."""
+    return render_template("accounts/link_problem.html", message=refused_error().message)
+
+
 @blueprint.route("/verify/<token>")
 def verify_email(token: str):
-    try:
-        accounts.verify_email(token)
-    except InvalidToken as error:
-        db.session.rollback()
-        return render_template("accounts/link_problem.html", message=error.message), 400
+    on_refusal(link_problem_page, page_explains=True)
+    verified = accounts.verify_email(token)
     db.session.commit()
     flash("Your email address is verified. You can log in now.", "success")
-    return redirect(url_for("accounts.login", next=session.pop(NEXT_AFTER_VERIFICATION, None)))
+    return redirect(url_for("accounts.login", next=safe_next_url(verified.next_url)))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -120,7 +123,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data, next_url)
         except InvalidCredentials as error:
             db.session.rollback()
             form.password.errors.append(error.message)
@@ -147,27 +150,22 @@ def _pending_user_key() -> str:
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_pending_user_key)
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_pending_user_key)
 def two_factor_login():
     user = accounts.user_for_session(session.get(TWO_FACTOR_PENDING) or "")
     if user is None:
         return redirect(url_for("accounts.login"))
     form = TwoFactorCodeForm()
+    page = partial(render_template, "accounts/two_factor_login.html", form=form)
     if form.validate_on_submit():
-        try:
-            two_factor.verify(user, form.code.data)
-        except InvalidCode as error:
-            db.session.rollback()
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
-            next_url = session.get(TWO_FACTOR_NEXT)
-            _log_in(user)
-            return redirect(next_url or landing_page(user))
-    return render_template("accounts/two_factor_login.html", form=form), (
-        400 if form.errors else 200
-    )
+        on_refusal(page, form, field="code")
+        two_factor.verify(user, form.code.data)
+        db.session.commit()
+        next_url = session.get(TWO_FACTOR_NEXT)
+        _log_in(user)
+        return redirect(next_url or landing_page(user))
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/two-factor", methods=["GET", "POST"])
@@ -183,19 +181,22 @@ def two_factor_setup():
         current_user.totp_secret = two_factor.new_secret()
         db.session.commit()
     form = EnableTwoFactorForm()
+    page = partial(
+        render_template,
+        "accounts/two_factor_setup.html",
+        form=form,
+        secret=current_user.totp_secret,
+    )
     if form.validate_on_submit():
-        try:
-            codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
-        except InvalidCode as error:
-            db.session.rollback()
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
-            next_url = safe_next_url(request.args.get("next"))
-            return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
-    return render_template(
-        "accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret
-    ), 400 if form.errors else 200
+        on_refusal(page, form, field="code")
+        codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
+        db.session.commit()
+        next_url = safe_next_url(request.args.get("next"))
+        # The codes live in this response alone: its Download link is a data: address made
+        # from the page, not a route that would need them kept for a later request (in the
+        # session, a signed but readable cookie, or in the database beside their hashes).
+        return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/two-factor/qr.svg")
@@ -229,7 +230,7 @@ def logout():
 
 
 @blueprint.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def request_password_reset():
     form = RequestPasswordResetForm()
     if form.validate_on_submit():
@@ -241,10 +242,8 @@ def request_password_reset():
 
 @blueprint.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    try:
-        accounts.user_for_reset_token(token)
-    except InvalidToken as error:
-        return render_template("accounts/link_problem.html", message=error.message), 400
+    on_refusal(link_problem_page, page_explains=True)
+    accounts.user_for_reset_token(token)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(token, form.password.data)
@@ -263,8 +262,10 @@ def home():
         registrations=workflow.registrations_of(current_user),
         organised=events_organised_by(current_user),
         events=all_events(),
+        end_sessions_form=EndSessionsForm(),
     )
 
 
-# The invitee's side of team invitations adds its routes to this blueprint.
-from conference.accounts import invitations  # noqa: E402, F401
+# The invitee's side of team invitations, and the owner's changes to their account, add their
+# routes to this blueprint.
+from conference.accounts import changes, team_invitations  # noqa: E402, F401

@@ -3,11 +3,14 @@
 from flask import Response, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from conference.delegate.forms import BACK_TO_SESSION, WorkshopPlaceForm
 from conference.delegate.views import blueprint
 from conference.extensions import db
 from conference.models import Registration, RegistrationStatus, SignupStatus
-from conference.services.errors import AlreadyDone, DomainError, NotAllowed
-from conference.services.mail.outbox import absolute_url
+from conference.public.programme import session_page
+from conference.refusals import on_refusal, refused_error
+from conference.services.errors import NotAllowed
+from conference.services.links import absolute_url
 from conference.services.programme import calendar, workshops
 from conference.services.programme.agenda import agenda_of
 from conference.services.programme.publishing import published_programme
@@ -61,25 +64,40 @@ def agenda():
     return _agenda_page()
 
 
-def _change(action, success, anchor: str = "#workshops"):
+def _change(action, success, anchor: str = "#workshops", on_session_page: int | None = None):
     """Run one agenda change: commit and redirect, or show why not on the page.
 
-    The buttons' forms carry only the CSRF token, which CSRFProtect checks before the view.
+    The page is My agenda, or the workshop's own page (`on_session_page`, its id) when the
+    button was pressed there. The buttons' forms carry the CSRF token, which CSRFProtect checks
+    before the view, and at most the page to go back to.
     """
-    try:
-        result = action()
-    except AlreadyDone as error:  # a double click: the first one did it
-        db.session.rollback()
-        flash(error.message, "info")
-        return _back_to_agenda("#workshops")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _agenda_page(error.status_code)
+
+    def back(to_anchor: str):
+        if on_session_page is not None:
+            return redirect(url_for("public.session", session_id=on_session_page))
+        return _back_to_agenda(to_anchor)
+
+    def refused_page():
+        if refused_error().news:  # a double click: the first one did it
+            return back("#workshops")
+        if on_session_page is not None:
+            return session_page(on_session_page)
+        return _agenda_page()
+
+    on_refusal(refused_page)
+    result = action()
     message = success(result) if callable(success) else success
     db.session.commit()
     flash(message, "success")
-    return _back_to_agenda(anchor)
+    return back(anchor)
+
+
+def _pressed_on_session_page(session_id: int) -> int | None:
+    """The workshop's id when its button was pressed on the workshop's own page."""
+    form = WorkshopPlaceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return session_id if form.back.data == BACK_TO_SESSION else None
 
 
 def _signed_up(signup) -> str:
@@ -98,6 +116,7 @@ def sign_up_for_workshop(session_id: int):
     return _change(
         lambda: workshops.sign_up(_own_registration(), session_id, actor=current_user),
         _signed_up,
+        on_session_page=_pressed_on_session_page(session_id),
     )
 
 
@@ -109,6 +128,7 @@ def leave_workshop(session_id: int):
         lambda signup: (
             f"You are no longer signed up for “{workshops.title_for_delegates(signup)}”."
         ),
+        on_session_page=_pressed_on_session_page(session_id),
     )
 
 

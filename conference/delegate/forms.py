@@ -1,6 +1,13 @@
+"""The delegate's forms: registering (its fields declared in `services.registration.fields`)
+and cancelling."""
+
+from functools import cache
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -8,67 +15,160 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from conference.forms import CountryField
+from conference.services.registration.fields import (
+    FIELDS,
+    Kind,
+    RegistrationDetails,
+    RegistrationField,
+)
 
 OTHER_ORGANISATION = "other"
+YES_NO = [SelectChoice("no", "No"), SelectChoice("yes", "Yes")]
 
 
-class RegistrationForm(FlaskForm):
-    organisation = SelectField(
-        "Organisation",
-        render_kw={"data-other-target": "organisation_other"},
-        validators=[DataRequired(message="Choose your organisation, or 'Another organisation'.")],
-    )
-    organisation_other = StringField(
-        "Name of your organisation",
-        validators=[Length(max=200)],
-        description="Only when your organisation is not in the list.",
-    )
-    country = CountryField(
-        "Country",
-        validators=[DataRequired(message="Choose the country you work in.")],
-        description="The country you work in.",
-    )
-    job_title = StringField("Job title", validators=[DataRequired(), Length(max=200)])
-    dietary_needs = TextAreaField(
-        "Dietary needs",
-        validators=[Optional(), Length(max=500)],
-        description="For lunch and dinner on both days, e.g. vegetarian, halal, allergies.",
-    )
-    accessibility_needs = TextAreaField(
-        "Accessibility needs",
-        validators=[Optional(), Length(max=500)],
-        description="Anything that helps you take part: step-free access, seating, a hearing loop.",
-    )
-    invitation_letter_needed = RadioField(
-        "Do you need an invitation letter for your visa?",
-        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
-        default="no",
-        validators=[InputRequired()],
-    )
-    consent_participant_list = BooleanField(
-        "Show my name, organisation and country in the participant list for other approved "
-        "delegates."
-    )
-    submit = SubmitField("Send registration")
+def _other_organisation_named(choice: str):
+    """The typed name is needed when the delegate chose 'Another organisation' in `choice`."""
+
+    def check(form, field):
+        if form[choice].data == OTHER_ORGANISATION and not (field.data or "").strip():
+            raise ValidationError("Type the name of your organisation.")
+
+    return check
+
+
+def _presence(f: RegistrationField):
+    return DataRequired(message=f.required_message or None) if f.required else Optional()
+
+
+def _text_validators(f: RegistrationField) -> list:
+    return [_presence(f), Length(max=f.max_length)]
+
+
+def _form_fields(f: RegistrationField) -> dict[str, Field]:
+    """The form's field (two for an organisation: the list, and the name typed in) for `f`."""
+    label, help_text = f.form_label, f.help
+    if f.kind == Kind.ORGANISATION:
+        other = f"{f.name}_other"
+        return {
+            f.name: SelectField(
+                label,
+                render_kw={"data-other-target": other},
+                validators=[_presence(f)],
+                description=help_text,
+            ),
+            other: StringField(
+                "Name of your organisation",
+                validators=[Length(max=f.max_length), _other_organisation_named(f.name)],
+                description="Only when your organisation is not in the list.",
+            ),
+        }
+    if f.kind == Kind.COUNTRY:
+        return {f.name: CountryField(label, validators=[_presence(f)], description=help_text)}
+    if f.kind == Kind.TEXT:
+        return {f.name: StringField(label, _text_validators(f), description=help_text)}
+    if f.kind == Kind.PARAGRAPH:
+        return {f.name: TextAreaField(label, _text_validators(f), description=help_text)}
+    if f.kind == Kind.YES_NO:
+        return {
+            f.name: RadioField(
+                label,
+                choices=YES_NO,
+                default="no",
+                validators=[InputRequired()],
+                description=help_text,
+            )
+        }
+    if f.kind == Kind.CONSENT:
+        return {f.name: BooleanField(label, description=help_text)}
+    raise ValueError(f"no form field for a {f.kind} field")
+
+
+class _RegistrationFormBase(FlaskForm):
+    """The fields come from the declaration (`registration_form_class`); this reads them."""
+
+    declared: tuple[RegistrationField, ...] = ()
+    # The fields the page offered: a registration decided while its form was open offers fewer,
+    # and the delegate is told rather than some of their changes dropped.
+    offered = HiddenField()
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = (
-            [SelectChoice("", "Choose your organisation")]
-            + [SelectChoice(str(org.id), org.display_name) for org in organisations]
-            + [SelectChoice(OTHER_ORGANISATION, "Another organisation (type its name below)")]
-        )
+        self.organisations = list(organisations)
+        if not self.offered.data:
+            self.offered.data = self.offering
+        for f in self.declared:
+            if f.kind == Kind.ORGANISATION:
+                self[f.name].choices = (
+                    [SelectChoice("", "Choose your organisation")]
+                    + [SelectChoice(str(org.id), org.display_name) for org in organisations]
+                    + [
+                        SelectChoice(
+                            OTHER_ORGANISATION, "Another organisation (type its name below)"
+                        )
+                    ]
+                )
 
-    def validate_organisation_other(self, field):
-        if self.organisation.data == OTHER_ORGANISATION and not (field.data or "").strip():
-            raise ValidationError("Type the name of your organisation.")
+    @property
+    def offering(self) -> str:
+        return " ".join(f.name for f in self.declared)
+
+    @property
+    def offered_other_fields(self) -> bool:
+        """Whether the page that was sent offered other fields than this form has."""
+        return self.offered.data != self.offering
+
+    def fill_from(self, registration) -> None:
+        """Show the registration's answers where the form's values differ from the stored ones."""
+        for f in self.declared:
+            if f.kind == Kind.ORGANISATION:
+                chosen = getattr(registration, f"{f.name}_id")
+                self[f.name].data = str(chosen) if chosen else OTHER_ORGANISATION
+            elif f.kind == Kind.YES_NO:
+                self[f.name].data = "yes" if getattr(registration, f.name) else "no"
+
+    def details(self) -> RegistrationDetails:
+        """What the delegate entered, one value for each field of the form."""
+        values = {}
+        for f in self.declared:
+            data = self[f.name].data
+            if f.kind == Kind.ORGANISATION:
+                values[f.name] = next(
+                    (org for org in self.organisations if str(org.id) == data), None
+                )
+                values[f"{f.name}_other"] = self[f"{f.name}_other"].data
+            elif f.kind == Kind.YES_NO:
+                values[f.name] = data == "yes"
+            elif f.kind == Kind.CONSENT:
+                values[f.name] = bool(data)
+            else:
+                values[f.name] = data or ""
+        return RegistrationDetails(**values)
+
+
+@cache
+def registration_form_class(declared: tuple[RegistrationField, ...] = FIELDS) -> type[FlaskForm]:
+    """A form class with a field for each of `declared`, in their order."""
+    attributes = {"declared": declared}
+    for f in declared:
+        attributes.update(_form_fields(f))
+    return type("RegistrationForm", (_RegistrationFormBase,), attributes)
+
+
+RegistrationForm = registration_form_class(FIELDS)
 
 
 class NewRegistrationForm(RegistrationForm):
-    """A first registration: as the edit form, with the code of an invitation."""
+    """A first registration: every declared field, and the code of an invitation."""
 
     invitation_code = StringField(
         "Invitation code",
@@ -89,3 +189,17 @@ class NewRegistrationForm(RegistrationForm):
 
 class CancelRegistrationForm(FlaskForm):
     submit = SubmitField("Yes, cancel my registration")
+
+
+# The pages a workshop's buttons stand on, to go back to: My agenda, or the workshop's own page.
+BACK_TO_AGENDA = "agenda"
+BACK_TO_SESSION = "session"
+
+
+class WorkshopPlaceForm(FlaskForm):
+    """A workshop's sign-up or leave button: its CSRF token, and the page it was pressed on."""
+
+    back = HiddenField(
+        default=BACK_TO_AGENDA,
+        validators=[Optional(), AnyOf([BACK_TO_AGENDA, BACK_TO_SESSION])],
+    )

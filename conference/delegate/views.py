@@ -1,4 +1,5 @@
-"""The delegate's side: register for an event, see the status, edit while pending, cancel."""
+"""The delegate's side: register for an event, see the status, change it (everything while
+pending, the needs once approved), cancel."""
 
 from functools import partial
 
@@ -6,23 +7,18 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
-    OTHER_ORGANISATION,
     CancelRegistrationForm,
     NewRegistrationForm,
-    RegistrationForm,
+    registration_form_class,
 )
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
+from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
-    DomainError,
-    InvalidToken,
-    InvitationRequired,
 )
-from conference.services.events import event_settings
-from conference.services.registration import registration_invitations, workflow
-from conference.services.registration.workflow import RegistrationDetails
+from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
 attach_event(blueprint)
@@ -32,27 +28,6 @@ def _organisations():
     return [link.organisation for link in g.event.organisations]
 
 
-def _details(form: RegistrationForm) -> RegistrationDetails:
-    chosen = form.organisation.data
-    organisation = None
-    if chosen != OTHER_ORGANISATION:
-        organisation = next(o for o in _organisations() if str(o.id) == chosen)
-    return RegistrationDetails(
-        organisation=organisation,
-        organisation_other=form.organisation_other.data,
-        country=form.country.data,
-        job_title=form.job_title.data,
-        dietary_needs=form.dietary_needs.data or "",
-        accessibility_needs=form.accessibility_needs.data or "",
-        invitation_letter_needed=form.invitation_letter_needed.data == "yes",
-        consent_participant_list=form.consent_participant_list.data,
-    )
-
-
-def _window_notice() -> str | None:
-    return event_settings.registration_window_notice(g.event)
-
-
 def _own_registration() -> Registration:
     registration = workflow.registration_for(g.event, current_user)
     if registration is None:
@@ -60,11 +35,20 @@ def _own_registration() -> Registration:
     return registration
 
 
+def _to_the_registration():
+    return redirect(url_for("delegate.registration"))
+
+
+def _registered_already() -> bool:
+    """The refusal is of a second registration (a second click of the same form, say)."""
+    return isinstance(refused_error(), AlreadyRegistered)
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
-    if workflow.registration_for(g.event, current_user) is not None:
-        return redirect(url_for("delegate.registration"))
+    on_refusal(_to_the_registration)
+    workflow.refuse_a_second_registration(g.event, current_user)
     form = NewRegistrationForm(
         organisations=_organisations(), invitation_only=g.event.invitation_only
     )
@@ -81,28 +65,17 @@ def register():
         render_template,
         "delegate/register.html",
         form=form,
-        window_notice=_window_notice(),
+        window_notice=workflow.registration_window_notice(g.event),
         invitation=invitation,
     )
     if form.validate_on_submit():
-        try:
-            workflow.submit_registration(
-                g.event,
-                current_user,
-                _details(form),
-                invitation_code=form.invitation_code.data or None,
-            )
-        except AlreadyRegistered:  # a second click of the same form
-            db.session.rollback()
-            return redirect(url_for("delegate.registration"))
-        except (InvalidToken, InvitationRequired) as error:
-            db.session.rollback()
-            form.invitation_code.errors = [error.message]
-            return page(), error.status_code
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return page(), error.status_code
+        on_refusal(lambda: _to_the_registration() if _registered_already() else page(), form)
+        workflow.submit_registration(
+            g.event,
+            current_user,
+            form.details(),
+            invitation_code=form.invitation_code.data or None,
+        )
         db.session.commit()
         flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
         return redirect(url_for("delegate.registration"))
@@ -122,26 +95,23 @@ def registration():
 @login_required
 def edit_registration():
     registration = _own_registration()
-    if not registration.allows("edit"):
+    changeable = fields.changeable_now(registration)
+    if not changeable:
         flash("Your registration can no longer be changed. Write to the organisers.", "warning")
         return redirect(url_for("delegate.registration"))
-    form = RegistrationForm(obj=registration, organisations=_organisations())
+    form = registration_form_class(changeable)(obj=registration, organisations=_organisations())
     if not form.is_submitted():
-        form.organisation.data = (
-            str(registration.organisation_id)
-            if registration.organisation_id
-            else OTHER_ORGANISATION
+        form.fill_from(registration)
+    elif form.offered_other_fields:
+        flash(
+            "Your registration was decided while you were changing it, and nothing was saved. "
+            "Here is what you can still change.",
+            "warning",
         )
-        form.invitation_letter_needed.data = (
-            "yes" if registration.invitation_letter_needed else "no"
-        )
+        return redirect(url_for("delegate.edit_registration"))
     if form.validate_on_submit():
-        try:
-            workflow.update_registration(registration, _details(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("delegate.registration"))
+        on_refusal(_to_the_registration)
+        workflow.update_registration(registration, form.details(), actor=current_user)
         db.session.commit()
         flash("Your changes are saved.", "success")
         return redirect(url_for("delegate.registration"))
@@ -159,12 +129,8 @@ def cancel_registration():
         return redirect(url_for("delegate.registration"))
     form = CancelRegistrationForm()
     if form.validate_on_submit():
-        try:
-            workflow.cancel_registration(registration, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return redirect(url_for("delegate.registration"))
+        on_refusal(_to_the_registration)
+        workflow.cancel_registration(registration, actor=current_user)
         db.session.commit()
         flash("Your registration is cancelled. We have sent you a confirmation.", "info")
         return redirect(url_for("public.event", event_slug=g.event.slug))

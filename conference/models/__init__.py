@@ -9,7 +9,7 @@ from conference.models.event import (
     TeamMember,
     TeamRole,
 )
-from conference.models.invitation import Invitation, InvitationState
+from conference.models.on_site import Badge, BadgeRole, CheckIn, SessionAttendance, VisaLetter
 from conference.models.organisation import Organisation, OrganisationKind
 from conference.models.outbox import OutboxEmail
 from conference.models.programme import (
@@ -31,9 +31,15 @@ from conference.models.registration import (
     RegistrationStatus,
     Tag,
 )
+from conference.models.registration_invitation import Invitation, InvitationState
 from conference.models.user import RecoveryCode, User
 
 __all__ = [
+    "Badge",
+    "BadgeRole",
+    "CheckIn",
+    "SessionAttendance",
+    "VisaLetter",
     "TAG_COLOURS",
     "RecoveryCode",
     "RegistrationNote",

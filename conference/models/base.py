@@ -1,5 +1,7 @@
-"""The declarative base: constraint names for migrations, and UTC timestamps."""
+"""The declarative base: constraint names for migrations, CHECKs on known values, and UTC
+timestamps."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -12,6 +14,13 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
+    """A CHECK that `column` holds one of `values` (an enum's or a palette's), named
+    `<column>_known`: the database refuses any other, whichever code writes the row."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_known")
 
 
 def utcnow() -> datetime:

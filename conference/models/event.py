@@ -1,12 +1,13 @@
 """The event, its host and partners, and the team that runs it."""
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 from conference.models.organisation import Organisation
 
 
@@ -46,6 +47,17 @@ class Event(Base):
     # The number of the programme version the public sees (a ProgrammeVersion of this event);
     # None until the programme is first published. Read with the event, it costs no query.
     programme_version: Mapped[int | None]
+    # The visa invitation letter, as the organisers word it in the settings: the host's
+    # letterhead (its address lines), the purpose and the costs paragraphs, and who signs.
+    letter_letterhead: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_purpose: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_costs: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_signatory_name: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default=""
+    )
+    letter_signatory_title: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list["EventOrganisation"]] = relationship(
@@ -66,12 +78,23 @@ class Event(Base):
     def days(self) -> list[date]:
         return days_between(self.starts_on, self.ends_on)
 
+    @property
+    def ends_at(self) -> datetime:
+        """The moment the event is over: midnight after its last day, in its own time zone."""
+        day_after = self.ends_on + timedelta(days=1)
+        return datetime.combine(day_after, time(), ZoneInfo(self.timezone)).astimezone(UTC)
+
+    @property
+    def registration_ends_at(self) -> datetime:
+        """When registration closes: at the time the organisers set, at the latest when the
+        event is over, so nobody signs up for an event that has been."""
+        closes = self.registration_closes_at
+        return min(closes, self.ends_at) if closes else self.ends_at
+
     def registration_open_at(self, moment: datetime) -> bool:
         if self.registration_opens_at and moment < self.registration_opens_at:
             return False
-        if self.registration_closes_at and moment >= self.registration_closes_at:
-            return False
-        return True
+        return moment < self.registration_ends_at
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
@@ -98,24 +121,19 @@ class EventOrganisation(Base):
 class TeamRole(enum.StrEnum):
     ORGANISER = "organiser"  # everything
     MODERATOR = "moderator"  # approve, reject, waitlist
-    CHECKIN = "checkin"  # the check-in desk only
+    CHECK_IN = "check_in"  # the check-in desk only
     VIEWER = "viewer"  # reads, changes nothing
 
     @property
     def label(self) -> str:
-        return "Check-in staff" if self is TeamRole.CHECKIN else self.title()
+        return "Check-in staff" if self is TeamRole.CHECK_IN else self.title()
 
 
 class TeamMember(Base):
     """A user's role in running one event; it opens that event's back office, and no other."""
 
     __tablename__ = "team_member"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (one_of("role", TeamRole),)
 
     event_id: Mapped[int] = mapped_column(
         sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
@@ -131,12 +149,7 @@ class TeamInvitation(Base):
     """An invitation by email to join an event's team; its link works once, for a while."""
 
     __tablename__ = "team_invitation"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN (" + ", ".join(f"'{role.value}'" for role in TeamRole) + ")",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (one_of("role", TeamRole),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -1,12 +1,13 @@
 """Organisations: the police forces, agencies, NGOs and companies delegates come from."""
 
 import enum
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 
 
 class OrganisationKind(enum.StrEnum):
@@ -33,12 +34,7 @@ class OrganisationKind(enum.StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisation"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN (" + ", ".join(f"'{kind.value}'" for kind in OrganisationKind) + ")",
-            name="kind_known",
-        ),
-    )
+    __table_args__ = (one_of("kind", OrganisationKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -54,7 +50,12 @@ class Organisation(Base):
 
     @property
     def display_name(self) -> str:
-        if self.short_name and self.short_name != self.name:
+        """The full name with the short one people know, "Federal Bureau of Investigation
+        (FBI)"; the name alone when it says the short one already ("Interpol" for INTERPOL,
+        "Terre des Hommes Netherlands" for Terre des Hommes)."""
+        if self.short_name and not re.search(
+            rf"\b{re.escape(self.short_name)}\b", self.name, re.IGNORECASE
+        ):
             return f"{self.name} ({self.short_name})"
         return self.name
 

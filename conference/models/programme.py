@@ -10,17 +10,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 from conference.models.event import Event
 from conference.models.organisation import Organisation
 from conference.models.registration import TAG_COLOURS, Registration
 from conference.models.user import User
-
-
-def _known(column: str, values) -> sa.CheckConstraint:
-    return sa.CheckConstraint(
-        f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")", name=f"{column}_known"
-    )
 
 
 class SessionKind(enum.StrEnum):
@@ -75,7 +69,7 @@ class Track(Base):
     """A theme of the programme, e.g. victim identification, with a colour from the palette."""
 
     __tablename__ = "track"
-    __table_args__ = (sa.UniqueConstraint("event_id", "name"), _known("colour", TAG_COLOURS))
+    __table_args__ = (sa.UniqueConstraint("event_id", "name"), one_of("colour", TAG_COLOURS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
@@ -123,7 +117,7 @@ class ProgrammeSession(Base):
 
     __tablename__ = "programme_session"
     __table_args__ = (
-        _known("kind", SessionKind),
+        one_of("kind", SessionKind),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.Index("ix_programme_session_event_id_starts_at", "event_id", "starts_at"),
@@ -161,7 +155,7 @@ class SessionSpeaker(Base):
     """A speaker's part in a session: speaker, chair or moderator."""
 
     __tablename__ = "session_speaker"
-    __table_args__ = (_known("role", SpeakerRole),)
+    __table_args__ = (one_of("role", SpeakerRole),)
 
     session_id: Mapped[int] = mapped_column(
         sa.ForeignKey("programme_session.id", ondelete="CASCADE"), primary_key=True
@@ -182,7 +176,7 @@ class SessionSignup(Base):
     __tablename__ = "session_signup"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "registration_id"),
-        _known("status", SignupStatus),
+        one_of("status", SignupStatus),
         # The waiting list's order, and the count of confirmed places.
         sa.Index("ix_session_signup_session_id_status", "session_id", "status", "created_at"),
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models.base import Base, utcnow
+from conference.models.base import Base, one_of, utcnow
 from conference.models.event import Event
 from conference.models.organisation import Organisation
 from conference.models.user import User
@@ -47,7 +47,8 @@ ALLOWED_FROM: dict[str, set[RegistrationStatus]] = {
     "reject": {S.PENDING, S.WAITLISTED, S.APPROVED},
     "waitlist": {S.PENDING, S.REJECTED},
     "cancel": {S.PENDING, S.WAITLISTED, S.APPROVED},
-    "edit": {S.PENDING},
+    "edit": {S.PENDING},  # every field
+    "correct": {S.APPROVED},  # only the fields a delegate may still change once approved
 }
 
 
@@ -69,9 +70,7 @@ class Tag(Base):
     __tablename__ = "tag"
     __table_args__ = (
         sa.UniqueConstraint("event_id", "name", name="uq_tag_event_id_name"),
-        sa.CheckConstraint(
-            "colour IN (" + ", ".join(f"'{c}'" for c in TAG_COLOURS) + ")", name="colour_known"
-        ),
+        one_of("colour", TAG_COLOURS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,10 +85,7 @@ class Tag(Base):
 class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN (" + ", ".join(f"'{status.value}'" for status in RegistrationStatus) + ")",
-            name="status_known",
-        ),
+        one_of("status", RegistrationStatus),
         sa.CheckConstraint(
             "organisation_id IS NOT NULL OR organisation_other IS NOT NULL",
             name="has_organisation",
@@ -140,7 +136,6 @@ class Registration(Base):
     # Order on the waiting list: first waitlisted, first promoted.
     waitlisted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    checked_in_at: Mapped[datetime | None]
     # The personal agenda's calendar link is derived from this; raising it revokes the old link.
     agenda_feed_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -170,7 +165,8 @@ class Registration(Base):
         return self.status != RegistrationStatus.CANCELLED
 
     def allows(self, change: str) -> bool:
-        """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit") may happen now."""
+        """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit", "correct") may
+        happen now."""
         return self.status in ALLOWED_FROM[change]
 
     def __repr__(self) -> str:

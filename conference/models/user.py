@@ -17,7 +17,10 @@ def new_session_token() -> str:
 
 class User(UserMixin, Base):
     __tablename__ = "user_account"
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower_case"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint("pending_email = lower(pending_email)", name="pending_email_lower_case"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -25,6 +28,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     email_verified_at: Mapped[datetime | None]
+    # A new address asked for, waiting for its link to be followed; `email` stays the log-in and
+    # gets the mail until then. Not unique: it belongs to nobody yet.
+    pending_email: Mapped[str | None] = mapped_column(sa.String(254))
     # Part of the login cookie: a new token ends every session opened before it.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     # Two-factor log-in with a time-based one-time password (TOTP).

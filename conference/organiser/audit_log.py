@@ -7,7 +7,7 @@ from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import AuditLogFilterForm
 from conference.permissions import Permission, requires
-from conference.services.audit import reading
+from conference.services.audit import reading, wording
 
 PAGE_SIZE = 50
 
@@ -35,6 +35,6 @@ def audit_log_page():
         form=form,
         page=page,
         narrow=narrow,
-        labels=reading.object_labels(page.items),
+        words=wording.entries_in_words(g.event, page.items),
         action_label=reading.action_label,
     )

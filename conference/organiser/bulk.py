@@ -8,7 +8,7 @@ from conference.organiser import blueprint
 from conference.organiser.registration_forms import BulkActionForm
 from conference.organiser.registrations import filter_form, render_list
 from conference.permissions import Permission, requires
-from conference.services.errors import AlreadyDone
+from conference.refusals import on_refusal
 from conference.services.registration import bulk_actions, listing
 
 
@@ -25,23 +25,19 @@ def bulk_action():
     back = url_for(
         "organiser.registrations_list", **filters.to_filter().as_args(), sort=filters.sort.data
     )
-    try:
-        outcome = bulk_actions.run_bulk_action(
-            g.event,
-            form.action.data,
-            organiser=current_user,
-            batch=form.batch.data,
-            filters=filters.to_filter(),
-            references=form.selected.data if form.scope.data == "selected" else None,
-            reason=form.reason.data or "",
-            tag_id=int(form.tag.data) if form.tag.data else None,
-            subject=form.subject.data or "",
-            body=form.body.data or "",
-        )
-    except AlreadyDone as error:  # other refusals go to the app's one DomainError handler
-        db.session.rollback()
-        flash(error.message, "info")
-        return redirect(back)
+    on_refusal(lambda: redirect(back))  # back to the list the organiser was looking at
+    outcome = bulk_actions.run_bulk_action(
+        g.event,
+        form.action.data,
+        organiser=current_user,
+        batch=form.batch.data,
+        filters=filters.to_filter(),
+        references=form.selected.data if form.scope.data == "selected" else None,
+        reason=form.reason.data or "",
+        tag_id=int(form.tag.data) if form.tag.data else None,
+        subject=form.subject.data or "",
+        body=form.body.data or "",
+    )
     db.session.commit()
     flash(outcome.summary, "success")
     return redirect(back)

@@ -25,6 +25,7 @@ from conference.organiser.forms import (
 )
 from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
+from conference.refusals import on_refusal, refused_error
 from conference.services.registration import (
     exports,
     invitee_import,
@@ -32,6 +33,7 @@ from conference.services.registration import (
     people_csv,
     registration_import,
 )
+from conference.services.text import counted
 
 CSV_TYPE = "text/csv; charset=utf-8"
 # Ticked when the page opens.
@@ -122,27 +124,26 @@ def import_page():
         return page(report=None), 400
     data = form.file.data.read(people_csv.MAX_FILE_SIZE + 1)
     invitees = form.kind.data == "invitees"
-    try:
-        if form.submit.data and invitees:
-            report = invitee_import.import_invitees(g.event, data, organiser=current_user)
-        elif form.submit.data:
-            report = registration_import.import_registrations(
-                g.event, data, organiser=current_user, notify=form.notify.data
-            )
-        elif invitees:
-            report = invitee_import.check_invitees(g.event, data)
-        else:
-            report = registration_import.check_import(g.event, data)
-    except people_csv.ImportRefused as error:
-        db.session.rollback()
-        form.file.errors.append(error.message)
-        return page(report=error.report), 400
+    on_refusal(lambda: page(report=getattr(refused_error(), "report", None)), form, field="file")
+    if form.submit.data and invitees:
+        report = invitee_import.import_invitees(g.event, data, organiser=current_user)
+    elif form.submit.data:
+        report = registration_import.import_registrations(
+            g.event, data, organiser=current_user, notify=form.notify.data
+        )
+    elif invitees:
+        report = invitee_import.check_invitees(g.event, data)
+    else:
+        report = registration_import.check_import(g.event, data)
     if report.imported and invitees:
         db.session.commit()
-        flash(f"{len(report.rows)} invitations are on their way.", "success")
+        on_their_way = counted(
+            len(report.rows), "invitation is on its way", "invitations are on their way"
+        )
+        flash(f"{on_their_way}.", "success")
         return redirect(url_for("organiser.invitations_page"))
     if report.imported:
         db.session.commit()
-        flash(f"{len(report.rows)} registrations imported. They are pending.", "success")
+        flash(f"{counted(len(report.rows), 'registration')} imported as pending.", "success")
         return redirect(url_for("organiser.registrations_list", status="pending"))
     return page(report=report), 200 if report.ok else 400

@@ -60,7 +60,7 @@ class RejectForm(FlaskForm):
 _TEAM_ROLE_CHOICES = [
     SelectChoice("organiser", "Organiser: everything"),
     SelectChoice("moderator", "Moderator: approve, reject, waitlist"),
-    SelectChoice("checkin", "Check-in staff: the check-in desk only"),
+    SelectChoice("check_in", "Check-in staff: the check-in desk only"),
     SelectChoice("viewer", "Viewer: reads, changes nothing"),
 ]
 

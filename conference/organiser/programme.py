@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.extensions import db
-from conference.forms import refused
+from conference.local_time import to_local
 from conference.organiser import blueprint
 from conference.organiser.programme_forms import (
     OTHER,
@@ -19,8 +19,8 @@ from conference.organiser.programme_forms import (
     TrackForm,
 )
 from conference.permissions import Permission, requires
-from conference.services.errors import DomainError, NotFound
-from conference.services.events.event_settings import to_local
+from conference.refusals import on_refusal, refused_error
+from conference.services.errors import NotFound
 from conference.services.programme import publishing, rooms_tracks_speakers, timetable
 from conference.services.programme.rooms_tracks_speakers import (
     RoomDetails,
@@ -65,12 +65,8 @@ def programme_page():
 def publish_programme():
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        version = publishing.publish(g.event, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-        return redirect(url_for("organiser.programme"))
+    on_refusal(lambda: redirect(url_for("organiser.programme")))
+    version = publishing.publish(g.event, actor=current_user)
     db.session.commit()
     flash(f"Published version {version.number}: the public now sees this programme.", "success")
     return redirect(url_for("organiser.programme"))
@@ -120,25 +116,28 @@ def _session_page(form, session=None, conflicts=(), status=200):
     ), status
 
 
+def _refused_session_page(form: SessionForm, session=None):
+    """The form again with what refused it: its conflicts, or the one rule that said no."""
+    error = refused_error()
+    form.accept_warnings.data = False  # a warning is accepted for what it warned of, once
+    conflicts = getattr(error, "conflicts", None) or [
+        Conflict(error.message, error.field or "", refused=True)
+    ]
+    return _session_page(form, session, conflicts)
+
+
 def _save_session(form: SessionForm, session=None):
     """Save the form's session, or show the form again with the conflicts beside the fields."""
     if not form.validate_on_submit():
         return _session_page(form, session, status=400)
-    try:
-        saved = timetable.save_session(
-            g.event,
-            _session_details(form),
-            actor=current_user,
-            session=session,
-            accept_warnings=form.accept_warnings.data,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.accept_warnings.data = False
-        conflicts = getattr(error, "conflicts", None) or [
-            Conflict(error.message, getattr(error, "field", None) or "", refused=True)
-        ]
-        return _session_page(form, session, conflicts, status=error.status_code)
+    on_refusal(lambda: _refused_session_page(form, session), page_explains=True)
+    saved = timetable.save_session(
+        g.event,
+        _session_details(form),
+        actor=current_user,
+        session=session,
+        accept_warnings=form.accept_warnings.data,
+    )
     db.session.commit()
     flash(f"“{saved.title}” is saved in the draft.", "success")
     return redirect(url_for("organiser.programme", _anchor=f"session-{saved.id}"))
@@ -194,12 +193,8 @@ def delete_session(session_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     title = session.title
-    try:
-        timetable.delete_session(session, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("organiser.edit_session", session_id=session_id))
+    on_refusal(lambda: redirect(url_for("organiser.edit_session", session_id=session_id)))
+    timetable.delete_session(session, actor=current_user)
     db.session.commit()
     flash(f"Deleted “{title}” from the draft.", "success")
     return redirect(url_for("organiser.programme"))
@@ -277,10 +272,8 @@ def _edit(kind: str, object_id: int | None):
     form = part["form"]()
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), 400
-    try:
-        saved = part["save"](g.event, part["details"](form), actor=current_user, **{kind: obj})
-    except DomainError as error:
-        return refused(form, error, template, **context)
+    on_refusal(lambda: render_template(template, form=form, **context), form)
+    saved = part["save"](g.event, part["details"](form), actor=current_user, **{kind: obj})
     db.session.commit()
     flash(f"{saved.name} is saved.", "success")
     return redirect(url_for(part["list"]))
@@ -292,12 +285,8 @@ def _delete(kind: str, object_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     name = obj.name
-    try:
-        part["delete"](obj, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for(f"organiser.edit_{kind}", **{f"{kind}_id": object_id}))
+    on_refusal(lambda: redirect(url_for(f"organiser.edit_{kind}", **{f"{kind}_id": object_id})))
+    part["delete"](obj, actor=current_user)
     db.session.commit()
     flash(f"Deleted {name}.", "success")
     return redirect(url_for(part["list"]))

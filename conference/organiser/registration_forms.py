@@ -18,10 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from conference.countries import by_name
 from conference.forms import ColourField
 from conference.models import OrganisationKind, RegistrationStatus
 from conference.services.registration.listing import DEFAULT_SORT, RegistrationFilter, sort_choices
-from conference.templating import country_name
 
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -65,10 +65,9 @@ class RegistrationFilterForm(FlaskForm):
 
     def __init__(self, formdata, *, countries, organisations, tags):
         super().__init__(formdata)
-        self.country.choices = [SelectChoice("", "All countries")] + sorted(
-            (SelectChoice(code, country_name(code)) for code in countries),
-            key=lambda choice: choice.label,
-        )
+        self.country.choices = [SelectChoice("", "All countries")] + [
+            SelectChoice(code, name) for code, name in by_name(countries)
+        ]
         self.organisation.choices = [SelectChoice("", "All organisations")] + [
             SelectChoice(str(organisation.id), organisation.name) for organisation in organisations
         ]

@@ -16,8 +16,8 @@ from conference.organiser.registration_forms import (
     TagChoiceForm,
 )
 from conference.permissions import Permission, requires
+from conference.refusals import on_refusal
 from conference.services.audit import writing
-from conference.services.errors import DomainError
 from conference.services.registration import listing, notes, tags, workflow
 
 PAGE_SIZE = 50
@@ -94,17 +94,13 @@ def registration_detail(reference: str):
 
 
 def _decision(view):
-    """Run one decision on a registration: commit and say so, or show the refusal."""
+    """Run one decision on a registration: commit and say so; a refusal shows on its page."""
 
     @wraps(view)
     def wrapper(reference: str):
         registration = _registration_or_404(reference)
-        try:
-            outcome = view(registration)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            return _detail_page(registration, status=error.status_code)
+        on_refusal(lambda: _detail_page(registration))
+        outcome = view(registration)
         if not isinstance(outcome, str):  # the form was refused: a page to show
             return outcome
         db.session.commit()

@@ -4,7 +4,6 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.extensions import db
-from conference.forms import refused
 from conference.models import Organisation
 from conference.organiser import blueprint
 from conference.organiser.forms import (
@@ -16,7 +15,7 @@ from conference.organiser.forms import (
     PartnerForm,
 )
 from conference.permissions import Permission, requires
-from conference.services.errors import DomainError
+from conference.refusals import on_refusal
 from conference.services.events import event_settings
 from conference.services.events.event_settings import EventSettings, OrganisationDetails
 
@@ -33,10 +32,8 @@ def settings():
             **{name: form[name].data for name in current.__dict__ if name != "approval_required"},
             approval_required=form.approval_required.data == "yes",
         )
-        try:
-            changes, promoted = event_settings.update_event(g.event, wanted, actor=current_user)
-        except DomainError as error:
-            return refused(form, error, "organiser/settings.html")
+        on_refusal(lambda: render_template("organiser/settings.html", form=form), form)
+        changes, promoted = event_settings.update_event(g.event, wanted, actor=current_user)
         db.session.commit()
         if not changes:
             flash("Nothing changed.", "info")
@@ -74,17 +71,15 @@ def add_partner():
     form = PartnerForm(organisations=known)
     if form.validate_on_submit():
         chosen = form.organisation.data
-        try:
-            organisation = event_settings.add_partner(
-                g.event,
-                actor=current_user,
-                organisation=next(o for o in known if str(o.id) == chosen)
-                if chosen != NEW_ORGANISATION
-                else None,
-                details=_details(form) if chosen == NEW_ORGANISATION else None,
-            )
-        except DomainError as error:
-            return refused(form, error, "organiser/partner_form.html")
+        on_refusal(lambda: render_template("organiser/partner_form.html", form=form), form)
+        organisation = event_settings.add_partner(
+            g.event,
+            actor=current_user,
+            organisation=next(o for o in known if str(o.id) == chosen)
+            if chosen != NEW_ORGANISATION
+            else None,
+            details=_details(form) if chosen == NEW_ORGANISATION else None,
+        )
         db.session.commit()
         flash(f"{organisation.name} is now a partner of {g.event.short_name}.", "success")
         return redirect(url_for("organiser.partners"))
@@ -104,12 +99,15 @@ def edit_partner(organisation_id: int):
     organisation = _partner_or_404(organisation_id)
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        try:
-            event_settings.update_organisation(
-                g.event, organisation, _details(form), actor=current_user
-            )
-        except DomainError as error:
-            return refused(form, error, "organiser/partner_form.html", organisation=organisation)
+        on_refusal(
+            lambda: render_template(
+                "organiser/partner_form.html", form=form, organisation=organisation
+            ),
+            form,
+        )
+        event_settings.update_organisation(
+            g.event, organisation, _details(form), actor=current_user
+        )
         db.session.commit()
         flash(f"{organisation.name} is saved.", "success")
         return redirect(url_for("organiser.partners"))
@@ -122,14 +120,8 @@ def edit_partner(organisation_id: int):
 @requires(Permission.MANAGE)
 def remove_partner(organisation_id: int):
     organisation = _partner_or_404(organisation_id)  # the app checks the CSRF token first
-    try:
-        event_settings.remove_partner(g.event, organisation, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return render_template(
-            "organiser/partners.html", action_form=DecisionForm()
-        ), error.status_code
+    on_refusal(lambda: render_template("organiser/partners.html", action_form=DecisionForm()))
+    event_settings.remove_partner(g.event, organisation, actor=current_user)
     db.session.commit()
     flash(f"{organisation.name} is no longer on the list.", "success")
     return redirect(url_for("organiser.partners"))

@@ -7,7 +7,7 @@ from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.registration_forms import TagChoiceForm, TagForm
 from conference.permissions import Permission, requires
-from conference.services.errors import DomainError
+from conference.refusals import on_refusal
 from conference.services.registration import tags
 
 
@@ -28,12 +28,8 @@ def tags_page():
         return _tags_page(form)
     if not form.validate():
         return _tags_page(form, status=400)
-    try:
-        tag = tags.create_tag(g.event, form.name.data, form.colour.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.name.errors = [error.message]
-        return _tags_page(form, status=error.status_code)
+    on_refusal(lambda: _tags_page(form), form, field="name")
+    tag = tags.create_tag(g.event, form.name.data, form.colour.data, actor=current_user)
     db.session.commit()
     flash(f"The tag “{tag.name}” is ready to use.", "success")
     return redirect(url_for("organiser.tags_page"))
@@ -45,12 +41,8 @@ def delete_tag():
     form = TagChoiceForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        tag, carried = tags.delete_tag_by_id(g.event, form.tag.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _tags_page(status=error.status_code)
+    on_refusal(_tags_page)
+    tag, carried = tags.delete_tag_by_id(g.event, form.tag.data, actor=current_user)
     db.session.commit()
     flash(f"Deleted the tag “{tag.name}”; {carried} registration(s) carried it.", "success")
     return redirect(url_for("organiser.tags_page"))

@@ -8,7 +8,7 @@ from conference.models import TeamRole
 from conference.organiser import blueprint
 from conference.organiser.forms import ChangeRoleForm, InviteMemberForm, RemoveMemberForm
 from conference.permissions import ROLES_NEEDING_TWO_FACTOR, Permission, requires
-from conference.services.errors import DomainError
+from conference.refusals import on_refusal
 from conference.services.people import team
 
 
@@ -24,12 +24,6 @@ def _team_page(invite_form=None, status=200):
     ), status
 
 
-def _refused(error: DomainError):
-    db.session.rollback()
-    flash(error.message, "danger")
-    return _team_page(status=error.status_code)
-
-
 @blueprint.route("/team", endpoint="team")
 @requires(Permission.MANAGE)
 def team_page():
@@ -42,12 +36,8 @@ def invite_member():
     form = InviteMemberForm()
     if not form.validate_on_submit():
         return _team_page(invite_form=form, status=400)
-    try:
-        team.invite_member(g.event, form.email.data, form.role.data, invited_by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.email.errors.append(error.message)
-        return _team_page(invite_form=form, status=error.status_code)
+    on_refusal(lambda: _team_page(invite_form=form), form, field="email")
+    team.invite_member(g.event, form.email.data, form.role.data, invited_by=current_user)
     db.session.commit()
     flash(f"An invitation is on its way to {form.email.data.lower()}.", "success")
     return redirect(url_for("organiser.team"))
@@ -60,12 +50,10 @@ def change_member_role():
     if not form.validate_on_submit():
         flash("Choose a team member and a role.", "danger")
         return _team_page(status=400)
-    try:
-        member = team.change_role(
-            g.event, form.member.data, TeamRole(form.role.data), changed_by=current_user
-        )
-    except DomainError as error:
-        return _refused(error)
+    on_refusal(_team_page)
+    member = team.change_role(
+        g.event, form.member.data, TeamRole(form.role.data), changed_by=current_user
+    )
     db.session.commit()
     flash(f"The role is now {TeamRole(member.role).label.lower()}.", "success")
     return redirect(url_for("organiser.team"))
@@ -78,10 +66,8 @@ def remove_member():
     if not form.validate_on_submit():
         flash("Choose a team member to remove.", "danger")
         return _team_page(status=400)
-    try:
-        user = team.remove_member(g.event, form.member.data, removed_by=current_user)
-    except DomainError as error:
-        return _refused(error)
+    on_refusal(_team_page)
+    user = team.remove_member(g.event, form.member.data, removed_by=current_user)
     db.session.commit()
     flash(f"{user.name} is no longer on the team.", "success")
     if user.id == current_user.id:  # removed themselves: this back office is closed to them now
@@ -92,10 +78,8 @@ def remove_member():
 @blueprint.route("/team/invitations/<int:invitation_id>/withdraw", methods=["POST"])
 @requires(Permission.MANAGE)
 def withdraw_team_invitation(invitation_id: int):  # the app checks the CSRF token first
-    try:
-        invitation = team.withdraw_invitation(g.event, invitation_id, withdrawn_by=current_user)
-    except DomainError as error:
-        return _refused(error)
+    on_refusal(_team_page)
+    invitation = team.withdraw_invitation(g.event, invitation_id, withdrawn_by=current_user)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "info")
     return redirect(url_for("organiser.team"))

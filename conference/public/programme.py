@@ -13,11 +13,14 @@ from flask import session as cookie_session
 from flask_login import current_user
 from markupsafe import Markup
 
+from conference.delegate.forms import BACK_TO_SESSION
 from conference.public.timetable import day_grid, day_list
 from conference.public.views import blueprint
 from conference.services.programme import schedule_export
+from conference.services.programme.agenda import workshop_place
 from conference.services.programme.published_cache import current_programme, version_cache
 from conference.services.programme.publishing import Programme
+from conference.services.registration import workflow
 
 _INDENTATION = re.compile(r"\n\s+")
 
@@ -73,23 +76,50 @@ def programme():
 
     timetables = version_cache("timetables")
     key = (version_key, g.event.slug, request.script_root, track_id)
-    if current_user.is_anonymous and not cookie_session:
-        # No one logged in, no message waiting: the same page for every visitor, until the
-        # programme or the event's names in the menu and footer change.
+    if _seen_as_any_visitor():
+        # The same page for every visitor, until the programme or the event's names in the
+        # menu and footer change; kept encoded, as it is sent.
         around = (g.event.name, g.event.short_name, g.event.city)
-        return version_cache("anonymous_pages").get((key, around), page)
+        return version_cache("anonymous_pages").get((key, around), lambda: page().encode())
     return page()
+
+
+def _seen_as_any_visitor() -> bool:
+    """No one logged in and no message waiting: the page is the one every visitor gets."""
+    # A request without cookies has no session and no remembered log-in, so Flask-Login need
+    # not be asked who is there: its answer (it hashes the address and browser for the
+    # session's protection) costs more than the rest of the kept page.
+    if not request.cookies:
+        return True
+    return current_user.is_anonymous and not cookie_session
 
 
 @blueprint.route("/<event_slug>/programme/sessions/<int:session_id>")
 def session(session_id: int):
+    return session_page(session_id)
+
+
+def session_page(session_id: int, status: int = 200):
+    """A session's page. A workshop's shows each visitor their own way to a place: the sign-up
+    buttons and their place for an approved delegate, how to get there for anyone else.
+
+    Rendered for each request, never kept: it can carry one delegate's place.
+    """
     published = _published()
     found = published.session(session_id) or abort(404)
+    registration = (
+        workflow.registration_for(g.event, current_user)
+        if found.needs_signup and current_user.is_authenticated
+        else None
+    )
     return render_template(
         "public/programme/session.html",
         programme=published,
         session=found,
-    )
+        registration=registration,
+        place=workshop_place(registration, published, found.id),
+        back=BACK_TO_SESSION,
+    ), status
 
 
 @blueprint.route("/<event_slug>/programme/speakers/<int:speaker_id>")

@@ -2,13 +2,16 @@
 
 
 class DomainError(Exception):
-    """A rule of the conference said no. `message` is written for the person who asked."""
+    """A rule of the conference said no. `message` is written for the person who asked; `field`
+    names the form field it belongs beside, when it belongs to one."""
 
     status_code = 409
+    news = False  # True: the page shows the message as information, not as an error
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class NotAllowed(DomainError):
@@ -32,7 +35,9 @@ class RegistrationClosed(DomainError):
 
 
 class AlreadyRegistered(DomainError):
-    pass
+    """One active registration per delegate and event: the page says so as news."""
+
+    news = True
 
 
 class InvalidTransition(DomainError):
@@ -48,7 +53,10 @@ class AlreadyExists(DomainError):
 
 
 class AlreadyDone(DomainError):
-    """The same form was sent twice (a double click, a replay): its work is done already."""
+    """The same form was sent twice (a double click, a replay): its work is done already. Not a
+    failure: the page says so as news, not as an error."""
+
+    news = True
 
 
 class NotFound(DomainError):

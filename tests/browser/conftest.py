@@ -81,9 +81,9 @@ class Screenshots:
 
 
 @contextmanager
-def phone_sized(page: Page) -> Iterator[Page]:
+def phone_sized(page: Page, size: dict = PHONE) -> Iterator[Page]:
     """The page at a phone's width for a while, then back at a desktop's."""
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(size)
     try:
         yield page
     finally:

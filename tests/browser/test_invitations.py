@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.browser.test_journey import log_in, send_mail
-from tests.factories import PASSWORD, current_code, make_event, make_organiser
+from tests.factories import PASSWORD, current_code, make_event, make_organiser, next_november
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def app_settings(mail_server) -> dict:
 @pytest.fixture
 def invitation_only(live_server) -> None:
     with live_server.app.app_context():
-        make_organiser(make_event(invitation_only=True), ORGANISER_EMAIL)
+        make_organiser(make_event(invitation_only=True, **next_november()), ORGANISER_EMAIL)
         db.session.commit()
 
 

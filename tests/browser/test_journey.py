@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, current_code, make_event, make_organiser
+from tests.factories import PASSWORD, current_code, make_event, make_organiser, next_november
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,9 @@ def app_settings(mail_server) -> dict:
 
 @pytest.fixture
 def vgt_2014(live_server) -> None:
-    """The VGT 2014 conference, open for registration, and its organiser."""
+    """The VGT 2014 conference, open for registration (so next November), and its organiser."""
     with live_server.app.app_context():
-        event = make_event()
+        event = make_event(**next_november())
         make_organiser(event, ORGANISER_EMAIL)
         db.session.commit()
 

@@ -4,9 +4,12 @@ import re
 from datetime import date, time
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from conference.demo import seed_demo
 from conference.extensions import db
+from conference.models import Event
 from conference.services.programme import rooms_tracks_speakers, timetable
 from conference.services.programme.rooms_tracks_speakers import (
     RoomDetails,
@@ -202,11 +205,41 @@ def test_an_organiser_builds_the_timetable_and_publishes_it(vgt_2014, live_serve
         "Room B cannot be deleted: it holds 2 sessions"
     )
     shots.take(page, "room delete refused")
+    # Each page is awaited before the next click: the lists share their links, and a click on
+    # the page still showing would race the navigation under way.
     page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Rooms").click()
+    expect(page.get_by_role("heading", name="Rooms")).to_be_visible()
     page.get_by_role("link", name="Tracks", exact=True).click()
+    expect(page.get_by_role("heading", name="Tracks")).to_be_visible()
     shots.take(page, "tracks")
     page.get_by_role("link", name="Speakers", exact=True).click()
+    expect(page.get_by_role("heading", name="Speakers")).to_be_visible()
     shots.take(page, "speakers")
     page.get_by_role("link", name="Ruud Bik").click()
+    expect(page.get_by_role("heading", name="Edit Ruud Bik")).to_be_visible()
     shots.take(page, "speaker form")
     assert [e for e in console_errors if "Content Security Policy" in e] == []
+
+
+@pytest.fixture
+def seeded_demo(live_server) -> None:
+    """The demo as `flask seed-demo` leaves it, and an organiser of it."""
+    with live_server.app.app_context():
+        seed_demo()
+        make_organiser(db.session.scalars(sa.select(Event)).one(), ORGANISER_EMAIL)
+        db.session.commit()
+
+
+def test_the_freshly_seeded_demo_says_the_public_sees_the_programme(seeded_demo, open_page):
+    shots = Screenshots("seeded-editor")
+    page = open_page()
+    log_in(page)
+    page.goto("/vgt-2014/organiser/programme")
+
+    state = page.locator("#programme-state")
+    expect(state).to_contain_text("Version 1, published on")
+    expect(state).not_to_contain_text("unpublished")
+    expect(page.get_by_role("button", name="Publish")).to_be_disabled()
+    shots.take(page, "published")
+    page.set_viewport_size({"width": 360, "height": 780})
+    shots.take(page, "published, 360 px")

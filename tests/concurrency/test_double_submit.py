@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Registration
 from tests.concurrency.http_browser import Browser
-from tests.factories import PASSWORD, make_event, make_user
+from tests.factories import PASSWORD, make_event, make_user, next_november
 
 CLICKS = 2
 
@@ -21,7 +21,7 @@ def app_settings() -> dict:
 
 def test_a_double_clicked_registration_registers_once(live_server):
     with live_server.app.app_context():
-        event = make_event()
+        event = make_event(**next_november())
         europol = next(link.organisation.id for link in event.organisations if not link.is_host)
         make_user("anna@police.example")
         db.session.commit()

@@ -59,6 +59,12 @@ def test_the_verification_link_verifies_the_address(app):
     assert user.is_verified
 
 
+def test_the_verification_link_leads_on_to_where_they_were_going(app):
+    user = accounts.sign_up("Anna", "anna@police.example", PASSWORD, "/vgt-2014/register?code=X")
+    verified = accounts.verify_email(token_from(last_link(user.email, "/account/verify/")))
+    assert verified == (user, "/vgt-2014/register?code=X")
+
+
 def test_the_verification_link_expires(app):
     with freeze_time("2026-01-01 10:00:00"):
         user = accounts.sign_up("Anna", "anna@police.example", PASSWORD)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.models import AuditEntry, utcnow
-from conference.services.audit import reading
+from conference.services.audit import reading, wording
 from conference.services.audit.reading import AuditFilter
 from conference.services.audit.writing import log_action
 from conference.services.people import team
@@ -87,7 +87,7 @@ def test_the_log_filters_by_registration_reference(event, organiser):
 def test_an_action_reads_as_words():
     assert reading.action_label("registration.approved") == "Registration: approved"
     assert reading.action_label("team.role_changed") == "Team: role changed"
-    assert reading.action_label("checkin") == "Checkin"
+    assert reading.action_label("check_in") == "Check in"
 
 
 def test_objects_are_named_with_one_query_per_kind(event, organiser):
@@ -97,7 +97,7 @@ def test_objects_are_named_with_one_query_per_kind(event, organiser):
     db.session.flush()
     found = entries(event)
     with counting_queries() as statements:
-        labels = reading.object_labels(found)
+        labels = wording.object_labels(found)
     assert len(statements) == 3  # registrations, users, invitations
     assert labels["registration", registration.id].reference == registration.reference
     assert labels["registration", registration.id].text == f"Registration {registration.reference}"
@@ -105,12 +105,12 @@ def test_objects_are_named_with_one_query_per_kind(event, organiser):
     assert labels["teaminvitation", invitation.id].text == "Invitation to new@politie.example"
     db.session.delete(invitation)  # replaced by a newer invitation
     db.session.flush()
-    assert reading.object_labels([gone])["teaminvitation", gone.object_id].text == (
+    assert wording.object_labels([gone])["teaminvitation", gone.object_id].text == (
         f"Team invitation #{gone.object_id}, since deleted"
     )
-    tagged = log_action("tag.added", registration, actor=organiser, event_id=event.id)
-    tagged.object_type = "tag"  # a kind of object this module does not know: named by the page
-    assert reading.object_labels([tagged]) == {}
+    badge = log_action("badge.printed", registration, actor=organiser, event_id=event.id)
+    badge.object_type = "badge"  # a kind of object this module does not know: named by the page
+    assert wording.object_labels([badge]) == {}
 
 
 def test_an_audit_entry_cannot_be_changed_or_deleted(event, organiser):

@@ -98,6 +98,29 @@ def test_a_bulk_rejection_of_approved_delegates_promotes_the_waiting_list(app):
     assert "1 registration moved up from the waiting list." in outcome.summary
 
 
+def test_a_bulk_rejection_promotes_as_many_as_it_frees_however_many_places_are_free(app):
+    event = make_event(capacity=100)
+    organiser = make_organiser(event)
+    first, second, third, *waiting = signed_up_in_order(event, 7)
+    for registration in (first, second, third):
+        workflow.approve_registration(registration, organiser=organiser)
+    for n, registration in enumerate(waiting):  # the organiser's decision, places or not
+        workflow.waitlist_registration(
+            registration, organiser=organiser, now=utcnow() - timedelta(hours=10 - n)
+        )
+    outcome = bulk(
+        event, "reject", organiser, references=[first.reference, second.reference], reason="No"
+    )
+    assert outcome.promoted == [waiting[0].reference, waiting[1].reference]
+    assert [registration.status for registration in waiting] == [
+        Status.APPROVED,
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert "2 registrations moved up from the waiting list." in outcome.summary
+
+
 def test_a_bulk_rejection_of_pending_delegates_promotes_nobody(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)

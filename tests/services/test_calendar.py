@@ -119,6 +119,7 @@ def test_the_personal_feed_has_the_sessions_for_everyone_and_ones_confirmed_work
 
     assert set(events_by_uid(cal)) == {
         f"session-{sessions['opening'].id}@localhost",
+        f"session-{sessions['panel'].id}@localhost",
         f"session-{sessions['finding'].id}@localhost",
     }
     assert str(cal["X-WR-CALNAME"]) == "VGT 2014: my agenda"

@@ -1,6 +1,6 @@
 """The dashboard's figures, counted by the database."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -145,3 +145,52 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_few_or_many(app):
         registration.created_at = BEFORE - timedelta(days=n)
     db.session.flush()
     assert queries() == few <= 4
+
+
+def test_a_sign_up_dated_long_after_the_event_does_not_stretch_the_chart(app):
+    event = make_event()  # 5 and 6 November 2014
+    signed_up_at(event, "a@police.example", datetime(2014, 9, 1, 9, tzinfo=UTC))
+    signed_up_at(event, "b@police.example", datetime(2014, 9, 3, 9, tzinfo=UTC))
+    signed_up_at(event, "stray@police.example", datetime(2026, 12, 2, 9, tzinfo=UTC))
+    dashboard = dashboard_for(event, datetime(2026, 12, 2, 10, tzinfo=UTC))
+    assert dashboard.signups_per == "day"
+    assert [(bar.key, bar.count) for bar in dashboard.signups] == [
+        ("2014-09-01", 1),
+        ("2014-09-02", 0),
+        ("2014-09-03", 1),
+    ]
+    assert dashboard.signups_left_out == 1
+    assert dashboard.signups_period == (date(2013, 11, 6), date(2014, 11, 6))
+    assert dashboard.total == 3  # counted everywhere else
+
+
+def test_sign_ups_are_drawn_from_an_early_opening_but_never_over_more_than_two_years(app):
+    event = make_event(registration_opens_at=datetime(2013, 9, 2, 7, tzinfo=UTC))
+    signed_up_at(event, "early@police.example", datetime(2013, 3, 1, 9, tzinfo=UTC))
+    signed_up_at(event, "a@police.example", datetime(2013, 9, 4, 9, tzinfo=UTC))
+    signed_up_at(event, "b@police.example", datetime(2014, 10, 28, 9, tzinfo=UTC))
+    dashboard = dashboard_for(event, BEFORE)
+    assert dashboard.signups_period == (date(2013, 9, 2), date(2014, 11, 6))
+    assert dashboard.signups_left_out == 1
+    assert dashboard.signups[0].key == "2013-09-02"  # the Monday of the first sign-up's week
+    assert dashboard.signups[-1].key == "2014-10-27"
+
+    event.registration_opens_at = datetime(2001, 1, 1, tzinfo=UTC)  # a slip of the keyboard
+    assert dashboard_for(event, BEFORE).signups_period == (date(2012, 11, 6), date(2014, 11, 6))
+
+
+def test_labels_carry_the_year_when_the_weeks_span_two(app):
+    event = make_event(starts_on=date(2015, 1, 14), ends_on=date(2015, 1, 15))
+    signed_up_at(event, "a@police.example", datetime(2014, 11, 12, 9, tzinfo=UTC))
+    signed_up_at(event, "b@police.example", datetime(2015, 1, 7, 9, tzinfo=UTC))
+    weeks = dashboard_for(event, BEFORE).signups
+    assert weeks[0].label == "10 Nov 2014"
+    assert weeks[-1].label == "5 Jan 2015"
+    assert len(weeks) == 9
+
+
+def test_the_event_tile_knows_whether_registration_is_open(app):
+    event = make_event()
+    assert dashboard_for(event, BEFORE).registration_open
+    over = dashboard_for(event, datetime(2014, 11, 7, 0, 30, tzinfo=UTC))
+    assert (over.event_over, over.registration_open) == (True, False)

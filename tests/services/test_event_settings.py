@@ -111,6 +111,16 @@ def test_a_raised_capacity_promotes_the_first_on_the_waiting_list(event, organis
     assert first_waiting.user.email in emails
 
 
+def test_a_raised_capacity_promotes_as_many_as_the_new_places(event, organiser):
+    event.capacity = 50  # 48 places free, and still two on the waiting list by decision
+    _, _, first_waiting, second_waiting = full_event(event, organiser)
+    _, promoted = event_settings.update_event(
+        event, replace(event_settings.settings_of(event), capacity=51), actor=organiser
+    )
+    assert promoted == [first_waiting]
+    assert second_waiting.status == Status.WAITLISTED
+
+
 def test_a_lowered_capacity_promotes_nobody(event, organiser):
     event.capacity = 10
     full_event(event, organiser)
@@ -174,13 +184,13 @@ def test_automatic_approval_fills_the_places_then_the_waiting_list(event, organi
 def test_the_form_says_when_registration_opens_or_closed(event):
     event.registration_opens_at = datetime(2014, 9, 1, 7, 0, tzinfo=UTC)
     event.registration_closes_at = datetime(2014, 10, 31, 16, 0, tzinfo=UTC)
-    notice = event_settings.registration_window_notice
+    notice = workflow.registration_window_notice
     assert notice(event, datetime(2014, 8, 1, tzinfo=UTC)) == (
-        "Registration opens on 1 September 2014 at 09:00 (Europe/Amsterdam time)."
+        "Registration opens on 1 Sep 2014, 09:00 CEST."
     )
     assert notice(event, datetime(2014, 10, 1, tzinfo=UTC)) is None
     assert notice(event, datetime(2014, 11, 1, tzinfo=UTC)) == (
-        "Registration closed on 31 October 2014 at 17:00 (Europe/Amsterdam time)."
+        "Registration closed on 31 Oct 2014, 17:00 CET."
     )
 
 
@@ -269,7 +279,7 @@ def test_a_partner_is_removed_and_the_rest_close_up(event, organiser):
 def test_a_partner_named_by_a_registration_cannot_be_removed(event, organiser):
     europol = event.organisations[1].organisation
     register(event, "a@police.example", organisation=europol, organisation_other=None)
-    with pytest.raises(SettingRefused, match="1 registration name it"):
+    with pytest.raises(SettingRefused, match="1 registration names it"):
         event_settings.remove_partner(event, europol, actor=organiser)
 
 

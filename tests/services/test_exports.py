@@ -155,16 +155,16 @@ def test_exporting_personal_data_is_audited(app):
 def test_the_security_list_holds_the_approved_delegates_by_name(app):
     event = make_event()
     organiser = make_organiser(event)
-    zoe = register(event, "zoe@police.example", country="US")
+    zoe = register(event, "zoe@police.example", country="US", accessibility_needs="Wheelchair")
     adam = register(event, "adam@police.example")
     register(event, "pending@police.example")
     approve(zoe, organiser)
     approve(adam, organiser)
     export = exports.security_list(event, actor=organiser)
     assert read_csv(export) == [
-        ["Name", "Organisation", "Country", "Reference"],
-        ["adam", "Federal Police Cybercrime Unit", "Belgium", adam.reference],
-        ["zoe", "Federal Police Cybercrime Unit", "United States", zoe.reference],
+        ["Name", "Organisation", "Country", "Accessibility needs", "Reference"],
+        ["adam", "Federal Police Cybercrime Unit", "Belgium", "", adam.reference],
+        ["zoe", "Federal Police Cybercrime Unit", "United States", "Wheelchair", zoe.reference],
     ]
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "export.security")

@@ -48,11 +48,13 @@ def test_a_good_file_passes_the_dry_run_and_changes_nothing(event):
     assert [row.line for row in report.rows] == [2, 3, 4]
     anna, bram, chloe = report.rows
     assert anna.email == "anna@politie.example"
-    assert anna.organisation.name == "Dutch National Police"  # its short name
-    assert bram.organisation.name == "Europol" and bram.country == "NL"
-    assert bram.invitation_letter_needed and not anna.invitation_letter_needed
-    assert chloe.organisation is None and chloe.organisation_other == "Gendarmerie nationale"
-    assert chloe.country == "FR" and chloe.name == "Chloé Martin"
+    assert anna.details["organisation"].name == "Dutch National Police"  # its short name
+    assert bram.details["organisation"].name == "Europol" and bram.details["country"] == "NL"
+    assert bram.details["invitation_letter_needed"]
+    assert not anna.details["invitation_letter_needed"]
+    assert chloe.details["organisation"] is None
+    assert chloe.details["organisation_other"] == "Gendarmerie nationale"
+    assert chloe.details["country"] == "FR" and chloe.name == "Chloé Martin"
     assert registrations_of(event) == []
 
 
@@ -99,7 +101,7 @@ def test_a_country_may_be_a_code_or_an_english_name(event):
         "C,c@p.example,Politie,germany,Officer,,,",
     ]
     report = registration_import.check_import(event, csv_file(*rows))
-    assert [row.country for row in report.rows] == ["BE", "GB", "DE"]
+    assert [row.details["country"] for row in report.rows] == ["BE", "GB", "DE"]
 
 
 def test_a_cancelled_registration_does_not_block_a_new_one(event, organiser):
@@ -118,7 +120,7 @@ def test_a_file_with_a_bom_and_semicolons_is_read(event):
         bom=True,
     )
     [row] = registration_import.check_import(event, data).rows
-    assert row.name == "Anna" and row.invitation_letter_needed
+    assert row.name == "Anna" and row.details["invitation_letter_needed"]
 
 
 def test_only_the_required_columns_are_needed(event):
@@ -127,7 +129,7 @@ def test_only_the_required_columns_are_needed(event):
         header="Name,Email,Organisation,Country,Job title",
     )
     [row] = registration_import.check_import(event, data).rows
-    assert row.dietary_needs == "" and not row.invitation_letter_needed
+    assert row.details["dietary_needs"] == "" and not row.details["invitation_letter_needed"]
 
 
 @pytest.mark.parametrize(

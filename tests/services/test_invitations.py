@@ -22,7 +22,14 @@ from conference.services.registration import (
     workflow,
 )
 from conference.services.registration.registration_invitations import Invitee
-from tests.factories import details, make_event, make_organiser, make_user, register
+from tests.factories import (
+    details,
+    make_event,
+    make_organiser,
+    make_user,
+    register,
+    while_registration_is_open,
+)
 
 ANNA = Invitee("Anna@Politie.example", "Anna de Vries", "Politie", "NL")
 
@@ -52,7 +59,9 @@ def emails_to(address: str) -> list[OutboxEmail]:
 def submit(event, email, code=None):
     """A verified delegate registers, with savepoint semantics as a request has."""
     user = make_user(email, name=email.partition("@")[0])
-    return workflow.submit_registration(event, user, details(), invitation_code=code)
+    return workflow.submit_registration(
+        event, user, details(), invitation_code=code, now=while_registration_is_open(event)
+    )
 
 
 def test_an_invitation_emails_a_code_and_keeps_only_its_hash(event, organiser):

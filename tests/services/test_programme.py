@@ -1,6 +1,7 @@
 """Publishing the programme: the public reads a frozen snapshot, in one query."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from conference.models import (
     SpeakerRole,
     Track,
 )
+from conference.services.errors import AlreadyDone
 from conference.services.programme import publishing
 from tests.environment import counting_queries
 from tests.factories import make_event, make_organiser
@@ -120,6 +122,63 @@ def test_later_edits_stay_a_draft_until_published_again(event, organiser, draft)
     published = publishing.published_programme(event)
     assert published.version == 2
     assert published.session(draft.id).title.endswith("from images")
+
+
+def test_the_same_moment_written_in_another_offset_is_no_change(event, organiser):
+    """Times typed in Amsterdam's clock and read back from the database in UTC are one moment:
+    the public would see nothing new."""
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    coffee = ProgrammeSession(
+        event=event,
+        title="Coffee",
+        kind=SessionKind.BREAK,
+        starts_at=datetime(2014, 11, 5, 15, 45, tzinfo=amsterdam),
+        ends_at=datetime(2014, 11, 5, 16, 15, tzinfo=amsterdam),
+    )
+    db.session.add(coffee)
+    db.session.flush()
+    version = publishing.publish(event, actor=organiser)
+    # As an earlier publication may have stored them: in the offset they were typed in.
+    version.content = {
+        **version.content,
+        "sessions": [
+            {**s, "starts_at": "2014-11-05T15:45:00+01:00", "ends_at": "2014-11-05T16:15:00+01:00"}
+            for s in version.content["sessions"]
+        ],
+    }
+    db.session.commit()
+    db.session.expire_all()  # the draft read back from the database, in UTC
+
+    assert coffee.starts_at.isoformat() == "2014-11-05T14:45:00+00:00"
+    assert not publishing.has_unpublished_changes(event)
+    with pytest.raises(AlreadyDone):
+        publishing.publish(event, actor=organiser)
+
+    coffee.starts_at = datetime(2014, 11, 5, 15, 30, tzinfo=amsterdam)
+    db.session.flush()
+    assert publishing.has_unpublished_changes(event)
+
+
+def test_a_snapshot_keeps_its_moments_in_utc(event, organiser):
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    # Held here, so that publishing reads the moments as typed, not afresh from the database.
+    typed = ProgrammeSession(
+        event=event,
+        title="Coffee",
+        kind=SessionKind.BREAK,
+        starts_at=datetime(2014, 11, 5, 15, 45, tzinfo=amsterdam),
+        ends_at=datetime(2014, 11, 5, 16, 15, tzinfo=amsterdam),
+    )
+    db.session.add(typed)
+    db.session.flush()
+
+    (coffee,) = publishing.publish(event, actor=organiser).content["sessions"]
+
+    assert typed.starts_at.utcoffset().total_seconds() == 3600
+    assert (coffee["starts_at"], coffee["ends_at"]) == (
+        "2014-11-05T14:45:00+00:00",
+        "2014-11-05T15:15:00+00:00",
+    )
 
 
 def test_reading_the_published_programme_is_one_query(event, organiser, draft):

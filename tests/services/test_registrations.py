@@ -1,6 +1,6 @@
 """The registration workflow, without HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,15 @@ from conference.services.errors import (
     RegistrationClosed,
 )
 from conference.services.registration import workflow
-from tests.factories import details, make_event, make_organiser, make_user, register
+from conference.services.registration.fields import RegistrationDetails
+from tests.factories import (
+    details,
+    make_event,
+    make_organiser,
+    make_user,
+    register,
+    while_registration_is_open,
+)
 
 
 def emails_to(address: str) -> list[OutboxEmail]:
@@ -60,7 +68,9 @@ def test_submitting_queues_the_received_email_and_writes_the_audit_entry(event):
 def test_a_delegate_registers_once_per_event(event):
     registration = register(event, "anna@police.example")
     with pytest.raises(AlreadyRegistered):
-        workflow.submit_registration(event, registration.user, details())
+        workflow.submit_registration(
+            event, registration.user, details(), now=while_registration_is_open(event)
+        )
 
 
 def test_the_database_refuses_a_second_active_registration(event):
@@ -86,7 +96,9 @@ def test_the_database_refuses_a_second_active_registration(event):
 def test_after_cancelling_a_delegate_may_register_again(event, organiser):
     first = register(event, "anna@police.example")
     workflow.cancel_registration(first, actor=first.user)
-    again = workflow.submit_registration(event, first.user, details())
+    again = workflow.submit_registration(
+        event, first.user, details(), now=while_registration_is_open(event)
+    )
     assert again.status == Status.PENDING
     assert again.reference != first.reference
 
@@ -101,6 +113,17 @@ def test_registration_outside_the_window_is_refused(app):
     event = make_event(registration_closes_at=utcnow() - timedelta(days=1))
     with pytest.raises(RegistrationClosed):
         workflow.submit_registration(event, make_user(), details())
+
+
+def test_registration_closes_by_itself_once_the_event_has_ended(app):
+    event = make_event()  # 5 and 6 November 2014, no closing time set
+    last_evening = datetime(2014, 11, 6, 22, 59, tzinfo=UTC)  # 23:59 in Amsterdam
+    workflow.submit_registration(event, make_user(), details(), now=last_evening)
+    midnight = datetime(2014, 11, 6, 23, 0, tzinfo=UTC)  # the event is over in Amsterdam
+    assert event.registration_open_at(midnight - timedelta(seconds=1))
+    assert not event.registration_open_at(midnight)
+    with pytest.raises(RegistrationClosed, match="closed when the event ended, on 6 November"):
+        workflow.submit_registration(event, make_user("late@x.example"), details(), now=midnight)
 
 
 def test_approving_past_the_capacity_is_refused(app):
@@ -161,8 +184,39 @@ def test_only_a_pending_registration_can_be_edited(event, organiser):
     )
     assert registration.job_title == "Analyst"
     workflow.approve_registration(registration, organiser=organiser)
+    with pytest.raises(InvalidTransition, match="only its dietary needs and accessibility needs"):
+        workflow.update_registration(
+            registration, details(job_title="Chief"), actor=registration.user
+        )
+    assert registration.job_title == "Analyst"
+
+
+def test_once_approved_only_the_needs_change_and_the_change_is_audited(event, organiser):
+    registration = register(event, "anna@police.example")
+    workflow.approve_registration(registration, organiser=organiser)
+    workflow.update_registration(
+        registration,
+        RegistrationDetails(dietary_needs="Halal", accessibility_needs=" Lift "),
+        actor=registration.user,
+    )
+    assert (registration.dietary_needs, registration.accessibility_needs) == ("Halal", "Lift")
+    assert audit_actions(registration)[-1] == "registration.needs_changed"
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "registration.needs_changed")
+    ).one()
+    assert entry.details["changes"] == {
+        "dietary_needs": ["Vegetarian", "Halal"],
+        "accessibility_needs": ["", "Lift"],
+    }
+
+
+def test_a_waitlisted_or_rejected_registration_cannot_be_changed(event, organiser):
+    waiting = register(event, "waiting@police.example")
+    workflow.waitlist_registration(waiting, organiser=organiser)
     with pytest.raises(InvalidTransition):
-        workflow.update_registration(registration, details(), actor=registration.user)
+        workflow.update_registration(
+            waiting, RegistrationDetails(dietary_needs="Halal"), actor=waiting.user
+        )
 
 
 def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
@@ -198,6 +252,54 @@ def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(a
     workflow.waitlist_registration(waiting, organiser=organiser)
     workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
     assert waiting.status == Status.APPROVED
+
+
+def waiting_list_with_seats_free(capacity: int, waiting: int):
+    """One approved delegate, and `waiting` put on the waiting list by the organiser's
+    decision although places were free."""
+    event = make_event(capacity=capacity)
+    organiser = make_organiser(event)
+    seated = register(event, "seated@x.example")
+    workflow.approve_registration(seated, organiser=organiser)
+    queue = []
+    for n in range(waiting):
+        registration = register(event, f"waiting{n}@x.example")
+        workflow.waitlist_registration(
+            registration, organiser=organiser, now=utcnow() - timedelta(hours=waiting - n)
+        )
+        queue.append(registration)
+    return event, organiser, seated, queue
+
+
+def test_a_rejection_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert audit_actions(queue[0])[-1] == "registration.promoted"
+    assert audit_actions(queue[1])[-1] == "registration.waitlisted"
+
+
+def test_a_cancellation_with_many_places_free_promotes_one_from_the_waiting_list(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
+    workflow.cancel_registration(seated, actor=seated.user)
+    assert [registration.status for registration in queue] == [
+        Status.APPROVED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert workflow.approved_count(event.id) == 1
+
+
+def test_promotion_never_goes_past_the_capacity(app):
+    event, organiser, seated, queue = waiting_list_with_seats_free(capacity=1, waiting=2)
+    # A place said to be freed while the event is full (taken again in between) gives nothing.
+    promoted = workflow.promote_from_waitlist(event, places=1)
+    assert promoted == []
+    assert all(registration.status == Status.WAITLISTED for registration in queue)
 
 
 def test_cancelling_a_pending_registration_promotes_nobody(app):
@@ -256,7 +358,7 @@ def test_changing_the_consent_is_recorded_and_audited(event):
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
     ).one()
-    assert entry.details["consent_participant_list"] is False
+    assert entry.details["changes"] == {"consent_participant_list": [True, False]}
     workflow.update_registration(
         registration, details(consent_participant_list=True), actor=registration.user
     )
@@ -283,6 +385,8 @@ def test_the_database_constraint_catches_what_the_check_misses(event, monkeypatc
     first = register(event, "anna@police.example")
     monkeypatch.setattr(workflow, "registration_for", lambda event, user: None)
     with pytest.raises(AlreadyRegistered):
-        workflow.submit_registration(event, first.user, details())
+        workflow.submit_registration(
+            event, first.user, details(), now=while_registration_is_open(event)
+        )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

@@ -74,10 +74,10 @@ def test_a_new_invitation_to_the_same_address_replaces_the_old_link(event, organ
 
 
 def test_accepting_makes_the_invited_user_a_member_with_the_role(event, organiser):
-    _, token = team.invite_member(event, "Desk@Politie.example", "checkin", invited_by=organiser)
+    _, token = team.invite_member(event, "Desk@Politie.example", "check_in", invited_by=organiser)
     desk = make_user("desk@politie.example", name="Dirk Desk")
     member = team.accept_invitation(token, desk)
-    assert member.role == "checkin" and desk.role_in(event) == TeamRole.CHECKIN
+    assert member.role == "check_in" and desk.role_in(event) == TeamRole.CHECK_IN
     assert team.pending_invitations(event) == []
     assert actions(event)[-1] == "team.invitation_accepted"
 

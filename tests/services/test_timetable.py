@@ -289,6 +289,13 @@ def filled(monkeypatch):
     return calls
 
 
+def test_one_confirmed_place_is_said_in_the_singular(event, organiser, workshop, filled):
+    add_signups(event, workshop, confirmed=1)
+    removed = replace(timetable.details_of(workshop), capacity=None)
+    with pytest.raises(TimetableRefused, match="^1 delegate has a confirmed place"):
+        timetable.save_session(event, removed, actor=organiser, session=workshop)
+
+
 def test_the_capacity_cannot_fall_below_the_confirmed_places(event, organiser, workshop, filled):
     add_signups(event, workshop, confirmed=3)
     lower = replace(timetable.details_of(workshop), capacity=2)

@@ -89,7 +89,7 @@ def test_places_are_confirmed_until_the_workshop_is_full_then_the_waiting_list_f
     assert "you have a place in “Finding the child”" in subjects_to("anna@police.example")[-1]
     assert "waiting list for “Finding the child”" in subjects_to("carla@police.example")[-1]
     [body] = [e.body_text for e in emails_to("anna@police.example") if "place in" in e.subject]
-    assert "5 Nov 2014, 13:30 to 15:00" in body
+    assert "5 Nov 2014, 13:30–15:00 CET" in body
     assert "http://localhost/vgt-2014/agenda" in body
     assert actions_on(carla) == ["workshop.signed_up"]
 
@@ -352,10 +352,11 @@ def test_the_agenda_shows_sessions_for_everyone_and_ones_own_workshops(event):
     first, second = (items for _, items in agenda.days)
     assert [(i.session.id, i.status) for i in first] == [
         (opening.id, None),
+        (panel.id, None),  # open to everyone, like the plenary
         (finding.id, Signup.CONFIRMED),
     ]
     assert [(i.session.id, i.status) for i in second] == [(streaming.id, Signup.WAITLISTED)]
-    assert panel.id not in [s.id for s in agenda.confirmed_sessions()]
+    assert [s.id for s in agenda.confirmed_sessions()] == [opening.id, panel.id, finding.id]
     places = {w.session.id: (w.places_left, w.own_status) for w in agenda.workshops}
     assert places == {
         finding.id: (0, Signup.CONFIRMED),

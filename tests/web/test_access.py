@@ -14,9 +14,11 @@ from tests.factories import make_organiser, make_user, register
 # here afterwards (`?next=`); or `>place`, a redirect to one of PLACES. A new role is a new column,
 # a new route a new row. Each route is walked with GET, or POST when it takes no GET.
 ACCESS = """
-endpoint                           anonymous  delegate   organiser  moderator  viewer     checkin
+endpoint                           anonymous  delegate   organiser  moderator  viewer     check_in
 static                             200        200        200        200        200        200
 public.index                       >event     >event     >event     >event     >event     >event
+public.favicon                     200        200        200        200        200        200
+public.event_without_slash         >event     >event     >event     >event     >event     >event
 public.event                       200        200        200        200        200        200
 public.programme                   200        200        200        200        200        200
 public.session                     404        404        404        404        404        404
@@ -34,6 +36,10 @@ accounts.verify_email              400        400        400        400        4
 accounts.request_password_reset    200        200        200        200        200        200
 accounts.reset_password            400        400        400        400        400        400
 accounts.home                      login      200        200        200        200        200
+accounts.change_name               login      200        200        200        200        200
+accounts.change_email              login      200        200        200        200        200
+accounts.confirm_email_change      login      400        400        400        400        400
+accounts.change_password           login      200        200        200        200        200
 delegate.register                  login      >own       200        200        200        200
 delegate.registration              login      200        >register  >register  >register  >register
 delegate.edit_registration         login      200        404        404        404        404
@@ -253,7 +259,7 @@ def test_no_route_fails_on_head_or_options(app, client, auth, world, role, metho
         response.close()
         if response.status_code >= 500:
             failures.append(f"{method} {rule.rule}: {response.status_code}")
-        outsider = role in ("delegate", "checkin") and rule.endpoint.startswith("organiser.")
+        outsider = role in ("delegate", "check_in") and rule.endpoint.startswith("organiser.")
         if outsider:  # not even the methods a route allows are told to those outside the team
             assert response.status_code in (403, 405), (method, rule.rule)
     assert failures == []

@@ -4,9 +4,11 @@ import os
 import re
 import socket
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from freezegun import freeze_time
 
 from conference import create_app
 from conference.extensions import db
@@ -131,6 +133,19 @@ def test_password_reset_by_email(client, delegate):
     assert client.get(link).status_code == 400, "a reset link works once"
 
 
+def test_the_inbox_page_after_a_reset_request_speaks_of_the_reset_link(client, delegate):
+    page = client.post("/account/reset", data={"email": delegate.email}).text
+    assert "verification" not in page
+    assert "ask for a new reset link" in page
+    assert 'href="/account/reset"' in page
+
+
+def test_the_inbox_page_after_sign_up_speaks_of_the_verification_link(client, app):
+    page = sign_up(client).text
+    assert "to have a new verification link sent" in page
+    assert "reset link" not in page
+
+
 def test_password_reset_answers_the_same_for_an_unknown_address(client, delegate):
     known = client.post("/account/reset", data={"email": delegate.email})
     unknown = client.post("/account/reset", data={"email": "nobody@police.example"})
@@ -152,6 +167,13 @@ def test_mismatched_new_passwords_are_refused(client, delegate):
     assert "The two passwords differ." in response.text
 
 
+def a_whole_second_now() -> datetime:
+    """The clock to freeze for counting seconds to the limit's end: now, as the rate limiter's
+    own clean-up thread (which freezegun leaves on the real clock) must not see its counts as
+    long expired."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 class TestLoginRateLimit:
     @pytest.fixture
     def app_settings(self):
@@ -169,6 +191,39 @@ class TestLoginRateLimit:
         assert response.status_code == 429
         assert "Too many attempts" in response.text
 
+    def test_the_refusal_is_a_page_that_says_when_to_try_again(self, client, delegate):
+        with freeze_time(a_whole_second_now()) as clock:
+            for _ in range(3):
+                client.post("/account/login", data={"email": delegate.email, "password": "wrong!!"})
+            clock.tick(18)
+            response = client.post(
+                "/account/login", data={"email": delegate.email, "password": PASSWORD}
+            )
+        assert response.status_code == 429
+        # 42 seconds to the end of the minute, and the limiter's second of margin.
+        assert response.headers["Retry-After"] == "43"
+        page = response.text
+        assert "<title>Too many attempts · VGT Conference</title>" in page
+        assert 'class="navbar-brand' in page, "in the site's layout"
+        assert "Try again in 43 seconds." in page
+        assert 'href="/account/reset"' in page
+
+    def test_api_clients_are_told_in_json(self, client, delegate):
+        with freeze_time(a_whole_second_now()):
+            for _ in range(4):
+                response = client.post(
+                    "/account/login",
+                    data={"email": delegate.email, "password": "wrong!!"},
+                    headers={"Accept": "application/json"},
+                )
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "61"
+        assert response.json == {
+            "error": "Too many attempts. Try again in 61 seconds.",
+            "status": 429,
+            "retry_after": 61,
+        }
+
     def test_the_limit_also_counts_per_address_across_ip_addresses(self, client, delegate):
         for number in range(3):
             client.post(
@@ -182,6 +237,22 @@ class TestLoginRateLimit:
             environ_base={"REMOTE_ADDR": "10.0.0.99"},
         )
         assert response.status_code == 429
+
+
+class TestHourlyLoginLimit:
+    @pytest.fixture
+    def app_settings(self):
+        return {"LOGIN_RATE_LIMIT": "2 per hour"}
+
+    def test_a_long_wait_is_said_in_minutes(self, client, delegate):
+        with freeze_time(a_whole_second_now()) as clock:
+            for _ in range(2):
+                client.post("/account/login", data={"email": delegate.email, "password": "wrong!!"})
+            clock.tick(600)
+            response = client.post("/account/login", data={"email": delegate.email})
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "3001"
+        assert "Try again in 51 minutes." in response.text
 
 
 def redis_available() -> bool:

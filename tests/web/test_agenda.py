@@ -10,7 +10,7 @@ from conference.extensions import db
 from conference.models import SessionKind, SessionSignup
 from conference.models import SignupStatus as Signup
 from tests.client import AuthActions, assert_redirects, csrf_token
-from tests.factories import approved, local, make_user, register, session, workshop
+from tests.factories import PASSWORD, approved, local, make_user, register, session, workshop
 from tests.workshop_helpers import publish
 
 
@@ -80,7 +80,7 @@ def test_the_agenda_shows_the_sessions_for_everyone_and_the_workshops_to_choose(
     assert page.status_code == 200
     assert "Wednesday 5 November" in page.text
     assert "Opening" in page.text and "09:00–10:00" in page.text
-    assert "Industry panel" not in page.text  # not for everyone, not chosen
+    assert "Industry panel" in page.text and "10:00–11:00" in page.text  # open to everyone
     assert "2 of 2 places left" in page.text
     assert f'action="/vgt-2014/agenda/workshops/{programme["finding"].id}"' in page.text
     assert 'href="/vgt-2014/agenda"' in page.text  # "My agenda" in the main navigation
@@ -230,7 +230,7 @@ def test_the_personal_feed_link_works_without_logging_in(app, client, programme,
     assert response.mimetype == "text/calendar"
     assert response.headers["Cache-Control"] == "no-store"
     titles = {str(e["SUMMARY"]) for e in Calendar.from_ical(response.data).walk("VEVENT")}
-    assert titles == {"Opening", "Finding the child"}
+    assert titles == {"Opening", "Industry panel", "Finding the child"}
 
 
 def test_a_new_link_makes_the_old_one_answer_404(app, client, programme, anna):
@@ -277,3 +277,196 @@ def test_messages_name_the_workshop_as_published_not_as_drafted(client, programm
     page = client.get("/vgt-2014/agenda").text
     assert "You have a place in “Finding the child”" in page
     assert "A draft title" not in page
+
+
+# --- on the workshop's own page -------------------------------------------------------------------
+
+
+def session_page(session) -> str:
+    return f"/vgt-2014/programme/sessions/{session.id}"
+
+
+def press(client, page: str, action: str):
+    """Press the button of the form posting to `action` on `page`, sending what the form holds."""
+    text = client.get(page).text
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', text, re.S)
+    assert form, f"no button posting to {action} on {page}"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[1]))
+    return client.post(action, data=fields)
+
+
+def test_an_approved_delegate_signs_up_on_the_workshops_own_page(client, programme, anna):
+    log_in(client, anna)
+    finding = programme["finding"]
+    page = client.get(session_page(finding)).text
+    assert "2 of 2 places left" in page
+
+    response = press(client, session_page(finding), f"/vgt-2014/agenda/workshops/{finding.id}")
+
+    assert response.headers["Location"] == session_page(finding)
+    assert signups() == [(anna.id, finding.id, Signup.CONFIRMED)]
+    page = client.get(session_page(finding)).text
+    assert "You have a place in “Finding the child”" in page
+    assert "Your place" in page
+    assert f'action="/vgt-2014/agenda/workshops/{finding.id}/leave"' in page
+    assert f'href="/vgt-2014/agenda#workshop-{finding.id}"' in page
+    assert f'id="workshop-{finding.id}"' in client.get("/vgt-2014/agenda").text
+
+    response = press(
+        client, session_page(finding), f"/vgt-2014/agenda/workshops/{finding.id}/leave"
+    )
+
+    assert response.headers["Location"] == session_page(finding)
+    assert signups() == []
+    assert "You are no longer signed up" in client.get(session_page(finding)).text
+
+
+def test_a_full_workshops_page_offers_its_waiting_list_and_shows_ones_turn(
+    client, event, programme, anna
+):
+    ben = approved(event, "ben@police.example")
+    db.session.commit()
+    streaming = programme["streaming"]
+    log_in(client, ben)
+    press(client, session_page(streaming), f"/vgt-2014/agenda/workshops/{streaming.id}")
+    AuthActions(client).logout()
+
+    log_in(client, anna)
+    page = client.get(session_page(streaming)).text
+    assert "Full: join the waiting list" in page
+    press(client, session_page(streaming), f"/vgt-2014/agenda/workshops/{streaming.id}")
+
+    assert (anna.id, streaming.id, Signup.WAITLISTED) in signups()
+    page = client.get(session_page(streaming)).text
+    assert "you are on its waiting list" in page
+    assert "Leave the waiting list" in page
+
+
+def test_a_workshops_page_says_when_one_has_a_place_at_the_same_time(client, programme, anna):
+    log_in(client, anna)
+    finding, streaming = programme["finding"], programme["streaming"]
+    press(client, session_page(finding), f"/vgt-2014/agenda/workshops/{finding.id}")
+
+    page = client.get(session_page(streaming)).text
+
+    assert "At the same time as “Finding the child”, where you have a place" in page
+    assert f'action="/vgt-2014/agenda/workshops/{streaming.id}"' not in page
+    # Posted all the same (an old tab): refused on the workshop's page, nothing written.
+    response = client.post(
+        f"/vgt-2014/agenda/workshops/{streaming.id}",
+        data={"csrf_token": csrf_token(page), "back": "session"},
+    )
+    assert response.status_code == 409
+    assert '<h1 class="h2">Live streaming</h1>' in response.text
+    assert "“Finding the child” is at the same time" in response.text
+    assert signups() == [(anna.id, finding.id, Signup.CONFIRMED)]
+
+
+def test_a_button_pressed_elsewhere_than_the_agenda_or_the_session_page_is_refused(
+    client, programme, anna
+):
+    log_in(client, anna)
+    finding = programme["finding"]
+    page = client.get(session_page(finding)).text
+    response = client.post(
+        f"/vgt-2014/agenda/workshops/{finding.id}",
+        data={"csrf_token": csrf_token(page), "back": "https://elsewhere.example/"},
+    )
+    assert response.status_code == 400
+    assert signups() == []
+
+
+def test_everyone_else_is_told_on_a_workshops_page_how_to_get_a_place(client, event, programme):
+    finding = programme["finding"]
+    sign_up = f'action="/vgt-2014/agenda/workshops/{finding.id}"'
+
+    page = client.get(session_page(finding)).text  # a visitor, not logged in
+    assert "2 places, by sign-up" in page
+    assert f'href="/account/login?next={session_page(finding)}">Log in</a>' in page
+    assert 'href="/vgt-2014/register">register to attend</a>' in page
+    assert sign_up not in page
+
+    pending = register(event, "pending@police.example")
+    make_user("nobody@police.example")
+    db.session.commit()
+    log_in(client, pending)
+    page = client.get(session_page(finding)).text
+    assert "Once your registration is approved, you can sign up here" in page
+    assert sign_up not in page
+
+    AuthActions(client).logout()
+    AuthActions(client).login("nobody@police.example")
+    page = client.get(session_page(finding)).text
+    assert 'href="/vgt-2014/register">Register to attend</a>' in page
+    assert sign_up not in page
+
+
+def test_logging_in_from_a_workshops_page_leads_back_to_it(client, programme, anna):
+    finding = programme["finding"]
+    page = client.get(session_page(finding)).text
+    login = re.search(r'href="(/account/login\?next=[^"]+)">Log in</a>', page)[1]
+
+    response = client.post(
+        login,
+        data={
+            "email": anna.user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client.get(login).text),
+        },
+    )
+
+    assert response.headers["Location"] == session_page(finding)
+    assert (
+        f'action="/vgt-2014/agenda/workshops/{finding.id}"'
+        in client.get(session_page(finding)).text
+    )
+
+
+def test_a_session_open_to_everyone_has_no_sign_up_on_its_page(client, programme, anna):
+    log_in(client, anna)
+    page = client.get(session_page(programme["panel"])).text
+    assert "by sign-up" not in page and "/agenda/workshops/" not in page
+
+
+def test_no_delegates_state_reaches_another_visitor_through_the_kept_pages(
+    app, client, event, programme, anna
+):
+    ben = approved(event, "ben@police.example")
+    db.session.commit()
+    finding = programme["finding"]
+    stranger = app.test_client()
+    # A visitor first: the programme page is kept for the next one.
+    assert "Finding the child" in stranger.get("/vgt-2014/programme").text
+    log_in(client, anna)
+    press(client, session_page(finding), f"/vgt-2014/agenda/workshops/{finding.id}")
+    assert "Your place" in client.get(session_page(finding)).text
+    assert "Finding the child" in client.get("/vgt-2014/programme").text
+
+    for page in (
+        stranger.get(session_page(finding)).text,
+        stranger.get("/vgt-2014/programme").text,
+    ):
+        assert "Your place" not in page and "/leave" not in page
+        assert "anna" not in page and "1 of 2 places left" not in page
+    other = app.test_client()
+    log_in(other, ben)
+    page = other.get(session_page(finding)).text
+    assert "1 of 2 places left" in page and "Your place" not in page
+    assert f'action="/vgt-2014/agenda/workshops/{finding.id}"' in page
+    assert "/leave" not in page
+
+
+def test_each_sign_up_button_names_its_workshop(client, event, programme, anna):
+    log_in(client, anna)
+    page = client.get("/vgt-2014/agenda").text
+
+    names = [
+        re.sub(r"<[^>]+>", "", button)
+        for button in re.findall(
+            r'<button type="submit" class="btn btn-brand btn-sm">(.*?)</button>', page, re.S
+        )
+    ]
+
+    assert names == ["Sign up for “Finding the child”", "Sign up for “Live streaming”"]
+    assert '<span class="visually-hidden"> for “Finding the child”</span>' in page
+    assert "one workshop per time slot" in page and "at a time" not in page

@@ -51,7 +51,7 @@ def test_log_out_from_another_site_does_nothing(client, delegate):
     assert client.get("/account/").status_code == 200
 
 
-def test_the_registration_form_carries_its_token(client, event, delegate):
+def test_the_registration_form_carries_its_token(client, upcoming_event, delegate):
     log_in(client, delegate.email)
     page = client.get("/vgt-2014/register").text
     europol = re.search(r'<option value="(\d+)">Europol</option>', page).group(1)

@@ -1,6 +1,7 @@
 """The dashboard: the event's registrations counted and drawn, for every team member who reads."""
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 from conference.extensions import db
 from conference.models import Registration
@@ -49,7 +50,7 @@ def test_the_dashboard_counts_the_days_to_the_event(client, auth, event, organis
     db.session.commit()
     auth.login(organiser.email)
     page = client.get(DASHBOARD).text
-    assert "12 <span" in page and "days to go" in page
+    assert "12 days <span" in page and "to go" in page
     assert "No registrations yet." in page
 
 
@@ -90,3 +91,26 @@ def test_the_dashboard_asks_as_many_queries_for_many_registrations_as_for_few(
         register(event, f"more{n:03d}@police.example", country=["DE", "TH", "NL"][n % 3])
     db.session.commit()
     assert queries() == few
+
+
+def test_the_chart_and_its_table_show_the_same_weeks_when_one_sign_up_is_dated_today(
+    client, auth, event, organiser
+):
+    first, second, today = seed(event, 3)
+    first.created_at = datetime(2014, 8, 4, 9, tzinfo=UTC)
+    second.created_at = datetime(2014, 10, 27, 9, tzinfo=UTC)
+    today.created_at = datetime.now(UTC)  # the event of November 2014 is long over
+    db.session.commit()
+    auth.login(organiser.email)
+    page = client.get(DASHBOARD).text
+    chart = page.partition('id="over-time"')[2].partition("</section>")[0]
+    svg, _, table = chart.partition("</svg>")
+    rows = re.findall(r'<th scope="row" class="fw-normal">([^<]+)</th>', table)
+    mondays = [date(2014, 8, 4) + timedelta(weeks=n) for n in range(13)]  # to 27 October
+    assert rows == [monday.strftime("%-d %b") for monday in mondays]
+    axis = r'class="chart-label chart-axis-label[^"]*" x="[\d.]+" y="224">([^<]+)<'
+    drawn = re.findall(axis, svg)
+    assert drawn and set(drawn) <= set(rows)
+    assert svg.count('<rect class="chart-bar"') == 2
+    assert "1 registration dated outside these days is not drawn." in chart
+    assert "The event is over" in page and "Registration closed" in page

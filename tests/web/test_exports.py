@@ -137,8 +137,8 @@ def test_the_security_list_downloads(client, auth, organiser, delegates):
     auth.login(organiser.email)
     response = download(client, f"{PAGE}/security", data={"format": "csv"})
     assert rows_of(response) == [
-        ["Name", "Organisation", "Country", "Reference"],
-        ["approved", "Federal Police Cybercrime Unit", "Belgium", approved.reference],
+        ["Name", "Organisation", "Country", "Accessibility needs", "Reference"],
+        ["approved", "Federal Police Cybercrime Unit", "Belgium", "", approved.reference],
     ]
 
 

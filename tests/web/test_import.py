@@ -72,7 +72,7 @@ def test_the_import_takes_every_row(client, auth, organiser):
     assert registration_count() == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0
     page = client.get("/vgt-2014/organiser/registrations?status=pending").text
-    assert "2 registrations imported. They are pending." in page
+    assert "2 registrations imported as pending." in page
     assert "anna@politie.example" in page
 
 
@@ -127,3 +127,17 @@ def test_only_an_organiser_may_import(client, auth, event):
         assert upload(client, GOOD, submit="Import").status_code == 403
         auth.logout()
     assert registration_count() == 0
+
+
+def test_one_imported_row_is_said_in_the_singular(client, auth, organiser):
+    auth.login(organiser.email)
+    one = HEADER + "\nAnna de Vries,anna@politie.example,Politie,NL,Detective,,,no\n"
+    upload(client, one, submit="Import")
+    page = client.get("/vgt-2014/organiser/registrations?status=pending").text
+    assert "1 registration imported as pending." in page
+    invited = upload(
+        client, "name,email\nBram Janssen,bram@europol.example\n", kind="invitees", submit="Import"
+    )
+    assert invited.headers["Location"] == "/vgt-2014/organiser/invitations"
+    page = client.get("/vgt-2014/organiser/invitations").text
+    assert "1 invitation is on its way." in page

@@ -41,7 +41,7 @@ def registration_form(page: str, **overrides) -> dict:
 
 
 def test_the_invitee_registers_through_the_link_in_the_email(
-    client, auth, organiser, runner, mail_server
+    client, auth, upcoming_event, organiser, runner, mail_server
 ):
     auth.login(organiser.email)
     page = client.get(PAGE).text
@@ -87,9 +87,9 @@ def test_the_invitee_registers_through_the_link_in_the_email(
 
 
 def test_an_event_by_invitation_only_refuses_a_registration_without_a_valid_code(
-    client, auth, event, delegate
+    client, auth, upcoming_event, delegate
 ):
-    event.invitation_only = True
+    upcoming_event.invitation_only = True
     db.session.commit()
     assert "By invitation only" in client.get("/vgt-2014/").text
     auth.login(delegate.email)
@@ -111,9 +111,11 @@ def test_an_event_by_invitation_only_refuses_a_registration_without_a_valid_code
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
-def test_withdrawing_an_invitation_stops_its_code(client, auth, event, organiser, delegate):
+def test_withdrawing_an_invitation_stops_its_code(
+    client, auth, upcoming_event, organiser, delegate
+):
     invitation, code = registration_invitations.invite(
-        event, Invitee(delegate.email, "Dana Delegate"), invited_by=organiser
+        upcoming_event, Invitee(delegate.email, "Dana Delegate"), invited_by=organiser
     )
     db.session.commit()
     auth.login(organiser.email)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import (
     AuditEntry,
+    Event,
     OutboxEmail,
     ProgrammeSession,
     ProgrammeVersion,
@@ -323,6 +324,33 @@ def test_publishing_shows_the_version_and_later_changes(logged_in, event, organi
     assert "there are unpublished changes" in logged_in.get(PROGRAMME).text
     submit(logged_in, PROGRAMME + "/publish", {}, form_page=PROGRAMME)
     assert db.session.scalar(sa.select(sa.func.max(ProgrammeVersion.number))) == 2
+
+
+def test_a_freshly_seeded_demo_has_nothing_unpublished_until_an_organiser_edits(
+    client, auth, runner
+):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    olga = make_organiser(event, "olga@politie.example")
+    db.session.commit()
+    auth.login(olga.email)
+
+    page = client.get(PROGRAMME).text
+
+    assert "Version 1, published on" in page
+    assert "unpublished changes" not in page
+    assert '<button type="submit" class="btn btn-brand" disabled>Publish</button>' in page
+
+    vondel = db.session.scalars(sa.select(Room).where(Room.name == "Vondel room")).one()
+    response = submit(
+        client,
+        f"{PROGRAMME}/rooms/{vondel.id}",
+        {"name": "Vondel hall", "capacity": "20", "position": str(vondel.position)},
+    )
+    assert response.headers["Location"] == PROGRAMME + "/rooms"
+    page = client.get(PROGRAMME).text
+    assert "there are unpublished changes" in page
+    assert '<button type="submit" class="btn btn-brand">Publish</button>' in page
 
 
 def test_publishing_twice_in_a_row_makes_one_version(logged_in, event, organiser):

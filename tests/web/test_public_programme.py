@@ -246,7 +246,7 @@ def test_the_session_page_tells_when_where_and_who(client, published):
     assert "<p>What we learned.</p><p>What we do next.</p>" in page
     for part in db.session.get(ProgrammeSession, session.id).speakers:
         assert f'href="{speaker_url(part.speaker_id)}">{speakers[part.speaker_id].name}' in page
-    assert "Sign up under My agenda" not in page
+    assert "by sign-up" not in page
 
 
 def test_speakers_and_chairs_are_shown_with_their_roles(client, published):
@@ -259,8 +259,10 @@ def test_speakers_and_chairs_are_shown_with_their_roles(client, published):
 def test_a_workshop_page_gives_its_places_and_the_way_to_sign_up(client, published):
     workshop = next(s for s in published.sessions if s.kind == "workshop")
     page = client.get(session_url(workshop.id)).text
-    assert "20 places" in page
-    assert 'href="/vgt-2014/agenda">Sign up under My agenda</a>' in page
+    assert "20 places, by sign-up" in page
+    assert (
+        f'href="/account/login?next={session_url(workshop.id)}">Log in</a> to sign up here' in page
+    )
 
 
 def test_the_speaker_page_shows_who_they_are_and_their_sessions(client, published):

@@ -485,3 +485,21 @@ def test_the_list_links_to_an_export_of_what_it_shows(client, auth, event, organ
     assert (
         'href="/vgt-2014/organiser/exports?status=approved&amp;country=NL">Export this list' in page
     )
+
+
+def test_the_country_filter_lists_countries_as_people_read_them(client, auth, event, organiser):
+    for code in ["TR", "AX", "TN"]:
+        register(event, f"delegate-{code.lower()}@police.example", country=code)
+    db.session.commit()
+    auth.login(organiser.email)
+    page = client.get(LIST).text
+    select = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', page, re.S)[1]
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert labels == [
+        "All countries",
+        "Åland Islands",
+        "Netherlands",
+        "Tunisia",
+        "Türkiye",
+        "United States",
+    ]

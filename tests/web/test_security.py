@@ -22,7 +22,7 @@ def test_every_page_sends_the_security_headers(client, event):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_pages_have_no_inline_scripts_or_styles(client, event, organiser, auth):
+def test_pages_have_no_inline_scripts_or_styles(client, upcoming_event, organiser, auth):
     auth.login(organiser.email)
     for path in [
         "/vgt-2014/",

@@ -50,7 +50,7 @@ def test_the_team_page_lists_members_roles_two_factor_and_invitations(
     viewer.totp_enabled_at = None
     moderator = make_organiser(event, "moderator@politie.example", role="moderator")
     moderator.totp_enabled_at = None
-    invite(event, organiser, "desk@politie.example", "checkin")
+    invite(event, organiser, "desk@politie.example", "check_in")
     auth.login(organiser.email)
     page = client.get(TEAM).text
     for shown in [
@@ -268,12 +268,12 @@ def test_a_new_moderator_sets_up_two_factor_before_the_back_office(client, auth,
 
 
 def test_check_in_staff_land_on_their_account_page(client, auth, event, organiser):
-    link = invite(event, organiser, "desk@politie.example", "checkin")
+    link = invite(event, organiser, "desk@politie.example", "check_in")
     make_user("desk@politie.example")
     db.session.commit()
     auth.login("desk@politie.example")
     assert_redirects(client.post(link), to="/account/")
-    assert role_of(event, "desk@politie.example") == TeamRole.CHECKIN
+    assert role_of(event, "desk@politie.example") == TeamRole.CHECK_IN
 
 
 def test_an_invitee_logged_in_with_another_address_is_told(

@@ -1,6 +1,8 @@
 """Two-factor log-in: enrolment by QR code, codes that work once, recovery codes, sessions."""
 
+import html
 import re
+from urllib.parse import unquote
 
 import pyotp
 import pytest
@@ -21,6 +23,23 @@ def newcomer(event):
     return member
 
 
+def the_key(page: str) -> str:
+    """The key to type into an authenticator app, as the setup page shows it."""
+    return re.search(r'<code class="fs-6 user-select-all">([A-Z2-7 ]+)</code>', page)[1]
+
+
+def recovery_codes(page: str) -> list[str]:
+    return re.findall(r'<code class="fs-6">([a-z0-9-]+)</code>', page)
+
+
+def turn_on_two_factor(client, auth, user) -> str:
+    """Log in, open the setup page and confirm with a code from the app: the codes page."""
+    auth.login(user.email)
+    client.get("/account/two-factor")
+    secret = db.session.get(User, user.id).totp_secret
+    return client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).text
+
+
 def password_step(client, email):
     return client.post("/account/login", data={"email": email, "password": PASSWORD})
 
@@ -31,7 +50,7 @@ def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
     assert_redirects(response, to="/account/two-factor?next=/vgt-2014/organiser/registrations")
     setup = client.get(response.headers["Location"])
     assert 'src="/account/two-factor/qr.svg"' in setup.text
-    secret = re.search(r'<code class="fs-6 user-select-all">([A-Z2-7]+)</code>', setup.text)[1]
+    secret = the_key(setup.text).replace(" ", "")
     qr = client.get("/account/two-factor/qr.svg")
     assert qr.mimetype == "image/svg+xml"
     assert qr.text.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in qr.text
@@ -47,6 +66,36 @@ def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
     user = db.session.get(User, newcomer.id)
     assert user.has_two_factor
     assert all(code not in (r.code_hash for r in user.recovery_codes) for code in codes)
+
+
+def test_the_key_is_shown_in_groups_of_four(client, auth, newcomer):
+    auth.login(newcomer.email)
+    key = the_key(client.get("/account/two-factor").text)
+    secret = db.session.get(User, newcomer.id).totp_secret
+    assert key.split(" ") == [secret[i : i + 4] for i in range(0, len(secret), 4)]
+
+
+def test_the_recovery_codes_download_as_a_text_file_kept_nowhere(client, auth, newcomer):
+    page = turn_on_two_factor(client, auth, newcomer)
+    codes = recovery_codes(page)
+    link = re.search(
+        r'<a [^>]*download="([^"]+)"[^>]*href="data:text/plain;charset=utf-8,([^"]*)"', page
+    )
+    assert link[1] == "vgt-conference-recovery-codes.txt"
+    text = unquote(html.unescape(link[2]))
+    assert "VGT Conference: recovery codes for newcomer@politie.example" in text
+    assert [line for line in text.splitlines() if line in codes] == codes
+    # The file is made from the page itself: no later request could fetch the codes again.
+    with client.session_transaction() as session:
+        assert not any(code in repr(dict(session)) for code in codes)
+
+
+def test_the_recovery_codes_page_offers_copy_and_print(client, auth, newcomer):
+    page = turn_on_two_factor(client, auth, newcomer)
+    assert '<ul id="recovery-codes"' in page
+    assert re.search(r'<button type="button"[^>]*data-copy-target="recovery-codes"', page)
+    assert re.search(r'<button type="button"[^>]*data-print', page)
+    assert "<script>" not in page and "onclick" not in page
 
 
 def test_log_in_asks_for_the_code_after_the_password(client, organiser):
@@ -74,13 +123,7 @@ def test_a_code_works_once(app, organiser):
 
 
 def test_a_recovery_code_works_once_in_place_of_the_app(client, auth, newcomer):
-    auth.login(newcomer.email)
-    client.get("/account/two-factor")
-    done = client.post(
-        "/account/two-factor",
-        data={"code": pyotp.TOTP(db.session.get(User, newcomer.id).totp_secret).now()},
-    )
-    recovery = re.findall(r'<code class="fs-6">([a-z0-9-]+)</code>', done.text)[0]
+    recovery = recovery_codes(turn_on_two_factor(client, auth, newcomer))[0]
     auth.logout()
 
     password_step(client, newcomer.email)
@@ -150,8 +193,13 @@ class TestCodeGuessing:
 
 
 def test_the_account_page_says_whether_two_factor_is_on(client, auth, organiser, delegate):
+    def two_factor_row(page: str) -> list[str]:
+        """The words of the account page's two-factor row, after its heading."""
+        words = re.sub(r"<[^>]+>", " ", page.partition('id="account-heading"')[2])
+        return words.partition("Two-factor log-in")[2].split()
+
     auth.login(organiser.email)
-    assert "Two-factor log-in: on" in client.get("/account/").text
+    assert two_factor_row(client.get("/account/").text)[:2] == ["On", "Manage"]
     auth.logout()
     auth.login(delegate.email)
-    assert "Two-factor log-in: off" in client.get("/account/").text
+    assert two_factor_row(client.get("/account/").text)[:3] == ["Off", "Turn", "on"]

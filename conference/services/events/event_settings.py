@@ -1,17 +1,18 @@
 """The event's settings and its host and partners, as the organisers change them.
 
 Every change is audited with what changed, old and new value. A capacity never drops below the
-places already approved; raising it gives the new places to the waiting list at once.
+places already approved; raising it by N gives N new places to the first N on the waiting list
+at once.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import Event, EventOrganisation, Organisation, Registration, User, utcnow
+from conference.local_time import clock_change_problem, to_local, to_utc
+from conference.models import Event, EventOrganisation, Organisation, Registration, User
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 from conference.services.registration.workflow import (
@@ -19,15 +20,11 @@ from conference.services.registration.workflow import (
     lock_event,
     promote_from_waitlist,
 )
-from conference.services.text import paragraphs
+from conference.services.text import counted, paragraphs
 
 
 class SettingRefused(DomainError):
-    """A setting the rules do not allow; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    """A setting the rules do not allow."""
 
 
 @dataclass(frozen=True)
@@ -47,36 +44,6 @@ class EventSettings:
     registration_closes: datetime | None
     approval_required: bool
     invitation_only: bool = False
-
-
-def to_local(moment: datetime | None, timezone: str) -> datetime | None:
-    """A stored UTC moment as the organisers type it: naive, in the event's time zone."""
-    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) if moment else None
-
-
-def to_utc(local: datetime | None, timezone: str) -> datetime | None:
-    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC) if local else None
-
-
-def clock_change_problem(local: datetime, timezone: str) -> str | None:
-    """Why a typed local time cannot be stored, on the nights the clocks change; else None.
-
-    When the clocks go forward an hour of local times never happens; when they go back an
-    hour happens twice, and a typed time in it could mean either.
-    """
-    zone = ZoneInfo(timezone)
-    earlier, later = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
-    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
-        return (
-            f"There is no {local:%H:%M} on {local:%-d %B} in {timezone}: the clocks go forward "
-            "an hour that night."
-        )
-    if earlier.utcoffset() != later.utcoffset():
-        return (
-            f"{local:%H:%M} on {local:%-d %B} happens twice in {timezone}, as the clocks go "
-            "back: choose a time outside that hour."
-        )
-    return None
 
 
 def settings_of(event: Event) -> EventSettings:
@@ -108,7 +75,8 @@ def update_event(
     """Change the event's settings; returns what changed (old, new) and who was promoted.
 
     The capacity may not fall below the places already approved (counted under the event lock,
-    so no approval slips in between); a raised capacity promotes the first on the waiting list.
+    so no approval slips in between); a capacity raised by N promotes the first N on the waiting
+    list, not everyone waiting while other places are free.
     """
     if settings.ends_on < settings.starts_on:
         raise SettingRefused("The last day cannot come before the first.", "ends_on")
@@ -150,20 +118,9 @@ def update_event(
     promoted = []
     if "capacity" in changes and settings.capacity > changes["capacity"][0]:
         db.session.flush()
-        promoted = promote_from_waitlist(event, now=now)
+        added = settings.capacity - changes["capacity"][0]
+        promoted = promote_from_waitlist(event, places=added, now=now)
     return changes, promoted
-
-
-def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
-    """What the registration form says outside the registration window; None inside it."""
-    now = now or utcnow()
-    if event.registration_open_at(now):
-        return None
-    if event.registration_opens_at and now < event.registration_opens_at:
-        opens = event.registration_opens_at.astimezone(ZoneInfo(event.timezone))
-        return f"Registration opens on {opens:%-d %B %Y at %H:%M} ({event.timezone} time)."
-    closed = event.registration_closes_at.astimezone(ZoneInfo(event.timezone))
-    return f"Registration closed on {closed:%-d %B %Y at %H:%M} ({event.timezone} time)."
 
 
 # --- host and partners ------------------------------------------------------------------------
@@ -289,8 +246,8 @@ def remove_partner(event: Event, organisation: Organisation, *, actor: User) -> 
     )
     if registered:
         raise SettingRefused(
-            f"{organisation.name} cannot be removed: {registered} "
-            f"registration{'s' if registered != 1 else ''} name it."
+            f"{organisation.name} cannot be removed: "
+            f"{counted(registered, 'registration names it', 'registrations name it')}."
         )
     event.organisations.remove(link)
     _ordered_links(event)

@@ -5,9 +5,14 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import Event, TeamMember, User
 
+# Every request for an event's pages runs this query: built once, it costs a query's execution
+# alone (building it anew was a tenth of a public programme page's time).
+_BY_SLUG = sa.select(Event).where(Event.slug == sa.bindparam("slug"))
+
 
 def event_by_slug(slug: str) -> Event | None:
-    return db.session.scalars(sa.select(Event).where(Event.slug == slug)).first()
+    """The event at this address (`/<slug>/...`), or None."""
+    return db.session.scalar(_BY_SLUG, {"slug": slug})
 
 
 def all_events() -> list[Event]:

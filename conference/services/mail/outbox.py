@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -23,18 +22,6 @@ from conference.models import OutboxEmail, utcnow
 
 MAX_BACKOFF = timedelta(hours=1)
 _URL = re.compile(r"(https?://\S+)")
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email, built on BASE_URL and never on the request's Host header.
-
-    Works inside a request and outside one (a CLI command, a test).
-    """
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def _paragraphs(text: str, base_url: str) -> list[list[tuple[str, bool]]]:

@@ -1,4 +1,5 @@
-"""Accounts: sign-up, email verification, log-in and password reset.
+"""Accounts: sign-up, email verification, log-in, password reset, and the owner's changes to
+their name, email address and password.
 
 Answers never tell whether an address has an account: sign-up and reset requests look the same
 either way, and the owner of the address is the only one told.
@@ -7,6 +8,7 @@ either way, and the owner of the address is the only one told.
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import argon2.profiles
 import sqlalchemy as sa
@@ -19,8 +21,14 @@ from conference.extensions import db
 from conference.models import User, utcnow
 from conference.models.user import new_session_token
 from conference.services.audit.writing import log_action
-from conference.services.errors import EmailNotVerified, InvalidCredentials, InvalidToken
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.errors import (
+    DomainError,
+    EmailNotVerified,
+    InvalidCredentials,
+    InvalidToken,
+)
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
@@ -65,8 +73,12 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def _queue_verification(user: User) -> None:
-    token = _serializer("verify-email").dumps({"user": user.id, "email": user.email})
+def _queue_verification(user: User, next_url: str | None) -> None:
+    """The link carries where the person was going, signed with it, so it leads there from any
+    browser: the email is often opened in another one than the sign-up's."""
+    token = _serializer("verify-email").dumps(
+        {"user": user.id, "email": user.email, **({"next": next_url} if next_url else {})}
+    )
     queue_email(
         user.email,
         "verify_email",
@@ -76,8 +88,9 @@ def _queue_verification(user: User) -> None:
     )
 
 
-def sign_up(name: str, email: str, password: str) -> User | None:
-    """Create an unverified account and mail its verification link.
+def sign_up(name: str, email: str, password: str, next_url: str | None = None) -> User | None:
+    """Create an unverified account and mail its verification link, which leads on to
+    `next_url` (a path on this site, checked by the caller) after log-in.
 
     If the address already has an account, nothing is created and its owner is told by email
     instead; the caller shows the same page either way.
@@ -90,7 +103,7 @@ def sign_up(name: str, email: str, password: str) -> User | None:
             existing.email,
             "account_exists",
             user=existing,
-            login_link=absolute_url("accounts.login"),
+            login_link=absolute_url("accounts.login", next=next_url),
             reset_link=absolute_url("accounts.request_password_reset"),
         )
         return None
@@ -98,11 +111,16 @@ def sign_up(name: str, email: str, password: str) -> User | None:
     db.session.add(user)
     db.session.flush()
     log_action("user.signed_up", user, actor=user)
-    _queue_verification(user)
+    _queue_verification(user, next_url)
     return user
 
 
-def verify_email(token: str, now: datetime | None = None) -> User:
+class Verified(NamedTuple):
+    user: User
+    next_url: str | None  # where the person was going when they signed up, as they gave it
+
+
+def verify_email(token: str, now: datetime | None = None) -> Verified:
     """Mark the address verified, if the link is genuine and not older than allowed."""
     try:
         payload = _serializer("verify-email").loads(
@@ -120,11 +138,12 @@ def verify_email(token: str, now: datetime | None = None) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = now or utcnow()
         log_action("user.verified_email", user, actor=user)
-    return user
+    return Verified(user, payload.get("next"))
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with this address and password, verified; a new verification link otherwise."""
+def authenticate(email: str, password: str, next_url: str | None = None) -> User:
+    """The user with this address and password, verified; otherwise a new verification link,
+    leading on to `next_url` like the first."""
     user = find_user(email)
     hashing = _password_hashing()
     try:
@@ -136,7 +155,7 @@ def authenticate(email: str, password: str) -> User:
     if hashing.hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if not user.is_verified:
-        _queue_verification(user)
+        _queue_verification(user, next_url)
         raise EmailNotVerified(
             "Please verify your email address first: we have sent you a new link."
         )
@@ -213,3 +232,120 @@ def end_all_sessions(user: User) -> None:
     """Every login cookie issued so far stops working, the current one included."""
     user.session_token = new_session_token()
     log_action("user.ended_all_sessions", user, actor=user)
+
+
+# --- changes to one's own account -------------------------------------------------------------
+
+
+class AccountChangeRefused(DomainError):
+    """A change to one's own account the rules do not allow."""
+
+    status_code = 400
+
+
+def _check_password(user: User, password: str, field: str) -> None:
+    try:
+        _password_hashing().hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as error:
+        raise AccountChangeRefused("That is not your password.", field) from error
+
+
+def change_name(user: User, name: str) -> None:
+    """The owner of an account may call it what they like (the form keeps web addresses out)."""
+    name = name.strip()
+    if name != user.name:
+        user.name = name
+        log_action("user.changed_name", user, actor=user)
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Ask for a new log-in address, proven by the account's password; it counts only once the
+    link mailed to it is followed (`confirm_email_change`), and the old address is told.
+
+    An address that has an account already gets a note instead of a link, and nothing else
+    differs: neither the page nor the old address learns whether the address is in use, as
+    with sign-up.
+    """
+    _check_password(user, password, "password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountChangeRefused("That is your email address already.", "email")
+    user.pending_email = new_email
+    taken = find_user(new_email) is not None
+    log_action("user.asked_to_change_email", user, actor=user)
+    if taken:
+        queue_email(
+            new_email,
+            "email_change_address_taken",
+            login_link=absolute_url("accounts.login"),
+            reset_link=absolute_url("accounts.request_password_reset"),
+        )
+    else:
+        token = _serializer("change-email").dumps({"user": user.id, "email": new_email})
+        queue_email(
+            new_email,
+            "email_change_confirm",
+            link=absolute_url("accounts.confirm_email_change", token=token),
+            hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+        )
+    queue_email(
+        user.email,
+        "email_change_notice",
+        user=user,
+        new_email=new_email,
+        account_link=absolute_url("accounts.home"),
+        reset_link=absolute_url("accounts.request_password_reset"),
+    )
+
+
+def confirm_email_change(user: User, token: str, now: datetime | None = None) -> None:
+    """Make the new address `user`'s log-in, if the link is genuine, not too old, theirs, for
+    the change asked for last, and the address still has no account.
+
+    Only the account's owner, logged in, confirms: whoever got the link through a mistyped
+    address could otherwise make it theirs and take the account over by a password reset.
+    """
+    try:
+        payload = _serializer("change-email").loads(
+            token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+        )
+    except SignatureExpired as error:
+        raise InvalidToken(
+            "This link has expired. Ask for the change again on your account page."
+        ) from error
+    except BadSignature as error:
+        raise InvalidToken("This link is not valid.") from error
+    if payload.get("user") != user.id:
+        raise InvalidToken(
+            "This link is for another account. Log out, then open it again and log in with "
+            "the account that asked for the change."
+        )
+    new_email = payload.get("email")
+    if user.pending_email != new_email:
+        raise InvalidToken(
+            "This link is no longer valid: a later change replaced it, or it was used already."
+        )
+    if find_user(new_email) is not None:
+        raise InvalidToken(
+            "This address has an account of its own now, so it cannot be yours as well. "
+            "Nothing has changed."
+        )
+    previous = user.email
+    user.email, user.pending_email = new_email, None
+    user.email_verified_at = now or utcnow()
+    log_action("user.changed_email", user, actor=user, previous_email=previous)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A new password, for whoever knows the current one; every other session ends (the
+    caller logs the current one in again) and the account's address is told."""
+    _check_password(user, current_password, "current_password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    log_action("user.changed_password", user, actor=user)
+    queue_email(
+        user.email,
+        "password_changed",
+        user=user,
+        reset_link=absolute_url("accounts.request_password_reset"),
+    )

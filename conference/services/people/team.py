@@ -11,8 +11,9 @@ from conference.extensions import db
 from conference.models import Event, TeamInvitation, TeamMember, TeamRole, User, utcnow
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, NotAllowed, NotFound
+from conference.services.links import absolute_url
 from conference.services.locks import lock_event
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import queue_email
 from conference.services.people.accounts import find_user, hash_password, normalise_email
 
 INVITATION_LIFETIME = timedelta(days=7)

@@ -11,12 +11,12 @@ from datetime import datetime
 
 import pyotp
 import segno
+from flask import current_app
 
 from conference.models import RecoveryCode, User, utcnow
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 
-ISSUER = "Conference"
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -30,8 +30,11 @@ def new_secret() -> str:
 
 
 def provisioning_uri(user: User, secret: str) -> str:
-    """What the QR code carries: the otpauth:// address an authenticator app reads."""
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    """What the QR code carries: the otpauth:// address an authenticator app reads, which shows
+    the account under the site's name."""
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.email, issuer_name=current_app.config["SITE_NAME"]
+    )
 
 
 def qr_code_svg(uri: str) -> bytes:

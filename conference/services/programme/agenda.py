@@ -13,14 +13,11 @@ from conference.extensions import db
 from conference.models import (
     ProgrammeSession,
     Registration,
-    SessionKind,
+    RegistrationStatus,
     SessionSignup,
     SignupStatus,
 )
 from conference.services.programme.publishing import Programme, PublishedSession
-
-# In everyone's agenda: what the whole conference attends together.
-FOR_EVERYONE = {SessionKind.PLENARY, SessionKind.BREAK, SessionKind.SOCIAL}
 
 
 @dataclass(frozen=True)
@@ -92,21 +89,52 @@ def _places(session_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
 
 
 def agenda_of(registration: Registration, programme: Programme) -> Agenda:
-    """The delegate's two days: sessions for everyone and their own workshops, in time order,
-    and the workshops they can sign up for, with the places left."""
+    """The delegate's two days: every session open to everyone and their own workshops, in time
+    order, and the workshops they can sign up for, with the places left.
+
+    A session is open to everyone, and so in every approved delegate's agenda, whenever the
+    published programme takes no sign-up for it, whatever its kind: plenaries, panels, breaks,
+    the dinner.
+    """
     own = own_signups(registration)
-    places = _places(s.id for s in programme.sessions)
     days = []
     for day in programme.days:
         items = [
             AgendaItem(session, own.get(session.id))
             for session in programme.sessions_on(day)
-            if session.kind in FOR_EVERYONE or session.id in own
+            if not session.needs_signup or session.id in own
         ]
         days.append((day, items))
+    return Agenda(programme, days, _open_workshops(programme, programme.sessions, own))
+
+
+def workshop_place(
+    registration: Registration | None, programme: Programme, session_id: int
+) -> OpenWorkshop | None:
+    """One workshop as the delegate sees it on its own page: the places left, their place or
+    their turn on the waiting list, a clash with their place elsewhere.
+
+    None when they cannot sign up: only an approved registration takes workshop places, and only
+    a session for which the published programme takes sign-ups has them.
+    """
+    session = programme.session(session_id)
+    if registration is None or registration.status != RegistrationStatus.APPROVED:
+        return None
+    if session is None or not session.needs_signup:
+        return None
+    found = _open_workshops(programme, [session], own_signups(registration))
+    return found[0] if found else None
+
+
+def _open_workshops(
+    programme: Programme, sessions: Iterable[PublishedSession], own: dict[int, SignupStatus]
+) -> list[OpenWorkshop]:
+    """The sessions with places among `sessions`, for the delegate whose sign-ups are `own`."""
+    sessions = list(sessions)
+    places = _places(s.id for s in sessions)
     confirmed = [programme.session(i) for i, s in own.items() if s == SignupStatus.CONFIRMED]
     workshops = []
-    for session in programme.sessions:
+    for session in sessions:
         if session.id not in places:
             continue
         capacity, taken = places[session.id]
@@ -122,4 +150,4 @@ def agenda_of(registration: Registration, programme: Programme) -> Agenda:
             None,
         )
         workshops.append(OpenWorkshop(session, capacity, taken, own.get(session.id), clash))
-    return Agenda(programme, days, workshops)
+    return workshops

@@ -25,7 +25,7 @@ from conference.models import Event, Registration, User
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import NotAllowed
-from conference.services.mail.outbox import absolute_url
+from conference.services.links import absolute_url
 from conference.services.programme.agenda import Agenda
 from conference.services.programme.publishing import Programme, PublishedSession
 

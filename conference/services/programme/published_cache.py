@@ -39,7 +39,9 @@ class VersionCache:
 def version_cache(name: str) -> VersionCache:
     """The app's cache called `name` (one per app, so tests with fresh apps start empty)."""
     caches = current_app.extensions.setdefault("programme_caches", {})
-    return caches.setdefault(name, VersionCache())
+    # Not setdefault alone: it would build a cache and its lock on every call, three a page.
+    found = caches.get(name)
+    return found if found is not None else caches.setdefault(name, VersionCache())
 
 
 def current_programme(event: Event) -> tuple[Programme | None, tuple | None]:

@@ -8,13 +8,13 @@ Reading it back is one query, whatever the size of the programme.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import cached_property
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from conference import local_time
 from conference.extensions import db
 from conference.models import (
     Event,
@@ -105,12 +105,12 @@ class Programme:
     sessions: tuple[PublishedSession, ...]  # by start, then room order
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @cached_property
+    @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return local_time.zone(self.timezone)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
+        return local_time.in_zone(moment, self.timezone)
 
     @property
     def days(self) -> list[date]:
@@ -193,8 +193,10 @@ def snapshot(event: Event) -> dict:
                 "title": s.title,
                 "abstract": s.abstract,
                 "kind": s.kind,
-                "starts_at": s.starts_at.isoformat(),
-                "ends_at": s.ends_at.isoformat(),
+                # In UTC, as the database hands them back: a session just typed in carries
+                # the offset it was typed in until it is read again.
+                "starts_at": s.starts_at.astimezone(UTC).isoformat(),
+                "ends_at": s.ends_at.astimezone(UTC).isoformat(),
                 "room_id": s.room_id,
                 "track_id": s.track_id,
                 "capacity": s.capacity,
@@ -219,28 +221,49 @@ def latest_version(event: Event) -> ProgrammeVersion | None:
     ).one()
 
 
+def _as_the_public_sees_it(content: dict) -> tuple:
+    """A snapshot read as the public pages read it, where 15:45+01:00 and 14:45+00:00 are the
+    same moment; which version it is, and when it was published, do not count."""
+    programme = _programme_from(0, 0, datetime.min.replace(tzinfo=UTC), content)
+    return (
+        programme.timezone,
+        programme.first_day,
+        programme.last_day,
+        programme.rooms,
+        programme.tracks,
+        programme.speakers,
+        programme.sessions,
+    )
+
+
+def _same_for_the_public(published: dict, draft: dict) -> bool:
+    return _as_the_public_sees_it(published) == _as_the_public_sees_it(draft)
+
+
 def has_unpublished_changes(event: Event) -> bool:
-    """Whether the programme differs from what the public sees (or was never published)."""
+    """Whether publishing now would show the public a different programme (or it was never
+    published). What counts is what the public would see, not how the snapshot is written."""
     latest = latest_version(event)
-    return latest is None or latest.content != snapshot(event)
+    return latest is None or not _same_for_the_public(latest.content, snapshot(event))
 
 
 def publish(event: Event, *, actor: User, now: datetime | None = None) -> ProgrammeVersion:
     """Make the programme as it stands the one the public sees, as the next version.
 
-    Refused when nothing changed since the last version. The event lock makes a double click
-    publish once, and two organisers take turns.
+    Refused when the public would see nothing new (`has_unpublished_changes`). The event lock
+    makes a double click publish once, and two organisers take turns.
     """
     event = lock_event(event.id)
     latest = latest_version(event)
-    if latest is not None and latest.content == snapshot(event):
+    draft = snapshot(event)
+    if latest is not None and _same_for_the_public(latest.content, draft):
         raise AlreadyDone(
             f"Nothing has changed since version {latest.number}: the public sees this programme."
         )
     version = ProgrammeVersion(
         event_id=event.id,
         number=(latest.number + 1) if latest else 1,
-        content=snapshot(event),
+        content=draft,
         published_at=now or utcnow(),
         published_by_id=actor.id,
     )

@@ -27,15 +27,11 @@ from conference.models import (
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, NotFound
 from conference.services.locks import lock_event
-from conference.services.text import one_line, paragraphs
+from conference.services.text import counted, one_line, paragraphs
 
 
 class TimetableRefused(DomainError):
-    """A change the rules do not allow; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    """A change the rules do not allow."""
 
 
 # --- rooms ------------------------------------------------------------------------------------
@@ -130,10 +126,6 @@ def delete_room(room: Room, *, actor: User) -> None:
     log_action("room.deleted", room, actor=actor, event_id=room.event_id, name=room.name)
     db.session.delete(room)
     db.session.flush()
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _titles(titles: list[str], most: int = 3) -> str:

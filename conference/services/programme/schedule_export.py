@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from conference.models import TAG_COLOURS, Event
-from conference.services.mail.outbox import absolute_url
+from conference.services.links import absolute_url
 from conference.services.programme.publishing import Programme, PublishedSession
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
+from conference.local_time import clock_change_problem, to_local, to_utc
 from conference.models import (
     Event,
     ProgrammeSession,
@@ -33,12 +34,10 @@ from conference.models import (
 )
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
-from conference.services.events.event_settings import clock_change_problem, to_local, to_utc
 from conference.services.locks import lock_event, lock_session
 from conference.services.programme.rooms_tracks_speakers import (
     TimetableRefused,
     apply_changes,
-    counted,
     of_event,
     room_by_id,
     rooms_of,
@@ -46,7 +45,7 @@ from conference.services.programme.rooms_tracks_speakers import (
 )
 from conference.services.programme.timetable_grid import GridDay, grid_of
 from conference.services.programme.workshops import confirmed_count, fill_from_waiting_list
-from conference.services.text import one_line, paragraphs
+from conference.services.text import counted, one_line, paragraphs
 
 
 @dataclass(frozen=True)
@@ -301,9 +300,12 @@ def _delegates_in_two_places(
     )
     return [
         Conflict(
-            f"{counted(counts[other.id], 'delegate')} with a place here also "
-            f"{'has' if counts[other.id] == 1 else 'have'} a place in “{other.title}” at that "
-            f"time ({_when(other, timezone)}).",
+            counted(
+                counts[other.id],
+                "delegate with a place here also has",
+                "delegates with a place here also have",
+            )
+            + f" a place in “{other.title}” at that time ({_when(other, timezone)}).",
             "starts",
             refused=False,
         )
@@ -366,7 +368,8 @@ def save_session(
         confirmed = confirmed_count(session.id)
         if confirmed and (details.capacity is None or details.capacity < confirmed):
             raise TimetableRefused(
-                f"{counted(confirmed, 'delegate')} have a confirmed place: the capacity cannot be "
+                f"{counted(confirmed, 'delegate has', 'delegates have')} a confirmed place: "
+                "the capacity cannot be "
                 "less than that, nor removed.",
                 "capacity",
             )

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from conference.local_time import to_local
 
 SLOT = timedelta(minutes=15)
 
@@ -65,10 +66,9 @@ def grid_of_day(day: date, rooms: Sequence[Any], sessions: Sequence[Any], timezo
     first to claim a cell keeps it, and a later one that needs it goes to `unplaced`; so does one
     whose room is not among the columns.
     """
-    zone = ZoneInfo(timezone)
 
     def local(moment: datetime) -> datetime:
-        return moment.astimezone(zone).replace(tzinfo=None)
+        return to_local(moment, timezone)
 
     todays = sorted(
         (s for s in sessions if local(s.starts_at).date() == day),

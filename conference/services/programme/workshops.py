@@ -33,8 +33,9 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, CapacityReached, NotAllowed, NotFound
+from conference.services.links import absolute_url
 from conference.services.locks import lock_registration, lock_session
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import queue_email
 from conference.services.programme.publishing import Programme, published_programme
 
 

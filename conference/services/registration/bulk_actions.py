@@ -15,9 +15,11 @@ from conference.models import AuditEntry, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.registration import tags, workflow
 from conference.services.registration.listing import RegistrationFilter, registrations_query
+from conference.services.text import counted
 
 
 @dataclass
@@ -43,21 +45,19 @@ class BulkOutcome:
             "untag": "Took the tag off",
             "message": "Sent the message to",
         }[self.action]
-        parts = [f"{verb} {_count(len(self.done))}."]
+        parts = [f"{verb} {counted(len(self.done), 'registration')}."]
         if self.waitlisted:
             parts.append(
-                f"No place was left for {_count(len(self.waitlisted))}: "
+                f"No place was left for {counted(len(self.waitlisted), 'registration')}: "
                 "now on the waiting list, in order of sign-up."
             )
         if self.promoted:
-            parts.append(f"{_count(len(self.promoted))} moved up from the waiting list.")
+            parts.append(
+                f"{counted(len(self.promoted), 'registration')} moved up from the waiting list."
+            )
         for why, references in self.skipped.items():
-            parts.append(f"Left alone {_count(len(references))} ({why}).")
+            parts.append(f"Left alone {counted(len(references), 'registration')} ({why}).")
         return " ".join(parts)
-
-
-def _count(n: int) -> str:
-    return f"{n} registration" + ("" if n == 1 else "s")
 
 
 def _selection(
@@ -113,8 +113,8 @@ def run_bulk_action(
     """Do `action` ("approve", "waitlist", "reject", "tag", "untag", "message") to the selection.
 
     Approval fills the places left in order of sign-up and puts the rest on the waiting list;
-    a rejection that frees places gives them to the first on the waiting list. Registrations
-    the action does not apply to (say, a cancelled one) are left alone and counted.
+    a rejection gives each place it frees to the next on the waiting list, and no more.
+    Registrations the action does not apply to (say, a cancelled one) are left alone and counted.
     """
     now = now or utcnow()
     event = workflow.lock_event(event.id)
@@ -126,13 +126,13 @@ def run_bulk_action(
     elif action == "waitlist":
         _decide(selection, "waitlist", Status.WAITLISTED, organiser, now, outcome)
     elif action == "reject":
-        freed = any(registration.status == Status.APPROVED for registration in selection)
+        approved = {r.id for r in selection if r.status == Status.APPROVED}
         _decide(selection, "reject", Status.REJECTED, organiser, now, outcome, reason.strip())
-        if freed:
-            outcome.promoted = [
-                registration.reference
-                for registration in workflow.promote_from_waitlist(event, now=now)
-            ]
+        freed = sum(r.id in approved and r.status == Status.REJECTED for r in selection)
+        outcome.promoted = [
+            registration.reference
+            for registration in workflow.promote_from_waitlist(event, places=freed, now=now)
+        ]
     elif action in ("tag", "untag"):
         tag = tags.tag_by_id(event, tag_id) if tag_id is not None else None
         if tag is None:

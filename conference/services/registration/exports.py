@@ -13,18 +13,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from conference.extensions import db
+from conference.local_time import format_local_time, local_date
 from conference.models import Event, OrganisationKind, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
+from conference.services.registration import fields
+from conference.services.registration.fields import ExportList
 from conference.services.registration.listing import RegistrationFilter, registrations_query
-from conference.templating import country_name, local_time
 
 BATCH_SIZE = 1000
 # A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
@@ -44,13 +45,23 @@ class Column:
     value: Callable[[Registration, Event], Any]
 
 
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
 def _kind(registration: Registration, event: Event) -> str:
     organisation = registration.organisation
     return OrganisationKind(organisation.kind).label if organisation else ""
+
+
+def _answer(f: fields.RegistrationField) -> Column:
+    return Column(f.label, lambda r, e: f.exported(f.value_of(r)))
+
+
+def _field_columns(export: ExportList, *, with_kind: bool = True) -> dict[str, Column]:
+    """The declared fields that `export` carries, a column each; a partner's kind beside it."""
+    columns = {}
+    for f in fields.in_export(export):
+        columns[f.csv_column] = _answer(f)
+        if with_kind and f.kind == fields.Kind.ORGANISATION:
+            columns[f"{f.csv_column}_kind"] = Column(f"{f.label} kind", _kind)
+    return columns
 
 
 # The participant list's columns, in the order they appear in the file.
@@ -58,17 +69,17 @@ PARTICIPANT_COLUMNS: dict[str, Column] = {
     "reference": Column("Reference", lambda r, e: r.reference),
     "name": Column("Name", lambda r, e: r.user.name),
     "email": Column("Email", lambda r, e: r.user.email),
-    "organisation": Column("Organisation", lambda r, e: r.organisation_name),
-    "organisation_kind": Column("Organisation kind", _kind),
-    "country": Column("Country", lambda r, e: country_name(r.country)),
-    "job_title": Column("Job title", lambda r, e: r.job_title),
     "status": Column("Status", lambda r, e: r.status_label),
-    "dietary_needs": Column("Dietary needs", lambda r, e: r.dietary_needs),
-    "accessibility_needs": Column("Accessibility needs", lambda r, e: r.accessibility_needs),
-    "invitation_letter": Column(
-        "Invitation letter", lambda r, e: _yes_no(r.invitation_letter_needed)
+    **_field_columns(ExportList.PARTICIPANTS),
+    "registered_at": Column(
+        "Registered at", lambda r, e: format_local_time(r.created_at, e.timezone)
     ),
-    "registered_at": Column("Registered at", lambda r, e: local_time(r.created_at, e.timezone)),
+}
+# The venue's security desk: who may come in, and what the door should know of them.
+SECURITY_COLUMNS: dict[str, Column] = {
+    "name": Column("Name", lambda r, e: r.user.name),
+    **_field_columns(ExportList.SECURITY, with_kind=False),
+    "reference": Column("Reference", lambda r, e: r.reference),
 }
 
 
@@ -83,7 +94,7 @@ class Export:
     row_count: int
 
     def filename(self, event: Event, extension: str, today: date | None = None) -> str:
-        today = today or utcnow().astimezone(ZoneInfo(event.timezone)).date()
+        today = today or local_date(utcnow(), event.timezone)
         return f"{event.slug}-{self.name}-{today.isoformat()}.{extension}"
 
 
@@ -142,30 +153,23 @@ def _approved(event: Event) -> sa.Select:
 
 
 def security_list(event: Event, *, actor: User) -> Export:
-    """For the venue's security desk: who may come in. Approved delegates only, by name."""
+    """For the venue's security desk: who may come in, with what the door should know of them
+    (`SECURITY_COLUMNS`). Approved delegates only, by name."""
     query = _approved(event).order_by(None).order_by(User.name, Registration.reference)
     count = _count(query)
     log_action("export.security", event, actor=actor, event_id=event.id, rows=count)
 
     def rows() -> Iterator[list[Any]]:
         for registration in _in_batches(query):
-            yield [
-                registration.user.name,
-                registration.organisation_name,
-                country_name(registration.country),
-                registration.reference,
-            ]
+            yield [column.value(registration, event) for column in SECURITY_COLUMNS.values()]
 
     return Export(
         "security",
         "Security",
-        ["Name", "Organisation", "Country", "Reference"],
+        [column.header for column in SECURITY_COLUMNS.values()],
         rows,
         count,
     )
-
-
-NO_DIETARY_NEEDS = "No dietary needs"
 
 
 def catering_summary(event: Event, *, actor: User) -> Export:
@@ -174,9 +178,11 @@ def catering_summary(event: Event, *, actor: User) -> Export:
     Needs that differ only in case or surrounding spaces count together. Every approved
     delegate is expected on every day of the event.
     """
-    need = sa.func.lower(sa.func.trim(Registration.dietary_needs))
+    [needs] = fields.in_export(ExportList.CATERING)
+    answer = getattr(Registration, needs.name)
+    need = sa.func.lower(sa.func.trim(answer))
     counted = db.session.execute(
-        sa.select(sa.func.min(sa.func.trim(Registration.dietary_needs)), sa.func.count())
+        sa.select(sa.func.min(sa.func.trim(answer)), sa.func.count())
         .where(Registration.event_id == event.id, Registration.status == Status.APPROVED)
         .group_by(need)
     ).all()
@@ -189,13 +195,13 @@ def catering_summary(event: Event, *, actor: User) -> Export:
         for day in days:
             label = day.strftime("%A %-d %B %Y")
             for text, count in counted:
-                yield [label, text or NO_DIETARY_NEEDS, count]
+                yield [label, text or f"No {needs.label.lower()}", count]
             yield [label, "All approved delegates", total]
 
     return Export(
         "catering",
         "Catering",
-        ["Day", "Dietary needs", "Delegates"],
+        ["Day", needs.label, "Delegates"],
         rows,
         len(days) * (len(counted) + 1),
     )

@@ -17,7 +17,6 @@ from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
 from conference.services.people.accounts import normalise_email
 from conference.services.registration.people_csv import (
-    MAX_LENGTHS,
     ImportRefused,
     ImportReport,
     RowError,
@@ -32,6 +31,7 @@ from conference.services.registration.registration_invitations import Invitee, i
 
 REQUIRED_COLUMNS = ("name", "email")
 OPTIONAL_COLUMNS = ("organisation", "country")
+ORGANISATION_MAX_LENGTH = Invitation.__table__.c.organisation.type.length
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,8 @@ def _check_invitee(line: int, values: dict[str, str], first_line_of: dict[str, i
     country = country_code(values.get("country", ""))
     if values.get("country") and country is None:
         problems.append(f"unknown country “{values['country']}”")
-    for column in ("name", "organisation"):
-        if len(values.get(column, "")) > MAX_LENGTHS[column]:
-            problems.append(f"{column} is longer than {MAX_LENGTHS[column]} characters")
+    if len(values.get("organisation", "")) > ORGANISATION_MAX_LENGTH:
+        problems.append(f"organisation is longer than {ORGANISATION_MAX_LENGTH} characters")
     if problems:
         return None, problems
     invitee = Invitee(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from conference.extensions import db
 from conference.models import Event, Organisation, Registration, Tag, User
 from conference.models.registration import registration_tag
+from conference.services.search import contains
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,6 @@ class RegistrationFilter:
             if value not in ("", None):
                 args[field.name] = ("yes" if value else "no") if isinstance(value, bool) else value
         return args
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # The list's columns an organiser can sort by; "-" in front of a key sorts it descending.
@@ -118,11 +115,10 @@ def registrations_query(
         query = query.where(has_needs if filters.dietary else sa.not_(has_needs))
     search = filters.q.strip()
     if search:
-        pattern = _like(search)
         query = query.where(
             sa.or_(
                 *(
-                    column.ilike(pattern, escape="\\")
+                    contains(column, search)
                     for column in (
                         User.name,
                         User.email,

@@ -17,13 +17,7 @@ from conference.services.errors import DomainError
 from conference.services.people.accounts import normalise_email
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_LENGTHS = {
-    "name": 200,
-    "organisation": 200,
-    "job_title": 200,
-    "dietary_needs": 500,
-    "accessibility_needs": 500,
-}
+NAME_MAX_LENGTH = User.__table__.c.name.type.length
 
 
 class ImportRefused(DomainError):
@@ -137,6 +131,8 @@ def person_problems(line: int, values: dict[str, str], first_line_of: dict[str, 
         problems.append("more cells than the header has columns")
     if not values["name"]:
         problems.append("the name is missing")
+    elif len(values["name"]) > NAME_MAX_LENGTH:
+        problems.append(f"name is longer than {NAME_MAX_LENGTH} characters")
     email = normalise_email(values["email"])
     if not email:
         problems.append("the email address is missing")

@@ -1,13 +1,14 @@
 """CSV import of registrations: a dry run that reports every bad row, then all rows or none.
 
-The columns: name, email, organisation, country, job_title, and optionally dietary_needs,
-accessibility_needs, invitation_letter (yes/no). The organisation is matched by name or short
-name to the event's partners and host, and otherwise kept as typed; the country is an ISO 3166-1
-alpha-2 code or an English name. Imported people get an account they cannot log in to until
-they choose a password ("forgot password", which also proves their address) and a pending
-registration, which the organisers then decide as any other. They gave no consent to the
-participant list, so none is recorded. Invitees are imported by
-`services.registration.invitee_import`.
+The columns: name and email, then a column for each registration field declared importable
+(`fields.FIELDS`), required where the field is: organisation, country, job_title, and
+optionally dietary_needs, accessibility_needs, invitation_letter (yes/no). A column that is not
+one of these refuses the file. The organisation is matched by name or short name to the event's
+partners and host, and otherwise kept as typed; the country is an ISO 3166-1 alpha-2 code or an
+English name. Imported people get an account they cannot log in to until they choose a password
+("forgot password", which also proves their address) and a pending registration, which the
+organisers then decide as any other. They gave no consent to the participant list, so none is
+recorded. Invitees are imported by `services.registration.invitee_import`.
 """
 
 import secrets
@@ -21,10 +22,12 @@ from conference.extensions import db
 from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.people.accounts import normalise_email
+from conference.services.registration import fields
+from conference.services.registration.fields import RegistrationDetails
 from conference.services.registration.people_csv import (
-    MAX_LENGTHS,
     ImportRefused,
     ImportReport,
     RowError,
@@ -35,10 +38,12 @@ from conference.services.registration.people_csv import (
     read_rows,
     sentence,
 )
-from conference.services.registration.workflow import CONSENT_VERSION, lock_event, new_reference
+from conference.services.registration.workflow import apply_details, lock_event, new_reference
 
-REQUIRED_COLUMNS = ("name", "email", "organisation", "country", "job_title")
-OPTIONAL_COLUMNS = ("dietary_needs", "accessibility_needs", "invitation_letter")
+# The columns: the person's, then those of every field declared importable.
+IMPORTED_FIELDS = tuple(f for f in fields.FIELDS if f.importable)
+REQUIRED_COLUMNS = ("name", "email", *(f.csv_column for f in IMPORTED_FIELDS if f.required))
+OPTIONAL_COLUMNS = tuple(f.csv_column for f in IMPORTED_FIELDS if not f.required)
 YES = {"yes", "y", "true", "1", "ja"}
 NO = {"no", "n", "false", "0", "nee", ""}
 
@@ -50,13 +55,7 @@ class ImportRow:
     line: int
     name: str
     email: str
-    organisation: Organisation | None
-    organisation_other: str | None
-    country: str
-    job_title: str
-    dietary_needs: str
-    accessibility_needs: str
-    invitation_letter_needed: bool
+    details: RegistrationDetails
 
 
 def _partners(event: Event) -> dict[str, Organisation]:
@@ -69,39 +68,45 @@ def _partners(event: Event) -> dict[str, Organisation]:
     return known
 
 
+def _read_answer(f: fields.RegistrationField, text: str, partners, values: dict, problems: list):
+    """The cell of field `f` into `values` (its `RegistrationDetails`), or why it cannot be."""
+    column, what = f.csv_column, f.label.lower()
+    if f.required and not text:
+        problems.append(f"the {what} is missing")
+        return
+    if f.max_length is not None and len(text) > f.max_length:
+        problems.append(f"{what} is longer than {f.max_length} characters")
+        return
+    if f.kind == fields.Kind.ORGANISATION:
+        partner = partners.get(text.casefold())
+        values[f.name] = partner
+        values[f"{f.name}_other"] = None if partner else text
+    elif f.kind == fields.Kind.COUNTRY:
+        code = country_code(text)
+        if text and code is None:
+            problems.append(f"unknown country “{text}”")
+        values[f.name] = code or ""
+    elif f.kind in fields.YES_NO_KINDS:
+        if text.lower() not in YES | NO:
+            problems.append(f"{column} must be yes or no")
+        values[f.name] = text.lower() in YES
+    else:
+        values[f.name] = text
+
+
 def _check(line: int, values: dict[str, str], partners, first_line_of: dict[str, int]):
     """The row's problems, or the row ready to import."""
     problems = person_problems(line, values, first_line_of)
-    email = normalise_email(values["email"])
-    if not values["organisation"]:
-        problems.append("the organisation is missing")
-    country = country_code(values["country"])
-    if not values["country"]:
-        problems.append("the country is missing")
-    elif country is None:
-        problems.append(f"unknown country “{values['country']}”")
-    if not values["job_title"]:
-        problems.append("the job title is missing")
-    for column, limit in MAX_LENGTHS.items():
-        if len(values.get(column, "")) > limit:
-            problems.append(f"{column.replace('_', ' ')} is longer than {limit} characters")
-    letter = values.get("invitation_letter", "").lower()
-    if letter not in YES | NO:
-        problems.append("invitation_letter must be yes or no")
+    answers: dict = {}
+    for f in IMPORTED_FIELDS:
+        _read_answer(f, values.get(f.csv_column, ""), partners, answers, problems)
     if problems:
         return None, problems
-    organisation = partners.get(values["organisation"].casefold())
     return ImportRow(
         line=line,
         name=values["name"],
-        email=email,
-        organisation=organisation,
-        organisation_other=None if organisation else values["organisation"],
-        country=country,
-        job_title=values["job_title"],
-        dietary_needs=values.get("dietary_needs", ""),
-        accessibility_needs=values.get("accessibility_needs", ""),
-        invitation_letter_needed=letter in YES,
+        email=normalise_email(values["email"]),
+        details=RegistrationDetails(**answers),
     ), []
 
 
@@ -186,21 +191,9 @@ def _import_row(event, row: ImportRow, user: User | None, organiser, notify, now
         db.session.flush()
         log_action("user.imported", user, actor=organiser, event_id=event.id)
     registration = Registration(
-        event=event,
-        user=user,
-        reference=new_reference(event),
-        status=Status.PENDING,
-        organisation=row.organisation,
-        organisation_other=row.organisation_other,
-        country=row.country,
-        job_title=row.job_title,
-        dietary_needs=row.dietary_needs,
-        accessibility_needs=row.accessibility_needs,
-        invitation_letter_needed=row.invitation_letter_needed,
-        consent_participant_list=False,
-        consent_version=CONSENT_VERSION,
-        consent_given_at=None,
+        event=event, user=user, reference=new_reference(event), status=Status.PENDING
     )
+    apply_details(registration, row.details, now)  # what a file cannot say is left blank
     db.session.add(registration)
     db.session.flush()
     log_action(

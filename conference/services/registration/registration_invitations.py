@@ -18,7 +18,8 @@ from conference.models import Event, Invitation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, InvalidTransition, NotFound
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.links import absolute_url
+from conference.services.mail.outbox import queue_email
 from conference.services.people.accounts import normalise_email
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype
@@ -179,11 +180,17 @@ def redeem(event: Event, code: str, registration: Registration, now: datetime) -
         if invitation is None:
             raise InvalidToken(
                 f"This is not an invitation code for {event.short_name}. "
-                "Check it against your invitation email."
+                "Check it against your invitation email.",
+                field="invitation_code",
             )
         if invitation.used_at is not None:
-            raise InvalidToken("This invitation code has been used already.")
-        raise InvalidToken("This invitation has been withdrawn. Please write to the organisers.")
+            raise InvalidToken(
+                "This invitation code has been used already.", field="invitation_code"
+            )
+        raise InvalidToken(
+            "This invitation has been withdrawn. Please write to the organisers.",
+            field="invitation_code",
+        )
     log_action(
         "invitation.used",
         invitation,

@@ -7,14 +7,15 @@ take or free a seat first locks the event row (`lock_event`), then counts.
 """
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Container
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
-from conference.models import Event, Organisation, Registration, User, utcnow
+from conference.local_time import format_local_time
+from conference.models import Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import (
@@ -25,28 +26,16 @@ from conference.services.errors import (
     NotAllowed,
     RegistrationClosed,
 )
+from conference.services.links import absolute_url
 from conference.services.locks import lock_event
-from conference.services.mail.outbox import absolute_url, queue_email
+from conference.services.mail.outbox import queue_email
 from conference.services.programme import workshops
-from conference.services.registration import registration_invitations
+from conference.services.registration import fields, registration_invitations
+from conference.services.registration.fields import RegistrationDetails
 
 # The wording of the consent the delegate gives; stored with each registration.
 CONSENT_VERSION = "2014-11"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
-
-
-@dataclass(frozen=True)
-class RegistrationDetails:
-    """What the delegate tells us on the registration form."""
-
-    organisation: Organisation | None
-    organisation_other: str | None
-    country: str
-    job_title: str
-    dietary_needs: str = ""
-    accessibility_needs: str = ""
-    invitation_letter_needed: bool = False
-    consent_participant_list: bool = False
 
 
 def approved_count(event_id: int) -> int:
@@ -75,6 +64,17 @@ def registration_for(event: Event, user: User) -> Registration | None:
     ).first()
 
 
+def refuse_a_second_registration(event: Event, user: User) -> None:
+    """One active registration per delegate and event: a second is refused, with the words the
+    delegate reads on the registration page the refusal sends them to."""
+    if registration_for(event, user) is not None:
+        raise _already_registered(event)
+
+
+def _already_registered(event: Event) -> AlreadyRegistered:
+    return AlreadyRegistered(f"You have already registered for {event.short_name}.")
+
+
 def registrations_of(user: User) -> list[Registration]:
     """The user's registrations for every event, newest first."""
     return db.session.scalars(
@@ -84,10 +84,28 @@ def registrations_of(user: User) -> list[Registration]:
     ).all()
 
 
-def new_reference(event: Event) -> str:
+def registration_window_notice(event: Event, now: datetime | None = None) -> str | None:
+    """What the registration form and the event page say outside the registration window;
+    None inside it. Registration closes by itself once the event is over."""
+    now = now or utcnow()
+    if event.registration_open_at(now):
+        return None
+    zone = event.timezone
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return f"Registration opens on {format_local_time(event.registration_opens_at, zone)}."
+    if event.registration_ends_at == event.ends_at:
+        return f"Registration closed when the event ended, on {event.ends_on:%-d %B %Y}."
+    return f"Registration closed on {format_local_time(event.registration_ends_at, zone)}."
+
+
+def new_reference(event: Event, also_taken: Container[str] = frozenset()) -> str:
+    """A reference no registration has: not in the database, nor in `also_taken` (those of a
+    batch being made, not flushed yet)."""
     while True:
         code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         reference = f"{event.reference_prefix}-{code}"
+        if reference in also_taken:
+            continue
         taken = db.session.scalar(
             sa.select(Registration.id).where(Registration.reference == reference)
         )
@@ -95,26 +113,45 @@ def new_reference(event: Event) -> str:
             return reference
 
 
-def _apply_details(
-    registration: Registration, details: RegistrationDetails, now: datetime
-) -> dict[str, bool]:
-    """Copy the form's details in; returns the consent change, if any, for the audit entry."""
-    consent_changed = registration.consent_participant_list != details.consent_participant_list
-    registration.organisation = details.organisation
-    registration.organisation_other = (
-        None if details.organisation else (details.organisation_other or "").strip() or None
-    )
-    registration.country = details.country
-    registration.job_title = details.job_title.strip()
-    registration.dietary_needs = details.dietary_needs.strip()
-    registration.accessibility_needs = details.accessibility_needs.strip()
-    registration.invitation_letter_needed = details.invitation_letter_needed
-    if consent_changed or registration.consent_version is None:
-        registration.consent_participant_list = details.consent_participant_list
-        registration.consent_version = CONSENT_VERSION
-        registration.consent_given_at = now if details.consent_participant_list else None
-        return {"consent_participant_list": details.consent_participant_list}
-    return {}
+def _cleaned(f: fields.RegistrationField, value):
+    if f.kind in fields.TEXT_KINDS:
+        return (value or "").strip()
+    if f.kind in fields.YES_NO_KINDS:
+        return bool(value)
+    return value
+
+
+def apply_details(
+    registration: Registration,
+    details: RegistrationDetails,
+    now: datetime,
+    only: tuple[fields.RegistrationField, ...] = fields.FIELDS,
+) -> dict[str, list]:
+    """Copy the details of the fields `only` names into the registration, text trimmed; a field
+    the details leave out is blank. Returns what changed, by field name, as [old, new].
+
+    An organisation is a partner, or else the name typed in. A consent is stored with the
+    version of its wording and, while it is given, the time it was given.
+    """
+    changes = {}
+    for f in only:
+        old = f.value_of(registration)
+        value = _cleaned(f, details.value(f))
+        if f.kind == fields.Kind.ORGANISATION:
+            typed = (details.other_organisation(f) or "").strip() or None
+            setattr(registration, f.name, value)
+            setattr(registration, f"{f.name}_other", None if value else typed)
+        elif f.kind == fields.Kind.CONSENT:
+            if value != old or registration.consent_version is None:
+                setattr(registration, f.name, value)
+                registration.consent_version = CONSENT_VERSION
+                registration.consent_given_at = now if value else None
+        else:
+            setattr(registration, f.name, value)
+        new = f.value_of(registration)
+        if new != old:
+            changes[f.name] = [old, new]
+    return changes
 
 
 def _notify(registration: Registration, template: str, **context) -> None:
@@ -198,7 +235,8 @@ def submit_registration(
     *,
     invitation_code: str | None = None,
 ) -> Registration:
-    """Register a verified delegate, once per event, while registration is open.
+    """Register a verified delegate, once per event, while registration is open (never once
+    the event is over).
 
     An event that is by invitation only needs an unused invitation code; a code given for any
     event is used up by this registration. With approval required the registration waits for
@@ -208,27 +246,27 @@ def submit_registration(
     if not user.is_verified:
         raise NotAllowed("Please verify your email address before you register.")
     if not event.registration_open_at(now):
-        raise RegistrationClosed(f"Registration for {event.short_name} is not open.")
+        raise RegistrationClosed(registration_window_notice(event, now))
     if event.invitation_only and not invitation_code:
         raise InvitationRequired(
-            f"{event.short_name} is by invitation only: enter the code from your invitation email."
+            f"{event.short_name} is by invitation only: enter the code from your invitation email.",
+            field="invitation_code",
         )
     event = lock_event(event.id)
-    if registration_for(event, user) is not None:
-        raise AlreadyRegistered(f"You have already registered for {event.short_name}.")
+    refuse_a_second_registration(event, user)
     registration = Registration(
         event=event,
         user=user,
         reference=new_reference(event),
         status=Status.PENDING,
     )
-    consent = _apply_details(registration, details, now)
+    apply_details(registration, details, now)
     try:
         with db.session.begin_nested():  # on failure only this insert is undone
             db.session.add(registration)
             db.session.flush()
     except IntegrityError as error:  # a double-click that slipped past the check above
-        raise AlreadyRegistered(f"You have already registered for {event.short_name}.") from error
+        raise _already_registered(event) from error
     if invitation_code:
         registration_invitations.redeem(event, invitation_code, registration, now)
     log_action(
@@ -238,7 +276,7 @@ def submit_registration(
         event_id=event.id,
         reference=registration.reference,
         to_status=str(Status.PENDING),
-        **consent,
+        consent_participant_list=registration.consent_participant_list,
     )
     _notify(registration, "registration_received")
     if not event.approval_required:
@@ -256,19 +294,42 @@ def update_registration(
     actor: User,
     now: datetime | None = None,
 ) -> Registration:
-    """A delegate edits the registration while it is still pending (and not being decided)."""
+    """A delegate changes the registration: every field while it is pending (and not being
+    decided); once it is approved, only the fields declared changeable after approval (their
+    needs). The audit entry holds each change, old and new value, for the organisers to see.
+    """
     _lock_for_change(registration)
-    _require(registration, "edit", "changed any more")
-    consent = _apply_details(registration, details, now or utcnow())
+    changeable = fields.changeable_now(registration)
+    _require_changeable(registration, details, changeable)
+    given = tuple(f for f in changeable if details.gives(f))
+    changes = apply_details(registration, details, now or utcnow(), only=given)
+    if not changes:
+        return registration
     log_action(
-        "registration.updated",
+        "registration.updated" if registration.allows("edit") else "registration.needs_changed",
         registration,
         actor=actor,
         event_id=registration.event_id,
         reference=registration.reference,
-        **consent,
+        changes=changes,
     )
     return registration
+
+
+def _require_changeable(
+    registration: Registration,
+    details: RegistrationDetails,
+    changeable: tuple[fields.RegistrationField, ...],
+) -> None:
+    if not changeable:
+        _require(registration, "edit", "changed any more")
+    refused = [f for f in fields.FIELDS if details.gives(f) and f not in changeable]
+    if refused:
+        still = " and ".join(f.label.lower() for f in changeable)
+        raise InvalidTransition(
+            f"Registration {registration.reference} is {registration.status_label.lower()}: "
+            f"only its {still} can still change. Write to the organisers for anything else."
+        )
 
 
 def approve_registration(
@@ -290,14 +351,15 @@ def approve_registration(
 def reject_registration(
     registration: Registration, *, organiser: User, reason: str, now: datetime | None = None
 ) -> Registration:
-    """Reject with a reason the delegate is told; a freed place goes to the waiting list."""
+    """Reject with a reason the delegate is told; a place it frees goes to the first on the
+    waiting list."""
     now = now or utcnow()
     event = _lock_for_change(registration)
     _require(registration, "reject", "rejected")
     was_approved = registration.status == Status.APPROVED
     change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
     if was_approved:
-        promote_from_waitlist(event, now=now)
+        promote_from_waitlist(event, places=1, now=now)
     return registration
 
 
@@ -320,24 +382,28 @@ def cancel_registration(
     was_approved = registration.status == Status.APPROVED
     change_status(registration, Status.CANCELLED, actor=actor, now=now)
     if was_approved:
-        promote_from_waitlist(event, now=now)
+        promote_from_waitlist(event, places=1, now=now)
     return registration
 
 
-def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Fill free places from the waiting list, first come first served.
+def promote_from_waitlist(
+    event: Event, *, places: int, now: datetime | None = None
+) -> list[Registration]:
+    """Give `places` freed places to the first on the waiting list, never past the capacity.
 
+    Only the places a change has just freed are given: the organisers may keep people on the
+    waiting list while other places are free, and a freed place does not undo that decision.
     The caller holds the event lock (`lock_event`) in this same transaction.
     """
     now = now or utcnow()
-    free = seats_left(event)
-    if free <= 0:
+    places = min(places, seats_left(event))
+    if places <= 0:
         return []
     waiting = db.session.scalars(
         sa.select(Registration)
         .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
         .order_by(Registration.waitlisted_at, Registration.id)
-        .limit(free)
+        .limit(places)
     ).all()
     for registration in waiting:
         change_status(

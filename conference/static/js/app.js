@@ -16,6 +16,11 @@
     });
   });
 
+  // A name as people read it, to compare: accents folded, case ignored ("Türkiye" ~ "turk"),
+  // as conference/countries.py sorts the list.
+  function folded(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
   // A long country list gets a search box that narrows it as you type, and picks the first match.
   document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     var options = Array.prototype.slice.call(select.options);
@@ -34,10 +39,10 @@
     group.appendChild(search);
     select.parentNode.insertBefore(group, select);
     search.addEventListener("input", function () {
-      var words = search.value.trim().toLowerCase();
+      var words = folded(search.value.trim());
       var first = null;
       options.forEach(function (option) {
-        var match = !option.value || option.text.toLowerCase().indexOf(words) !== -1 ||
+        var match = !option.value || folded(option.text).indexOf(words) !== -1 ||
           option.value.toLowerCase() === words;
         option.hidden = !match;
         if (match && option.value && first === null) { first = option; }
@@ -48,6 +53,28 @@
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
+  });
+
+  // A Copy button copies its target: a field's value, or the text of a list (one line an item).
+  // Without a clipboard the button stays hidden and the text can be selected by hand.
+  document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+    var target = document.getElementById(button.dataset.copyTarget);
+    if (!target || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = "value" in target ? target.value : target.innerText.trim();
+      navigator.clipboard.writeText(text).then(function () {
+        button.textContent = "Copied";  // and stays so: what is copied does not change
+      }, function () {
+        if (target.select) { target.select(); }
+      });
+    });
+  });
+
+  // A Print button prints the page, with the print styles of app.css.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
   });
 
   // "Another organisation" reveals the field for its name.

@@ -8,7 +8,7 @@ from conference.models import InvitationState
 from conference.organiser import blueprint
 from conference.organiser.forms import InviteeForm
 from conference.permissions import Permission, requires
-from conference.services.errors import DomainError
+from conference.refusals import on_refusal
 from conference.services.registration import registration_invitations
 from conference.services.registration.registration_invitations import Invitee
 
@@ -19,7 +19,7 @@ def _invitations_page(form=None, status=200):
     for invitation in listed:
         counts[invitation.state] += 1
     return render_template(
-        "organiser/invitations.html",
+        "organiser/registration_invitations.html",
         invitations=listed,
         counts=counts,
         form=form or InviteeForm(formdata=None),
@@ -44,14 +44,8 @@ def invite():
         organisation=form.organisation.data or "",
         country=form.country.data or None,
     )
-    try:
-        invitation, _code = registration_invitations.invite(
-            g.event, invitee, invited_by=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.email.errors.append(error.message)
-        return _invitations_page(form, status=error.status_code)
+    on_refusal(lambda: _invitations_page(form), form, field="email")
+    invitation, _code = registration_invitations.invite(g.event, invitee, invited_by=current_user)
     db.session.commit()
     flash(f"An invitation with a new code is on its way to {invitation.email}.", "success")
     return redirect(url_for("organiser.invitations_page"))
@@ -60,14 +54,10 @@ def invite():
 @blueprint.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
 @requires(Permission.MANAGE)
 def withdraw_invitation(invitation_id: int):  # the app checks the CSRF token first
-    try:
-        invitation = registration_invitations.withdraw(
-            g.event, invitation_id, withdrawn_by=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _invitations_page(status=error.status_code)
+    on_refusal(_invitations_page)
+    invitation = registration_invitations.withdraw(
+        g.event, invitation_id, withdrawn_by=current_user
+    )
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn: its code no longer works.", "info")
     return redirect(url_for("organiser.invitations_page"))

@@ -8,20 +8,23 @@ from conference.accounts.views import blueprint
 from conference.extensions import db
 from conference.models import TeamRole
 from conference.permissions import Permission, permissions_of
-from conference.services.errors import DomainError
+from conference.refusals import on_refusal, refused_error
 from conference.services.people import team
 
 
 def _page(status=200, **context):
-    return render_template("accounts/invitation.html", **context), status
+    return render_template("accounts/team_invitation.html", **context), status
+
+
+def _problem_page():
+    """A link that no longer works (or never did), and why."""
+    return _page(problem=refused_error().message)
 
 
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])
 def team_invitation(token: str):
-    try:
-        invitation = team.invitation_for_token(token)
-    except DomainError as error:
-        return _page(error.status_code, problem=error.message)
+    on_refusal(_problem_page, page_explains=True)
+    invitation = team.invitation_for_token(token)
     if not current_user.is_authenticated:
         if request.method == "POST":
             return redirect(url_for("accounts.login", next=request.path))
@@ -31,11 +34,7 @@ def team_invitation(token: str):
     form = AcceptInvitationForm()
     if not form.validate_on_submit():
         return _page(400 if form.errors else 200, invitation=invitation, form=form)
-    try:
-        member = team.accept_invitation(token, current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        return _page(error.status_code, problem=error.message)
+    member = team.accept_invitation(token, current_user._get_current_object())
     db.session.commit()
     event = invitation.event
     flash(
