@@ -31,7 +31,6 @@ from conference.extensions import db, limiter
 from conference.models import User
 from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
-from conference.services.errors import EmailNotVerified, InvalidCredentials
 from conference.services.events.finding import all_events, events_organised_by
 from conference.services.people import accounts, two_factor
 from conference.services.registration import workflow
@@ -121,28 +120,23 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url or landing_page(current_user))
     form = LoginForm()
+    page = partial(render_template, "accounts/login.html", form=form, next_url=next_url)
     if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(form.email.data, form.password.data, next_url)
-        except InvalidCredentials as error:
-            db.session.rollback()
-            form.password.errors.append(error.message)
-        except EmailNotVerified as error:
-            db.session.commit()  # keeps the fresh verification email
-            form.email.errors.append(error.message)
-        else:
-            db.session.commit()
-            g.password_accepted = True
-            if user.has_two_factor:
-                session.clear()
-                session[TWO_FACTOR_PENDING] = user.get_id()
-                session[TWO_FACTOR_NEXT] = next_url
-                return redirect(url_for("accounts.two_factor_login"))
-            _log_in(user)
-            return redirect(next_url or landing_page(user))
-    return render_template(
-        "accounts/login.html", form=form, next_url=next_url
-    ), 400 if form.errors else 200
+        on_refusal(page, form, field="password")
+        user = accounts.authenticate(form.email.data, form.password.data, next_url)
+        db.session.commit()  # for an address not verified yet, this keeps its new link
+        if not user.is_verified:
+            form.email.errors.append(accounts.VERIFY_FIRST)
+            return page(), 400
+        g.password_accepted = True
+        if user.has_two_factor:
+            session.clear()
+            session[TWO_FACTOR_PENDING] = user.get_id()
+            session[TWO_FACTOR_NEXT] = next_url
+            return redirect(url_for("accounts.two_factor_login"))
+        _log_in(user)
+        return redirect(next_url or landing_page(user))
+    return page(), 400 if form.errors else 200
 
 
 def _pending_user_key() -> str:

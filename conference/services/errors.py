@@ -26,10 +26,6 @@ class InvalidCredentials(DomainError):
     status_code = 400
 
 
-class EmailNotVerified(DomainError):
-    status_code = 403
-
-
 class RegistrationClosed(DomainError):
     pass
 

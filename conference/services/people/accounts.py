@@ -23,7 +23,6 @@ from conference.models.user import new_session_token
 from conference.services.audit.writing import log_action
 from conference.services.errors import (
     DomainError,
-    EmailNotVerified,
     InvalidCredentials,
     InvalidToken,
 )
@@ -141,9 +140,15 @@ def verify_email(token: str, now: datetime | None = None) -> Verified:
     return Verified(user, payload.get("next"))
 
 
+# What the log-in form says to the owner of an address not verified yet, who gave the right
+# password: they are not logged in, and `authenticate` has sent them a new link.
+VERIFY_FIRST = "Please verify your email address first: we have sent you a new link."
+
+
 def authenticate(email: str, password: str, next_url: str | None = None) -> User:
-    """The user with this address and password, verified; otherwise a new verification link,
-    leading on to `next_url` like the first."""
+    """The user with this address and password. One whose address is not verified yet is not
+    logged in: they are sent a new verification link (leading on to `next_url` like the first),
+    which the caller keeps by committing, and the caller tells them `VERIFY_FIRST`."""
     user = find_user(email)
     hashing = _password_hashing()
     try:
@@ -156,9 +161,7 @@ def authenticate(email: str, password: str, next_url: str | None = None) -> User
         user.password_hash = hash_password(password)
     if not user.is_verified:
         _queue_verification(user, next_url)
-        raise EmailNotVerified(
-            "Please verify your email address first: we have sent you a new link."
-        )
+        return user
     log_action("user.logged_in", user, actor=user)
     return user
 
