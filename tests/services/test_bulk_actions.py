@@ -35,7 +35,9 @@ def bulk(event, action, organiser, batch=BATCH, **kwargs):
 
 def emails_to(registration) -> list[OutboxEmail]:
     return db.session.scalars(
-        sa.select(OutboxEmail).where(OutboxEmail.recipient == registration.user.email)
+        sa.select(OutboxEmail)
+        .where(OutboxEmail.recipient == registration.user.email)
+        .order_by(OutboxEmail.id)  # the database keeps no order of its own
     ).all()
 
 
