@@ -407,7 +407,7 @@ def _invitations(event: Event, organiser: User) -> None:
     if db.session.scalar(sa.select(Invitation.id).where(Invitation.event_id == event.id)):
         return
     for invitee in INVITEES:
-        invite(event, invitee, invited_by=organiser)
+        invite(event, invitee, actor=organiser)
 
 
 def seed_demo(

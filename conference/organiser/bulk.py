@@ -29,7 +29,7 @@ def bulk_action():
     outcome = bulk_actions.run_bulk_action(
         g.event,
         form.action.data,
-        organiser=current_user,
+        actor=current_user,
         batch=form.batch.data,
         filters=filters.to_filter(),
         references=form.selected.data if form.scope.data == "selected" else None,

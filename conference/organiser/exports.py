@@ -126,10 +126,10 @@ def import_page():
     invitees = form.kind.data == "invitees"
     on_refusal(lambda: page(report=getattr(refused_error(), "report", None)), form, field="file")
     if form.submit.data and invitees:
-        report = invitee_import.import_invitees(g.event, data, organiser=current_user)
+        report = invitee_import.import_invitees(g.event, data, actor=current_user)
     elif form.submit.data:
         report = registration_import.import_registrations(
-            g.event, data, organiser=current_user, notify=form.notify.data
+            g.event, data, actor=current_user, notify=form.notify.data
         )
     elif invitees:
         report = invitee_import.check_invitees(g.event, data)

@@ -45,7 +45,7 @@ def invite():
         country=form.country.data or None,
     )
     on_refusal(lambda: _invitations_page(form), form, field="email")
-    invitation, _code = registration_invitations.invite(g.event, invitee, invited_by=current_user)
+    invitation, _code = registration_invitations.invite(g.event, invitee, actor=current_user)
     db.session.commit()
     flash(f"An invitation with a new code is on its way to {invitation.email}.", "success")
     return redirect(url_for("organiser.invitations_page"))
@@ -55,9 +55,7 @@ def invite():
 @requires(Permission.MANAGE)
 def withdraw_invitation(invitation_id: int):  # the app checks the CSRF token first
     on_refusal(_invitations_page)
-    invitation = registration_invitations.withdraw(
-        g.event, invitation_id, withdrawn_by=current_user
-    )
+    invitation = registration_invitations.withdraw(g.event, invitation_id, actor=current_user)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn: its code no longer works.", "info")
     return redirect(url_for("organiser.invitations_page"))

@@ -114,7 +114,7 @@ def _decision(view):
 @requires(Permission.DECIDE)
 @_decision
 def approve(registration):
-    workflow.approve_registration(registration, organiser=current_user)
+    workflow.approve_registration(registration, actor=current_user)
     return f"{registration.user.name} is approved and will be told by email."
 
 
@@ -122,7 +122,7 @@ def approve(registration):
 @requires(Permission.DECIDE)
 @_decision
 def waitlist(registration):
-    workflow.waitlist_registration(registration, organiser=current_user)
+    workflow.waitlist_registration(registration, actor=current_user)
     return f"{registration.user.name} is on the waiting list and will be told by email."
 
 
@@ -133,7 +133,7 @@ def reject(registration):
     form = RejectForm()
     if not form.validate_on_submit():
         return _detail_page(registration, reject_form=form, status=400)
-    workflow.reject_registration(registration, organiser=current_user, reason=form.reason.data)
+    workflow.reject_registration(registration, actor=current_user, reason=form.reason.data)
     return f"{registration.user.name} is rejected and will be told by email."
 
 
@@ -144,7 +144,7 @@ def add_note(registration):
     form = NoteForm()
     if not form.validate_on_submit():
         return _detail_page(registration, note_form=form, status=400)
-    notes.add_note(registration, form.body.data, author=current_user)
+    notes.add_note(registration, form.body.data, actor=current_user)
     return "Your note is saved. Only the team can read it."
 
 

@@ -37,7 +37,7 @@ def invite_member():
     if not form.validate_on_submit():
         return _team_page(invite_form=form, status=400)
     on_refusal(lambda: _team_page(invite_form=form), form, field="email")
-    team.invite_member(g.event, form.email.data, form.role.data, invited_by=current_user)
+    team.invite_member(g.event, form.email.data, form.role.data, actor=current_user)
     db.session.commit()
     flash(f"An invitation is on its way to {form.email.data.lower()}.", "success")
     return redirect(url_for("organiser.team"))
@@ -52,7 +52,7 @@ def change_member_role():
         return _team_page(status=400)
     on_refusal(_team_page)
     member = team.change_role(
-        g.event, form.member.data, TeamRole(form.role.data), changed_by=current_user
+        g.event, form.member.data, TeamRole(form.role.data), actor=current_user
     )
     db.session.commit()
     flash(f"The role is now {TeamRole(member.role).label.lower()}.", "success")
@@ -67,7 +67,7 @@ def remove_member():
         flash("Choose a team member to remove.", "danger")
         return _team_page(status=400)
     on_refusal(_team_page)
-    user = team.remove_member(g.event, form.member.data, removed_by=current_user)
+    user = team.remove_member(g.event, form.member.data, actor=current_user)
     db.session.commit()
     flash(f"{user.name} is no longer on the team.", "success")
     if user.id == current_user.id:  # removed themselves: this back office is closed to them now
@@ -79,7 +79,7 @@ def remove_member():
 @requires(Permission.MANAGE)
 def withdraw_team_invitation(invitation_id: int):  # the app checks the CSRF token first
     on_refusal(_team_page)
-    invitation = team.withdraw_invitation(g.event, invitation_id, withdrawn_by=current_user)
+    invitation = team.withdraw_invitation(g.event, invitation_id, actor=current_user)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "info")
     return redirect(url_for("organiser.team"))

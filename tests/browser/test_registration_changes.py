@@ -40,7 +40,7 @@ def approved_delegate(live_server) -> str:
         event = make_event()
         organiser = make_organiser(event, ORGANISER_EMAIL)
         registration = register(event, DELEGATE_EMAIL)
-        workflow.approve_registration(registration, organiser=organiser)
+        workflow.approve_registration(registration, actor=organiser)
         db.session.commit()
         return registration.reference
 

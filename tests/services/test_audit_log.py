@@ -25,7 +25,7 @@ def entries(event, **narrow) -> list[AuditEntry]:
 
 def test_the_log_holds_this_events_entries_newest_first(event, organiser):
     first = register(event, "first@police.example")
-    workflow.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
     elsewhere = make_event(slug="vgt-2015")
     register(elsewhere, "elsewhere@police.example")
     found = entries(event)
@@ -43,7 +43,7 @@ def test_entries_at_the_same_moment_come_newest_first(event, organiser):
 
 def test_the_log_filters_by_who_by_part_of_a_name_or_address(event, organiser):
     registration = register(event, "maria@garda.example")
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     assert {e.actor_id for e in entries(event, who="OLGA")} == {organiser.id}
     assert {e.actor_id for e in entries(event, who="garda.example")} == {registration.user_id}
     assert entries(event, who="%") == []  # a wildcard is only text
@@ -51,7 +51,7 @@ def test_the_log_filters_by_who_by_part_of_a_name_or_address(event, organiser):
 
 def test_the_log_filters_by_what(event, organiser):
     registration = register(event, "maria@garda.example")
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     assert [e.action for e in entries(event, what="registration.approved")] == [
         "registration.approved"
     ]
@@ -65,7 +65,7 @@ def test_the_log_filters_by_what(event, organiser):
 def test_the_log_filters_by_registration_reference(event, organiser):
     mine = register(event, "mine@police.example")
     other = register(event, "other@police.example")
-    workflow.approve_registration(mine, organiser=organiser)
+    workflow.approve_registration(mine, actor=organiser)
     # A note or tag on the registration names it in its details.
     log_action(
         "registration_note.added",
@@ -92,7 +92,7 @@ def test_an_action_reads_as_words():
 
 def test_objects_are_named_with_one_query_per_kind(event, organiser):
     registration = register(event, "maria@garda.example")
-    invitation, _ = team.invite_member(event, "new@politie.example", "viewer", invited_by=organiser)
+    invitation, _ = team.invite_member(event, "new@politie.example", "viewer", actor=organiser)
     gone = log_action("team.invited", invitation, actor=organiser, event_id=event.id)
     db.session.flush()
     found = entries(event)

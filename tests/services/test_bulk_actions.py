@@ -30,7 +30,7 @@ def signed_up_in_order(event, count, **overrides) -> list[Registration]:
 
 
 def bulk(event, action, organiser, batch=BATCH, **kwargs):
-    return run_bulk_action(event, action, organiser=organiser, batch=batch, **kwargs)
+    return run_bulk_action(event, action, actor=organiser, batch=batch, **kwargs)
 
 
 def emails_to(registration) -> list[OutboxEmail]:
@@ -45,7 +45,7 @@ def test_bulk_approval_fills_the_places_left_in_order_of_sign_up_and_waitlists_t
     event = make_event(capacity=3)
     organiser = make_organiser(event)
     first, *others = signed_up_in_order(event, 5)
-    workflow.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
     # Ticked in any order: sign-up order decides who gets the two places left.
     chosen = [r.reference for r in reversed(others)]
     outcome = bulk(event, "approve", organiser, references=chosen)
@@ -65,14 +65,14 @@ def test_bulk_approval_leaves_alone_what_it_cannot_approve(app):
     event = make_event(capacity=2)
     organiser = make_organiser(event)
     approved, cancelled, waiting, pending = signed_up_in_order(event, 4)
-    workflow.approve_registration(approved, organiser=organiser)
+    workflow.approve_registration(approved, actor=organiser)
     workflow.cancel_registration(cancelled, actor=cancelled.user)
-    workflow.approve_registration(pending, organiser=organiser)  # takes the last place
-    workflow.reject_registration(pending, organiser=organiser, reason="Not vetted")
-    workflow.approve_registration(waiting, organiser=organiser)
-    workflow.reject_registration(waiting, organiser=organiser, reason="Duplicate")
-    workflow.waitlist_registration(waiting, organiser=organiser)
-    workflow.approve_registration(pending, organiser=organiser)
+    workflow.approve_registration(pending, actor=organiser)  # takes the last place
+    workflow.reject_registration(pending, actor=organiser, reason="Not vetted")
+    workflow.approve_registration(waiting, actor=organiser)
+    workflow.reject_registration(waiting, actor=organiser, reason="Duplicate")
+    workflow.waitlist_registration(waiting, actor=organiser)
+    workflow.approve_registration(pending, actor=organiser)
     outcome = bulk(event, "approve", organiser, filters=RegistrationFilter())
     assert outcome.done == []
     assert outcome.skipped == {
@@ -89,8 +89,8 @@ def test_a_bulk_rejection_of_approved_delegates_promotes_the_waiting_list(app):
     organiser = make_organiser(event)
     first, second, waiting = signed_up_in_order(event, 3)
     for registration in (first, second):
-        workflow.approve_registration(registration, organiser=organiser)
-    workflow.waitlist_registration(waiting, organiser=organiser)
+        workflow.approve_registration(registration, actor=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
     outcome = bulk(
         event, "reject", organiser, references=[first.reference], reason="  No longer in post "
     )
@@ -105,10 +105,10 @@ def test_a_bulk_rejection_promotes_as_many_as_it_frees_however_many_places_are_f
     organiser = make_organiser(event)
     first, second, third, *waiting = signed_up_in_order(event, 7)
     for registration in (first, second, third):
-        workflow.approve_registration(registration, organiser=organiser)
+        workflow.approve_registration(registration, actor=organiser)
     for n, registration in enumerate(waiting):  # the organiser's decision, places or not
         workflow.waitlist_registration(
-            registration, organiser=organiser, now=utcnow() - timedelta(hours=10 - n)
+            registration, actor=organiser, now=utcnow() - timedelta(hours=10 - n)
         )
     outcome = bulk(
         event, "reject", organiser, references=[first.reference, second.reference], reason="No"
@@ -127,8 +127,8 @@ def test_a_bulk_rejection_of_pending_delegates_promotes_nobody(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     approved, waiting, pending = signed_up_in_order(event, 3)
-    workflow.approve_registration(approved, organiser=organiser)
-    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.approve_registration(approved, actor=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
     outcome = bulk(event, "reject", organiser, references=[pending.reference], reason="No")
     assert outcome.promoted == [] and waiting.status == Status.WAITLISTED
 
@@ -137,8 +137,8 @@ def test_bulk_waitlisting_skips_those_already_waiting(app):
     event = make_event()
     organiser = make_organiser(event)
     waiting, pending, approved = signed_up_in_order(event, 3)
-    workflow.waitlist_registration(waiting, organiser=organiser)
-    workflow.approve_registration(approved, organiser=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
+    workflow.approve_registration(approved, actor=organiser)
     outcome = bulk(event, "waitlist", organiser)
     assert outcome.done == [pending.reference]
     assert outcome.skipped == {

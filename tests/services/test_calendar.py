@@ -155,7 +155,7 @@ def test_a_new_link_revokes_the_old_one(event, sessions):
 def test_the_link_stops_working_when_the_registration_is_no_longer_approved(event, sessions):
     anna = approved(event, "anna@police.example")
     token = calendar.feed_token(anna, secret=SECRET)
-    workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+    workflow.reject_registration(anna, actor=publisher(event), reason="Duplicate")
     db.session.flush()
 
     assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None
@@ -164,8 +164,8 @@ def test_the_link_stops_working_when_the_registration_is_no_longer_approved(even
 def test_an_old_link_stays_dead_when_the_registration_is_approved_again(event, sessions):
     anna = approved(event, "anna@police.example")
     token = calendar.feed_token(anna, secret=SECRET)
-    workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
-    workflow.approve_registration(anna, organiser=publisher(event))
+    workflow.reject_registration(anna, actor=publisher(event), reason="Duplicate")
+    workflow.approve_registration(anna, actor=publisher(event))
     db.session.flush()
 
     assert calendar.registration_for_feed(event, anna.reference, token, secret=SECRET) is None

@@ -22,8 +22,8 @@ def test_capacity_used_and_left_count_only_approved_places(app):
     event = make_event(capacity=3)
     organiser = make_organiser(event)
     first, second, _ = (register(event, f"d{n}@police.example") for n in range(3))
-    workflow.approve_registration(first, organiser=organiser)
-    workflow.approve_registration(second, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
+    workflow.approve_registration(second, actor=organiser)
     dashboard = dashboard_for(event, BEFORE)
     assert (dashboard.approved, dashboard.seats_left, dashboard.total) == (2, 1, 3)
 
@@ -32,7 +32,7 @@ def test_every_status_is_counted_also_those_with_none(app):
     event = make_event()
     organiser = make_organiser(event)
     first, second = register(event, "a@police.example"), register(event, "b@police.example")
-    workflow.waitlist_registration(first, organiser=organiser)
+    workflow.waitlist_registration(first, actor=organiser)
     workflow.cancel_registration(second, actor=second.user)
     assert counts(dashboard_for(event, BEFORE).statuses) == {
         "pending": 0,

@@ -44,9 +44,9 @@ def full_event(event, organiser) -> list:
     """Two approved, two on the waiting list."""
     made = [register(event, f"d{n}@police.example") for n in range(4)]
     for registration in made[:2]:
-        workflow.approve_registration(registration, organiser=organiser)
+        workflow.approve_registration(registration, actor=organiser)
     for registration in made[2:]:
-        workflow.waitlist_registration(registration, organiser=organiser)
+        workflow.waitlist_registration(registration, actor=organiser)
     return made
 
 

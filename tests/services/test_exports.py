@@ -31,7 +31,7 @@ def read_xlsx(export) -> list[list]:
 
 
 def approve(registration, organiser):
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
 
 
 def test_a_cell_that_looks_like_a_formula_is_defused():

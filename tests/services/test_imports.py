@@ -155,7 +155,7 @@ def test_a_file_that_is_not_a_registrations_csv_is_refused(event, data, message)
 def test_the_import_creates_accounts_and_pending_registrations(event, organiser):
     existing = make_user("bram@europol.example", name="Bram J.")
     report = registration_import.import_registrations(
-        event, csv_file(*GOOD), organiser=organiser, notify=False
+        event, csv_file(*GOOD), actor=organiser, notify=False
     )
     assert report.imported
     anna, bram, chloe = registrations_of(event)
@@ -179,9 +179,7 @@ def test_the_import_creates_accounts_and_pending_registrations(event, organiser)
 
 
 def test_imported_people_are_emailed_only_when_the_organiser_asks(event, organiser):
-    registration_import.import_registrations(
-        event, csv_file(GOOD[0]), organiser=organiser, notify=True
-    )
+    registration_import.import_registrations(event, csv_file(GOOD[0]), actor=organiser, notify=True)
     [email] = db.session.scalars(sa.select(OutboxEmail)).all()
     assert email.recipient == "anna@politie.example"
     assert "have registered you" in email.subject
@@ -193,9 +191,7 @@ def test_imported_people_are_emailed_only_when_the_organiser_asks(event, organis
 
 def test_someone_with_an_account_is_not_asked_to_choose_a_password(event, organiser):
     make_user("anna@politie.example")
-    registration_import.import_registrations(
-        event, csv_file(GOOD[0]), organiser=organiser, notify=True
-    )
+    registration_import.import_registrations(event, csv_file(GOOD[0]), actor=organiser, notify=True)
     [email] = db.session.scalars(sa.select(OutboxEmail)).all()
     assert "choose a password" not in email.body_text
 
@@ -205,7 +201,7 @@ def test_a_file_with_a_bad_row_imports_nothing(event, organiser):
         registration_import.import_registrations(
             event,
             csv_file(*GOOD, "Lost,lost@police.example,Politie,Atlantis,Officer,,,"),
-            organiser=organiser,
+            actor=organiser,
             notify=True,
         )
     assert "1 of 4 rows have errors" in refused.value.message
@@ -227,7 +223,7 @@ def test_someone_registering_meanwhile_stops_the_whole_import(event, organiser, 
     monkeypatch.setattr(registration_import, "check_import", check_then_someone_registers)
     with pytest.raises(people_csv.ImportRefused) as refused:
         registration_import.import_registrations(
-            event, csv_file(*GOOD), organiser=organiser, notify=False
+            event, csv_file(*GOOD), actor=organiser, notify=False
         )
     assert "registered or signed up meanwhile" in refused.value.message
     assert [r.user.email for r in registrations_of(event)] == ["chloe@gendarmerie.example"]

@@ -65,7 +65,7 @@ def submit(event, email, code=None):
 
 
 def test_an_invitation_emails_a_code_and_keeps_only_its_hash(event, organiser):
-    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, actor=organiser)
     db.session.flush()
 
     assert invitation.email == "anna@politie.example"
@@ -81,7 +81,7 @@ def test_an_invitation_emails_a_code_and_keeps_only_its_hash(event, organiser):
 
 
 def test_the_code_registers_one_person_once(event, organiser):
-    _, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(event, ANNA, actor=organiser)
     # Typed by hand: lower case, spaces instead of dashes.
     registration = submit(event, "anna.private@example.org", code.lower().replace("-", " "))
     invitation = db.session.scalars(sa.select(Invitation)).one()
@@ -102,22 +102,22 @@ def test_an_event_by_invitation_only_needs_a_valid_code(event, organiser):
         with db.session.begin_nested():
             submit(event, "guesser@example.org", "AAAA-BBBB-CCCC")
 
-    _, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(event, ANNA, actor=organiser)
     assert submit(event, "anna@politie.example", code).status == "pending"
 
 
 def test_a_code_for_another_event_does_not_work(event, organiser):
     other = make_event(slug="vgt-2015")
-    _, code = registration_invitations.invite(other, ANNA, invited_by=organiser)
+    _, code = registration_invitations.invite(other, ANNA, actor=organiser)
     event.invitation_only = True
     with pytest.raises(InvalidToken, match="not an invitation code"):
         submit(event, "anna@politie.example", code)
 
 
 def test_sending_again_gives_a_new_code_and_the_old_one_stops_working(event, organiser):
-    _, old = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    _, old = registration_invitations.invite(event, ANNA, actor=organiser)
     invitation, new = registration_invitations.invite(
-        event, Invitee("anna@politie.example", "Anna de Vries"), invited_by=organiser
+        event, Invitee("anna@politie.example", "Anna de Vries"), actor=organiser
     )
     assert new != old
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
@@ -129,29 +129,29 @@ def test_sending_again_gives_a_new_code_and_the_old_one_stops_working(event, org
 
 
 def test_a_withdrawn_invitation_no_longer_registers(event, organiser):
-    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
-    registration_invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, actor=organiser)
+    registration_invitations.withdraw(event, invitation.id, actor=organiser)
     assert invitation.state == InvitationState.REVOKED
     with pytest.raises(InvalidToken, match="withdrawn"):
         submit(event, "anna@politie.example", code)
 
 
 def test_a_used_invitation_cannot_be_withdrawn_and_another_events_is_not_found(event, organiser):
-    invitation, code = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, code = registration_invitations.invite(event, ANNA, actor=organiser)
     submit(event, "anna@politie.example", code)
     with pytest.raises(InvalidTransition, match="has registered"):
-        registration_invitations.withdraw(event, invitation.id, withdrawn_by=organiser)
+        registration_invitations.withdraw(event, invitation.id, actor=organiser)
     other = make_event(slug="vgt-2015")
     with pytest.raises(NotFound):
-        registration_invitations.withdraw(other, invitation.id, withdrawn_by=organiser)
+        registration_invitations.withdraw(other, invitation.id, actor=organiser)
 
 
 def test_someone_registered_is_not_invited_until_they_cancel(event, organiser):
     registration = register(event, "anna@politie.example")
     with pytest.raises(DomainError, match="already registered"):
-        registration_invitations.invite(event, ANNA, invited_by=organiser)
+        registration_invitations.invite(event, ANNA, actor=organiser)
     workflow.cancel_registration(registration, actor=registration.user)
-    invitation, _ = registration_invitations.invite(event, ANNA, invited_by=organiser)
+    invitation, _ = registration_invitations.invite(event, ANNA, actor=organiser)
     assert invitation.state == InvitationState.OPEN
 
 
@@ -171,9 +171,7 @@ GOOD = [
 
 def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, organiser):
     register(event, "taken@police.example")
-    registration_invitations.invite(
-        event, Invitee("open@police.example", "Olaf"), invited_by=organiser
-    )
+    registration_invitations.invite(event, Invitee("open@police.example", "Olaf"), actor=organiser)
     sent_before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail))
 
     report = invitee_import.check_invitees(
@@ -209,14 +207,14 @@ def test_the_invitee_dry_run_reports_every_bad_row_and_sends_nothing(event, orga
 def test_an_invitee_file_with_a_bad_row_invites_nobody(event, organiser):
     bad_file = invitee_file(*GOOD, "No Email,,,")
     with pytest.raises(people_csv.ImportRefused, match="Nobody was invited: 1 of 4") as refused:
-        invitee_import.import_invitees(event, bad_file, organiser=organiser)
+        invitee_import.import_invitees(event, bad_file, actor=organiser)
     assert refused.value.report.errors[0].line == 5
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
 
 
 def test_a_good_invitee_file_invites_everyone_with_their_own_code(event, organiser):
-    report = invitee_import.import_invitees(event, invitee_file(*GOOD), organiser=organiser)
+    report = invitee_import.import_invitees(event, invitee_file(*GOOD), actor=organiser)
     assert report.imported
     listed = registration_invitations.invitations_of(event)
     assert sorted(i.email for i in listed) == [

@@ -106,7 +106,7 @@ def test_an_import_carries_every_importable_field_into_the_registration(app, eve
     header = ",".join(["name", "email", *(f.csv_column for f in imported)])
     row = ",".join(["Aoife Byrne", "aoife@garda.example", *(example_cell(f)[0] for f in imported)])
     registration_import.import_registrations(
-        event, f"{header}\n{row}\n".encode(), organiser=organiser, notify=False
+        event, f"{header}\n{row}\n".encode(), actor=organiser, notify=False
     )
     registration = db.session.scalars(sa.select(Registration)).one()
     for f in imported:

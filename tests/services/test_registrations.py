@@ -130,17 +130,17 @@ def test_approving_past_the_capacity_is_refused(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     first, second = register(event, "a@x.example"), register(event, "b@x.example")
-    workflow.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
     with pytest.raises(CapacityReached, match="full: 1 of 1"):
-        workflow.approve_registration(second, organiser=organiser)
+        workflow.approve_registration(second, actor=organiser)
     assert second.status == Status.PENDING
 
 
 def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organiser):
     registration = register(event, "anna@police.example")
-    workflow.waitlist_registration(registration, organiser=organiser)
-    workflow.approve_registration(registration, organiser=organiser)
-    workflow.reject_registration(registration, organiser=organiser, reason="Not police")
+    workflow.waitlist_registration(registration, actor=organiser)
+    workflow.approve_registration(registration, actor=organiser)
+    workflow.reject_registration(registration, actor=organiser, reason="Not police")
     assert audit_actions(registration) == [
         "registration.submitted",
         "registration.waitlisted",
@@ -166,7 +166,7 @@ def test_every_decision_is_audited_with_its_organiser_and_emailed(event, organis
 
 def test_the_rejection_email_carries_the_reason(event, organiser):
     registration = register(event, "anna@police.example")
-    workflow.reject_registration(registration, organiser=organiser, reason="Not police staff")
+    workflow.reject_registration(registration, actor=organiser, reason="Not police staff")
     assert "Not police staff" in emails_to("anna@police.example")[-1].body_text
 
 
@@ -174,7 +174,7 @@ def test_a_cancelled_registration_cannot_be_approved(event, organiser):
     registration = register(event, "anna@police.example")
     workflow.cancel_registration(registration, actor=registration.user)
     with pytest.raises(InvalidTransition):
-        workflow.approve_registration(registration, organiser=organiser)
+        workflow.approve_registration(registration, actor=organiser)
 
 
 def test_only_a_pending_registration_can_be_edited(event, organiser):
@@ -183,7 +183,7 @@ def test_only_a_pending_registration_can_be_edited(event, organiser):
         registration, details(job_title="Analyst"), actor=registration.user
     )
     assert registration.job_title == "Analyst"
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     with pytest.raises(InvalidTransition, match="only its dietary needs and accessibility needs"):
         workflow.update_registration(
             registration, details(job_title="Chief"), actor=registration.user
@@ -193,7 +193,7 @@ def test_only_a_pending_registration_can_be_edited(event, organiser):
 
 def test_once_approved_only_the_needs_change_and_the_change_is_audited(event, organiser):
     registration = register(event, "anna@police.example")
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     workflow.update_registration(
         registration,
         RegistrationDetails(dietary_needs="Halal", accessibility_needs=" Lift "),
@@ -212,7 +212,7 @@ def test_once_approved_only_the_needs_change_and_the_change_is_audited(event, or
 
 def test_a_waitlisted_or_rejected_registration_cannot_be_changed(event, organiser):
     waiting = register(event, "waiting@police.example")
-    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
     with pytest.raises(InvalidTransition):
         workflow.update_registration(
             waiting, RegistrationDetails(dietary_needs="Halal"), actor=waiting.user
@@ -225,12 +225,12 @@ def test_a_cancellation_promotes_the_first_on_the_waiting_list(app):
     seated = register(event, "seated@x.example")
     first_waiting = register(event, "first@x.example")
     second_waiting = register(event, "second@x.example")
-    workflow.approve_registration(seated, organiser=organiser)
+    workflow.approve_registration(seated, actor=organiser)
     workflow.waitlist_registration(
-        first_waiting, organiser=organiser, now=utcnow() - timedelta(hours=2)
+        first_waiting, actor=organiser, now=utcnow() - timedelta(hours=2)
     )
     workflow.waitlist_registration(
-        second_waiting, organiser=organiser, now=utcnow() - timedelta(hours=1)
+        second_waiting, actor=organiser, now=utcnow() - timedelta(hours=1)
     )
 
     workflow.cancel_registration(seated, actor=seated.user)
@@ -248,9 +248,9 @@ def test_rejecting_an_approved_delegate_promotes_the_first_on_the_waiting_list(a
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     seated, waiting = register(event, "seated@x.example"), register(event, "waiting@x.example")
-    workflow.approve_registration(seated, organiser=organiser)
-    workflow.waitlist_registration(waiting, organiser=organiser)
-    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    workflow.approve_registration(seated, actor=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
+    workflow.reject_registration(seated, actor=organiser, reason="Duplicate")
     assert waiting.status == Status.APPROVED
 
 
@@ -260,12 +260,12 @@ def waiting_list_with_seats_free(capacity: int, waiting: int):
     event = make_event(capacity=capacity)
     organiser = make_organiser(event)
     seated = register(event, "seated@x.example")
-    workflow.approve_registration(seated, organiser=organiser)
+    workflow.approve_registration(seated, actor=organiser)
     queue = []
     for n in range(waiting):
         registration = register(event, f"waiting{n}@x.example")
         workflow.waitlist_registration(
-            registration, organiser=organiser, now=utcnow() - timedelta(hours=waiting - n)
+            registration, actor=organiser, now=utcnow() - timedelta(hours=waiting - n)
         )
         queue.append(registration)
     return event, organiser, seated, queue
@@ -273,7 +273,7 @@ def waiting_list_with_seats_free(capacity: int, waiting: int):
 
 def test_a_rejection_with_many_places_free_promotes_one_from_the_waiting_list(app):
     event, organiser, seated, queue = waiting_list_with_seats_free(capacity=115, waiting=3)
-    workflow.reject_registration(seated, organiser=organiser, reason="Duplicate")
+    workflow.reject_registration(seated, actor=organiser, reason="Duplicate")
     assert [registration.status for registration in queue] == [
         Status.APPROVED,
         Status.WAITLISTED,
@@ -307,8 +307,8 @@ def test_cancelling_a_pending_registration_promotes_nobody(app):
     organiser = make_organiser(event)
     seated, pending = register(event, "seated@x.example"), register(event, "pending@x.example")
     waiting = register(event, "waiting@x.example")
-    workflow.approve_registration(seated, organiser=organiser)
-    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.approve_registration(seated, actor=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
     workflow.cancel_registration(pending, actor=pending.user)
     assert waiting.status == Status.WAITLISTED
 
@@ -324,14 +324,14 @@ def test_a_refused_change_leaves_nothing_half_written(app):
     event = make_event(capacity=1)
     organiser = make_organiser(event)
     seated, refused = register(event, "seated@x.example"), register(event, "refused@x.example")
-    workflow.approve_registration(seated, organiser=organiser)
+    workflow.approve_registration(seated, actor=organiser)
     db.session.commit()
     counts_before = [
         db.session.scalar(sa.select(sa.func.count()).select_from(model))
         for model in (AuditEntry, OutboxEmail)
     ]
     with pytest.raises(CapacityReached):
-        workflow.approve_registration(refused, organiser=organiser)
+        workflow.approve_registration(refused, actor=organiser)
     db.session.rollback()
     counts_after = [
         db.session.scalar(sa.select(sa.func.count()).select_from(model))
@@ -367,15 +367,15 @@ def test_changing_the_consent_is_recorded_and_audited(event):
 
 def test_withdrawing_an_approved_place_says_so(event, organiser):
     registration = register(event, "anna@police.example")
-    workflow.approve_registration(registration, organiser=organiser)
-    workflow.reject_registration(registration, organiser=organiser, reason="Duplicate")
+    workflow.approve_registration(registration, actor=organiser)
+    workflow.reject_registration(registration, actor=organiser, reason="Duplicate")
     body = emails_to("anna@police.example")[-1].body_text
     assert "withdrawn the place" in body and "Duplicate" in body
 
 
 def test_the_waiting_list_email_does_not_claim_the_event_is_full(event, organiser):
     registration = register(event, "anna@police.example")
-    workflow.waitlist_registration(registration, organiser=organiser)
+    workflow.waitlist_registration(registration, actor=organiser)
     assert "full" not in emails_to("anna@police.example")[-1].body_text
 
 

@@ -102,7 +102,7 @@ def test_a_tag_labels_only_its_own_events_registrations(team):
 def test_a_note_is_kept_with_its_author_and_stays_out_of_the_audit_log(team):
     event, organiser = team
     registration = register(event, "dana@police.example")
-    note = notes.add_note(registration, "  Vetted by phone with her unit.\n", author=organiser)
+    note = notes.add_note(registration, "  Vetted by phone with her unit.\n", actor=organiser)
     assert note.body == "Vetted by phone with her unit."
     assert registration.notes == [note] and note.author == organiser
     entry = db.session.scalars(

@@ -44,7 +44,7 @@ def test_create_organiser_still_makes_a_verified_organiser_once(event):
 
 def test_an_invitation_stores_only_a_hash_and_mails_the_link(event, organiser):
     invitation, token = team.invite_member(
-        event, " Liaison@FBI.example ", TeamRole.MODERATOR, invited_by=organiser
+        event, " Liaison@FBI.example ", TeamRole.MODERATOR, actor=organiser
     )
     assert invitation.email == "liaison@fbi.example"
     assert token not in invitation.token_hash and len(invitation.token_hash) == 64
@@ -61,12 +61,12 @@ def test_an_invitation_stores_only_a_hash_and_mails_the_link(event, organiser):
 
 def test_inviting_a_team_member_again_is_refused(event, organiser):
     with pytest.raises(DomainError, match="already on the team as organiser"):
-        team.invite_member(event, "ORGANISER@politie.example", "viewer", invited_by=organiser)
+        team.invite_member(event, "ORGANISER@politie.example", "viewer", actor=organiser)
 
 
 def test_a_new_invitation_to_the_same_address_replaces_the_old_link(event, organiser):
-    _, old = team.invite_member(event, "ngo@ecpat.example", "viewer", invited_by=organiser)
-    _, new = team.invite_member(event, "ngo@ecpat.example", "moderator", invited_by=organiser)
+    _, old = team.invite_member(event, "ngo@ecpat.example", "viewer", actor=organiser)
+    _, new = team.invite_member(event, "ngo@ecpat.example", "moderator", actor=organiser)
     with pytest.raises(InvalidToken, match="not valid"):
         team.invitation_for_token(old)
     assert team.invitation_for_token(new).role == "moderator"
@@ -74,7 +74,7 @@ def test_a_new_invitation_to_the_same_address_replaces_the_old_link(event, organ
 
 
 def test_accepting_makes_the_invited_user_a_member_with_the_role(event, organiser):
-    _, token = team.invite_member(event, "Desk@Politie.example", "check_in", invited_by=organiser)
+    _, token = team.invite_member(event, "Desk@Politie.example", "check_in", actor=organiser)
     desk = make_user("desk@politie.example", name="Dirk Desk")
     member = team.accept_invitation(token, desk)
     assert member.role == "check_in" and desk.role_in(event) == TeamRole.CHECK_IN
@@ -83,7 +83,7 @@ def test_accepting_makes_the_invited_user_a_member_with_the_role(event, organise
 
 
 def test_an_invitation_works_once(event, organiser):
-    _, token = team.invite_member(event, "desk@politie.example", "viewer", invited_by=organiser)
+    _, token = team.invite_member(event, "desk@politie.example", "viewer", actor=organiser)
     team.accept_invitation(token, make_user("desk@politie.example"))
     with pytest.raises(InvalidToken, match="used already"):
         team.accept_invitation(token, make_user("other@politie.example"))
@@ -91,7 +91,7 @@ def test_an_invitation_works_once(event, organiser):
 
 def test_an_invitation_expires_after_seven_days(event, organiser):
     start = utcnow()
-    _, token = team.invite_member(event, "late@politie.example", "viewer", invited_by=organiser)
+    _, token = team.invite_member(event, "late@politie.example", "viewer", actor=organiser)
     user = make_user("late@politie.example")
     team.invitation_for_token(token, start + timedelta(days=6, hours=23))
     with pytest.raises(InvalidToken, match="expired"):
@@ -106,14 +106,14 @@ def test_an_unknown_link_is_refused(app):
 
 
 def test_only_the_invited_address_may_accept(event, organiser):
-    _, token = team.invite_member(event, "right@politie.example", "viewer", invited_by=organiser)
+    _, token = team.invite_member(event, "right@politie.example", "viewer", actor=organiser)
     with pytest.raises(NotAllowed, match="another email address"):
         team.accept_invitation(token, make_user("wrong@politie.example"))
     assert db.session.scalars(sa.select(TeamInvitation)).one().accepted_at is None
 
 
 def test_someone_who_joined_meanwhile_cannot_accept_a_second_role(event, organiser):
-    _, token = team.invite_member(event, "mod@politie.example", "viewer", invited_by=organiser)
+    _, token = team.invite_member(event, "mod@politie.example", "viewer", actor=organiser)
     make_organiser(event, "mod@politie.example", role="moderator")
     with pytest.raises(DomainError, match="already on the team"):
         team.accept_invitation(token, team.find_user("mod@politie.example"))
@@ -121,7 +121,7 @@ def test_someone_who_joined_meanwhile_cannot_accept_a_second_role(event, organis
 
 def test_an_invitation_opens_only_its_own_event(event, organiser):
     other = make_event(slug="vgt-2015")
-    _, token = team.invite_member(other, "desk@politie.example", "viewer", invited_by=organiser)
+    _, token = team.invite_member(other, "desk@politie.example", "viewer", actor=organiser)
     desk = make_user("desk@politie.example")
     team.accept_invitation(token, desk)
     assert desk.role_in(other) == TeamRole.VIEWER and desk.role_in(event) is None
@@ -139,7 +139,7 @@ def test_the_team_lists_organisers_first(event, organiser):
 
 def test_an_organiser_changes_a_role_and_it_is_audited(event, organiser):
     viewer = make_organiser(event, "viewer@politie.example", role="viewer")
-    team.change_role(event, viewer.id, TeamRole.MODERATOR, changed_by=organiser)
+    team.change_role(event, viewer.id, TeamRole.MODERATOR, actor=organiser)
     assert viewer.role_in(event) == TeamRole.MODERATOR
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "team.role_changed")
@@ -150,27 +150,27 @@ def test_an_organiser_changes_a_role_and_it_is_audited(event, organiser):
 
 def test_the_same_role_again_changes_and_logs_nothing(event, organiser):
     viewer = make_organiser(event, "viewer@politie.example", role="viewer")
-    team.change_role(event, viewer.id, "viewer", changed_by=organiser)
+    team.change_role(event, viewer.id, "viewer", actor=organiser)
     assert "team.role_changed" not in actions(event)
 
 
 def test_the_last_organiser_keeps_the_role(event, organiser):
     with pytest.raises(DomainError, match="last organiser"):
-        team.change_role(event, organiser.id, TeamRole.VIEWER, changed_by=organiser)
+        team.change_role(event, organiser.id, TeamRole.VIEWER, actor=organiser)
     with pytest.raises(DomainError, match="last organiser"):
-        team.remove_member(event, organiser.id, removed_by=organiser)
+        team.remove_member(event, organiser.id, actor=organiser)
     assert organiser.organises(event)
 
 
 def test_with_a_second_organiser_the_first_may_step_down(event, organiser):
     make_organiser(event, "second@politie.example")
-    team.change_role(event, organiser.id, TeamRole.VIEWER, changed_by=organiser)
+    team.change_role(event, organiser.id, TeamRole.VIEWER, actor=organiser)
     assert organiser.role_in(event) == TeamRole.VIEWER
 
 
 def test_removing_a_member_keeps_their_account_and_is_audited(event, organiser):
     moderator = make_organiser(event, "moderator@politie.example", role="moderator")
-    removed = team.remove_member(event, moderator.id, removed_by=organiser)
+    removed = team.remove_member(event, moderator.id, actor=organiser)
     assert removed is moderator and moderator.role_in(event) is None
     assert team.find_user("moderator@politie.example") is moderator
     entry = db.session.scalars(
@@ -182,9 +182,9 @@ def test_removing_a_member_keeps_their_account_and_is_audited(event, organiser):
 def test_changes_to_someone_outside_the_team_are_refused(event, organiser):
     outsider = make_user("outsider@police.example")
     with pytest.raises(DomainError, match="not on the team"):
-        team.change_role(event, outsider.id, "viewer", changed_by=organiser)
+        team.change_role(event, outsider.id, "viewer", actor=organiser)
     with pytest.raises(DomainError, match="not on the team"):
-        team.remove_member(event, outsider.id, removed_by=organiser)
+        team.remove_member(event, outsider.id, actor=organiser)
 
 
 @pytest.mark.postgres
@@ -203,7 +203,7 @@ def test_two_organisers_stepping_down_at_once_leave_one_organiser(
     def the_other_organiser_steps_down():
         with app.app_context():
             try:
-                team.change_role(event_ref, second.id, "viewer", changed_by=second_ref)
+                team.change_role(event_ref, second.id, "viewer", actor=second_ref)
                 db.session.commit()
                 outcome["second"] = "stepped down"
             except DomainError as error:
@@ -211,7 +211,7 @@ def test_two_organisers_stepping_down_at_once_leave_one_organiser(
                 outcome["second"] = error.message
 
     event_ref, second_ref = SimpleNamespace(id=event.id), SimpleNamespace(id=second.id)
-    team.change_role(event, organiser.id, "viewer", changed_by=organiser)
+    team.change_role(event, organiser.id, "viewer", actor=organiser)
     db.session.flush()  # the first change is made, not yet committed
     other = threading.Thread(target=the_other_organiser_steps_down)
     other.start()

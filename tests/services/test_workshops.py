@@ -322,7 +322,7 @@ def test_a_registration_that_stops_being_approved_gives_its_places_to_the_waitin
     if how == "cancel":
         workflow.cancel_registration(anna, actor=anna.user)
     else:
-        workflow.reject_registration(anna, organiser=publisher(event), reason="Duplicate")
+        workflow.reject_registration(anna, actor=publisher(event), reason="Duplicate")
 
     assert status_in(finding, anna) is None and status_in(streaming, anna) is None
     assert status_in(finding, ben) == Signup.CONFIRMED

@@ -24,7 +24,7 @@ LOG = "/vgt-2014/organiser/audit-log"
 @pytest.fixture
 def approved(event, organiser):
     registration = register(event, "maria@garda.example")
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     db.session.commit()
     return registration
 
@@ -225,7 +225,7 @@ def test_ids_of_known_objects_read_as_their_names(client, auth, event, organiser
     )
     publishing.publish(event, actor=organiser)
     anna = register(event, "anna@police.example")
-    workflow.approve_registration(anna, organiser=organiser)
+    workflow.approve_registration(anna, actor=organiser)
     workshops.sign_up(anna, session.id, actor=anna.user)
     db.session.commit()
     auth.login(organiser.email)

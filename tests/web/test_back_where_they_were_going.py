@@ -80,7 +80,7 @@ def test_the_invitation_link_survives_sign_up_and_verification(
     app, client, runner, mail_server, upcoming_event, organiser
 ):
     registration_invitations.invite(
-        upcoming_event, Invitee(EMAIL, "Anna de Vries"), invited_by=organiser
+        upcoming_event, Invitee(EMAIL, "Anna de Vries"), actor=organiser
     )
     db.session.commit()
     send_mail(runner)

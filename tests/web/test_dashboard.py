@@ -20,8 +20,8 @@ def seed(event, count: int, **overrides) -> list[Registration]:
 
 def test_the_dashboard_shows_capacity_statuses_countries_and_kinds(client, auth, event, organiser):
     first, second, third = seed(event, 3, country="NL")
-    workflow.approve_registration(first, organiser=organiser)
-    workflow.waitlist_registration(second, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
+    workflow.waitlist_registration(second, actor=organiser)
     db.session.commit()
     auth.login(organiser.email)
     page = client.get(DASHBOARD).text

@@ -20,7 +20,7 @@ PAGE = "/vgt-2014/organiser/exports"
 @pytest.fixture
 def delegates(event, organiser):
     approved = register(event, "approved@police.example", dietary_needs="Halal")
-    workflow.approve_registration(approved, organiser=organiser)
+    workflow.approve_registration(approved, actor=organiser)
     pending = register(event, "pending@police.example", job_title="-1+1")
     db.session.commit()
     return approved, pending

@@ -115,7 +115,7 @@ def test_withdrawing_an_invitation_stops_its_code(
     client, auth, upcoming_event, organiser, delegate
 ):
     invitation, code = registration_invitations.invite(
-        upcoming_event, Invitee(delegate.email, "Dana Delegate"), invited_by=organiser
+        upcoming_event, Invitee(delegate.email, "Dana Delegate"), actor=organiser
     )
     db.session.commit()
     auth.login(organiser.email)
@@ -148,7 +148,7 @@ def test_an_invalid_invitation_form_keeps_what_was_typed(client, auth, organiser
 
 
 def test_a_viewer_sees_the_invitations_but_cannot_invite(client, auth, event, organiser):
-    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
+    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), actor=organiser)
     viewer = make_organiser(event, "viewer@politie.example", role=TeamRole.VIEWER)
     db.session.commit()
     auth.login(viewer.email)
@@ -190,7 +190,7 @@ def test_invitees_imported_from_a_file_each_get_their_own_code(
 
 
 def test_invitations_are_in_the_audit_log_by_name(client, auth, event, organiser):
-    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), invited_by=organiser)
+    registration_invitations.invite(event, Invitee(INVITEE, "Anna de Vries"), actor=organiser)
     db.session.commit()
     auth.login(organiser.email)
     page = client.get("/vgt-2014/organiser/audit-log?what=invitation.sent").text

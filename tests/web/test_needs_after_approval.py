@@ -28,7 +28,7 @@ def approved(event):
     """Dana's registration (vegetarian, no accessibility needs), approved by Olga."""
     organiser = make_organiser(event)
     registration = register(event, "delegate@police.example")
-    workflow.approve_registration(registration, organiser=organiser)
+    workflow.approve_registration(registration, actor=organiser)
     db.session.commit()
     return registration
 
@@ -155,9 +155,7 @@ def test_a_registration_approved_while_its_form_was_open_saves_nothing(client, a
     auth.login()
     page = client.get(EDIT).text  # pending: every field
     assert 'name="job_title"' in page
-    workflow.approve_registration(
-        db.session.get(Registration, registration.id), organiser=organiser
-    )
+    workflow.approve_registration(db.session.get(Registration, registration.id), actor=organiser)
     db.session.commit()
     response = client.post(
         EDIT,
@@ -183,7 +181,7 @@ def test_a_registration_approved_while_its_form_was_open_saves_nothing(client, a
 def test_a_rejected_delegate_cannot_change_anything(client, auth, approved):
     organiser = db.session.get(Registration, approved.id).decided_by
     workflow.reject_registration(
-        db.session.get(Registration, approved.id), organiser=organiser, reason="No longer in post"
+        db.session.get(Registration, approved.id), actor=organiser, reason="No longer in post"
     )
     db.session.commit()
     auth.login()

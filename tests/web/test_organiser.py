@@ -56,7 +56,7 @@ def test_search_treats_wildcards_as_text(client, auth, event, organiser):
 
 def test_the_list_filters_by_status(client, auth, event, organiser):
     first, second = seed(event, 2)
-    workflow.approve_registration(first, organiser=organiser)
+    workflow.approve_registration(first, actor=organiser)
     db.session.commit()
     auth.login(organiser.email)
     page = client.get("/vgt-2014/organiser/registrations?status=approved").text

@@ -467,7 +467,7 @@ def test_an_empty_note_is_refused_beside_the_field(client, auth, event, organise
 
 def test_a_viewer_reads_notes_and_tags_but_cannot_add_them(client, auth, event, organiser):
     [registration] = seed(event, 1)
-    notes.add_note(registration, "Speaker on live streaming.", author=organiser)
+    notes.add_note(registration, "Speaker on live streaming.", actor=organiser)
     vip = tags.create_tag(event, "VIP", "red", actor=organiser)
     tags.add_tag(vip, [registration], actor=organiser)
     viewer = make_organiser(event, "viewer@politie.example", role="viewer")

@@ -72,7 +72,7 @@ def test_saving_the_same_settings_says_nothing_changed(logged_in):
 
 def test_the_capacity_is_refused_below_the_places_approved(logged_in, event, organiser):
     for n in range(3):
-        workflow.approve_registration(register(event, f"d{n}@police.example"), organiser=organiser)
+        workflow.approve_registration(register(event, f"d{n}@police.example"), actor=organiser)
     db.session.commit()
     response = logged_in.post(SETTINGS, data=form(capacity="2", venue="Elsewhere"))
     assert response.status_code == 409
@@ -85,8 +85,8 @@ def test_the_capacity_is_refused_below_the_places_approved(logged_in, event, org
 def test_a_raised_capacity_gives_the_new_places_to_the_waiting_list(logged_in, event, organiser):
     event.capacity = 1
     approved, waiting = register(event, "a@police.example"), register(event, "b@police.example")
-    workflow.approve_registration(approved, organiser=organiser)
-    workflow.waitlist_registration(waiting, organiser=organiser)
+    workflow.approve_registration(approved, actor=organiser)
+    workflow.waitlist_registration(waiting, actor=organiser)
     db.session.commit()
     logged_in.post(SETTINGS, data=form(capacity="2"))
     assert "1 from the waiting list now have a place" in logged_in.get(SETTINGS).text

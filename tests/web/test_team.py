@@ -26,7 +26,7 @@ def invitation_link(address: str) -> str:
 
 def invite(event, organiser, address="liaison@fbi.example", role="viewer") -> str:
     """An invitation made by the organiser; the path of its link."""
-    team.invite_member(event, address, role, invited_by=organiser)
+    team.invite_member(event, address, role, actor=organiser)
     db.session.commit()
     return invitation_link(address.lower())
 
@@ -206,7 +206,7 @@ def test_a_pending_invitation_can_be_withdrawn_and_its_link_stops_working(
 def test_withdrawing_an_invitation_of_another_event_is_a_404(client, auth, event, organiser):
     other = make_event(slug="vgt-2015")
     make_organiser(other, "other@politie.example")
-    team.invite_member(other, "x@fbi.example", "viewer", invited_by=organiser)
+    team.invite_member(other, "x@fbi.example", "viewer", actor=organiser)
     db.session.commit()
     invitation = db.session.scalars(sa.select(TeamInvitation)).one()
     auth.login(organiser.email)

@@ -68,7 +68,7 @@ def test_the_audit_log_says_the_zone(client, auth, event, organiser, winter_and_
 
 def test_the_invitations_page_says_when_each_was_sent_with_its_zone(client, auth, event, organiser):
     registration_invitations.invite(
-        event, Invitee("anna@politie.example", "Anna de Vries"), invited_by=organiser, now=JULY
+        event, Invitee("anna@politie.example", "Anna de Vries"), actor=organiser, now=JULY
     )
     db.session.commit()
     auth.login(organiser.email)
@@ -78,7 +78,7 @@ def test_the_invitations_page_says_when_each_was_sent_with_its_zone(client, auth
 def test_the_team_page_says_until_when_an_invitation_works_with_its_zone(
     client, auth, event, organiser
 ):
-    team.invite_member(event, "liaison@fbi.example", "viewer", invited_by=organiser)
+    team.invite_member(event, "liaison@fbi.example", "viewer", actor=organiser)
     # Far enough ahead to be pending whenever the test runs, on a winter's day.
     expires = datetime(2099, 1, 15, 16, 0, tzinfo=UTC)
     db.session.execute(sa.update(TeamInvitation).values(expires_at=expires))
@@ -124,7 +124,7 @@ def test_a_workshop_email_says_its_times_with_the_zone(event):
 
 def test_the_team_invitation_email_says_until_when_the_link_works_with_the_zone(event, organiser):
     now = datetime(2014, 10, 20, 9, 30, tzinfo=UTC)  # the link works a week: into CET
-    team.invite_member(event, "liaison@fbi.example", "viewer", invited_by=organiser, now=now)
+    team.invite_member(event, "liaison@fbi.example", "viewer", actor=organiser, now=now)
     db.session.commit()
     body = db.session.scalars(
         sa.select(OutboxEmail.body_text).where(OutboxEmail.recipient == "liaison@fbi.example")

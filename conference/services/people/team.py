@@ -88,7 +88,7 @@ def _refuse_if_last_organiser(event: Event, member: TeamMember, verb: str) -> No
         )
 
 
-def change_role(event: Event, user_id: int, role: TeamRole, *, changed_by: User) -> TeamMember:
+def change_role(event: Event, user_id: int, role: TeamRole, *, actor: User) -> TeamMember:
     """Give a team member another role; never takes away the event's last organiser."""
     lock_event(event.id)  # two organisers demoting each other at once must not both succeed
     member = _membership(event, user_id)
@@ -101,7 +101,7 @@ def change_role(event: Event, user_id: int, role: TeamRole, *, changed_by: User)
     log_action(
         "team.role_changed",
         db.session.get(User, user_id),
-        actor=changed_by,
+        actor=actor,
         event_id=event.id,
         from_role=str(from_role),
         to_role=str(role),
@@ -109,7 +109,7 @@ def change_role(event: Event, user_id: int, role: TeamRole, *, changed_by: User)
     return member
 
 
-def remove_member(event: Event, user_id: int, *, removed_by: User) -> User:
+def remove_member(event: Event, user_id: int, *, actor: User) -> User:
     """Take someone off the team (their account stays); never the event's last organiser."""
     lock_event(event.id)
     member = _membership(event, user_id)
@@ -118,9 +118,7 @@ def remove_member(event: Event, user_id: int, *, removed_by: User) -> User:
     db.session.delete(member)
     db.session.flush()
     db.session.expire(user, ["team_roles"])
-    log_action(
-        "team.member_removed", user, actor=removed_by, event_id=event.id, role=str(member.role)
-    )
+    log_action("team.member_removed", user, actor=actor, event_id=event.id, role=str(member.role))
     return user
 
 
@@ -145,7 +143,7 @@ def pending_invitations(event: Event, now: datetime | None = None) -> list[TeamI
 
 
 def invite_member(
-    event: Event, email: str, role: TeamRole, *, invited_by: User, now: datetime | None = None
+    event: Event, email: str, role: TeamRole, *, actor: User, now: datetime | None = None
 ) -> tuple[TeamInvitation, str]:
     """Invite an address to the team with a role, by an email with a single-use link.
 
@@ -175,27 +173,27 @@ def invite_member(
         email=email,
         role=role,
         token_hash=_token_hash(token),
-        invited_by_id=invited_by.id,
+        invited_by_id=actor.id,
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
     db.session.add(invitation)
     log_action(
-        "team.invited", invitation, actor=invited_by, event_id=event.id, email=email, role=str(role)
+        "team.invited", invitation, actor=actor, event_id=event.id, email=email, role=str(role)
     )
     queue_email(
         email,
         "team_invitation",
         event=event,
         role=role,
-        invited_by=invited_by,
+        invited_by=actor,
         link=absolute_url("accounts.team_invitation", token=token),
         expires_at=invitation.expires_at,
     )
     return invitation, token
 
 
-def withdraw_invitation(event: Event, invitation_id: int, *, withdrawn_by: User) -> TeamInvitation:
+def withdraw_invitation(event: Event, invitation_id: int, *, actor: User) -> TeamInvitation:
     """Make an invitation's link stop working before anyone accepts it."""
     invitation = db.session.get(TeamInvitation, invitation_id)
     if invitation is None or invitation.event_id != event.id:
@@ -208,7 +206,7 @@ def withdraw_invitation(event: Event, invitation_id: int, *, withdrawn_by: User)
     log_action(
         "team.invitation_withdrawn",
         invitation,
-        actor=withdrawn_by,
+        actor=actor,
         event_id=event.id,
         email=invitation.email,
         role=str(invitation.role),

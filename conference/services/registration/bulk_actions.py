@@ -100,7 +100,7 @@ def run_bulk_action(
     event: Event,
     action: str,
     *,
-    organiser: User,
+    actor: User,
     batch: str,
     filters: RegistrationFilter | None = None,
     references: list[str] | None = None,
@@ -118,16 +118,16 @@ def run_bulk_action(
     """
     now = now or utcnow()
     event = workflow.lock_event(event.id)
-    _claim_batch(event, batch, action, organiser, now)
+    _claim_batch(event, batch, action, actor, now)
     selection = _selection(event, filters or RegistrationFilter(), references)
     outcome = BulkOutcome(action)
     if action == "approve":
-        _approve(event, selection, organiser, now, outcome)
+        _approve(event, selection, actor, now, outcome)
     elif action == "waitlist":
-        _decide(selection, "waitlist", Status.WAITLISTED, organiser, now, outcome)
+        _decide(selection, "waitlist", Status.WAITLISTED, actor, now, outcome)
     elif action == "reject":
         approved = {r.id for r in selection if r.status == Status.APPROVED}
-        _decide(selection, "reject", Status.REJECTED, organiser, now, outcome, reason.strip())
+        _decide(selection, "reject", Status.REJECTED, actor, now, outcome, reason.strip())
         freed = sum(r.id in approved and r.status == Status.REJECTED for r in selection)
         outcome.promoted = [
             registration.reference
@@ -138,7 +138,7 @@ def run_bulk_action(
         if tag is None:
             raise NotAllowed("That tag is not one of this event's tags.")
         change = tags.add_tag if action == "tag" else tags.remove_tag
-        changed = change(tag, selection, actor=organiser)
+        changed = change(tag, selection, actor=actor)
         outcome.done = [registration.reference for registration in changed]
         unchanged = {registration.id for registration in changed}
         why = "had the tag already" if action == "tag" else "did not have the tag"
@@ -146,7 +146,7 @@ def run_bulk_action(
             if registration.id not in unchanged:
                 outcome.skip(registration, why)
     elif action == "message":
-        _message(event, selection, organiser, subject, body, outcome)
+        _message(event, selection, actor, subject, body, outcome)
     else:
         raise ValueError(f"unknown bulk action {action!r}")
     return outcome

@@ -108,7 +108,7 @@ def check_invitees(event: Event, data: bytes) -> ImportReport:
 
 
 def import_invitees(
-    event: Event, data: bytes, *, organiser: User, now: datetime | None = None
+    event: Event, data: bytes, *, actor: User, now: datetime | None = None
 ) -> ImportReport:
     """Invite everyone in the file, or nobody: any bad row refuses the whole file.
 
@@ -126,14 +126,12 @@ def import_invitees(
     try:
         with db.session.begin_nested():
             for row in report.rows:
-                invite(event, row.invitee, invited_by=organiser, now=now)
+                invite(event, row.invitee, actor=actor, now=now)
     except (IntegrityError, DomainError) as error:  # invited or registered since the check
         raise ImportRefused(
             "Nobody was invited: someone in the file was invited or registered meanwhile. "
             "Check the file again."
         ) from error
-    log_action(
-        "invitation.import", event, actor=organiser, event_id=event.id, rows=len(report.rows)
-    )
+    log_action("invitation.import", event, actor=actor, event_id=event.id, rows=len(report.rows))
     report.imported = True
     return report

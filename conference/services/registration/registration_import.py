@@ -141,7 +141,7 @@ def _unusable_password() -> str:
 
 
 def import_registrations(
-    event: Event, data: bytes, *, organiser: User, notify: bool, now: datetime | None = None
+    event: Event, data: bytes, *, actor: User, notify: bool, now: datetime | None = None
 ) -> ImportReport:
     """Import every row of the file, or none: any bad row refuses the whole file.
 
@@ -166,7 +166,7 @@ def import_registrations(
     try:
         with db.session.begin_nested():
             for row in report.rows:
-                _import_row(event, row, existing.get(row.email), organiser, notify, now)
+                _import_row(event, row, existing.get(row.email), actor, notify, now)
     except IntegrityError as error:  # someone registered or signed up since the check above
         raise ImportRefused(
             "Nothing was imported: someone in the file registered or signed up meanwhile. "
@@ -175,7 +175,7 @@ def import_registrations(
     log_action(
         "registration.import",
         event,
-        actor=organiser,
+        actor=actor,
         event_id=event.id,
         rows=len(report.rows),
         emailed=notify,

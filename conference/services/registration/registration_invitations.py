@@ -71,7 +71,7 @@ def active_registration_by_email(event: Event, email: str) -> Registration | Non
 
 
 def invite(
-    event: Event, invitee: Invitee, *, invited_by: User, now: datetime | None = None
+    event: Event, invitee: Invitee, *, actor: User, now: datetime | None = None
 ) -> tuple[Invitation, str]:
     """Invite someone to register, by an email with a fresh code; returns it and the code.
 
@@ -96,11 +96,11 @@ def invite(
     invitation.organisation = invitee.organisation.strip()
     invitation.country = invitee.country or None
     invitation.code_hash = code_hash(code)
-    invitation.invited_by_id = invited_by.id
+    invitation.invited_by_id = actor.id
     invitation.sent_at = now
     invitation.used_at = invitation.registration_id = invitation.revoked_at = None
     db.session.flush()
-    log_action(action, invitation, actor=invited_by, event_id=event.id, email=email)
+    log_action(action, invitation, actor=actor, event_id=event.id, email=email)
     queue_email(
         email,
         "event_invitation",
@@ -120,7 +120,7 @@ def _invitation(event: Event, invitation_id: int) -> Invitation:
 
 
 def withdraw(
-    event: Event, invitation_id: int, *, withdrawn_by: User, now: datetime | None = None
+    event: Event, invitation_id: int, *, actor: User, now: datetime | None = None
 ) -> Invitation:
     """Make an unused invitation's code stop working."""
     invitation = _invitation(event, invitation_id)
@@ -134,7 +134,7 @@ def withdraw(
         log_action(
             "invitation.withdrawn",
             invitation,
-            actor=withdrawn_by,
+            actor=actor,
             event_id=event.id,
             email=invitation.email,
         )

@@ -333,7 +333,7 @@ def _require_changeable(
 
 
 def approve_registration(
-    registration: Registration, *, organiser: User, now: datetime | None = None
+    registration: Registration, *, actor: User, now: datetime | None = None
 ) -> Registration:
     """Approve, within the capacity: approving past it is refused."""
     event = _lock_for_change(registration)
@@ -344,12 +344,12 @@ def approve_registration(
             f"{event.short_name} is full: {taken} of {event.capacity} places are approved. "
             "Put this registration on the waiting list, or free a place first."
         )
-    change_status(registration, Status.APPROVED, actor=organiser, now=now or utcnow())
+    change_status(registration, Status.APPROVED, actor=actor, now=now or utcnow())
     return registration
 
 
 def reject_registration(
-    registration: Registration, *, organiser: User, reason: str, now: datetime | None = None
+    registration: Registration, *, actor: User, reason: str, now: datetime | None = None
 ) -> Registration:
     """Reject with a reason the delegate is told; a place it frees goes to the first on the
     waiting list."""
@@ -357,18 +357,18 @@ def reject_registration(
     event = _lock_for_change(registration)
     _require(registration, "reject", "rejected")
     was_approved = registration.status == Status.APPROVED
-    change_status(registration, Status.REJECTED, actor=organiser, now=now, reason=reason.strip())
+    change_status(registration, Status.REJECTED, actor=actor, now=now, reason=reason.strip())
     if was_approved:
         promote_from_waitlist(event, places=1, now=now)
     return registration
 
 
 def waitlist_registration(
-    registration: Registration, *, organiser: User, now: datetime | None = None
+    registration: Registration, *, actor: User, now: datetime | None = None
 ) -> Registration:
     _lock_for_change(registration)
     _require(registration, "waitlist", "put on the waiting list")
-    change_status(registration, Status.WAITLISTED, actor=organiser, now=now or utcnow())
+    change_status(registration, Status.WAITLISTED, actor=actor, now=now or utcnow())
     return registration
 
 
