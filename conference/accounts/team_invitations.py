@@ -41,5 +41,5 @@ def team_invitation(token: str):
         f"Welcome to the team of {event.short_name}, as {TeamRole(member.role).label}.", "success"
     )
     if Permission.VIEW in permissions_of(current_user, event):
-        return redirect(url_for("organiser.registrations_list", event_slug=event.slug))
+        return redirect(url_for("organiser.registrations", event_slug=event.slug))
     return redirect(url_for("accounts.home"))

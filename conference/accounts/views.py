@@ -52,7 +52,7 @@ def landing_page(user: User) -> str:
     else their registration, else the only event, else the account page."""
     organised = events_organised_by(user)
     if organised:
-        return url_for("organiser.registrations_list", event_slug=organised[0].slug)
+        return url_for("organiser.registrations", event_slug=organised[0].slug)
     own = workflow.registrations_of(user)
     if own and own[0].is_active:
         return url_for("delegate.registration", event_slug=own[0].event.slug)

@@ -134,7 +134,7 @@ def leave_workshop(session_id: int):
 
 @blueprint.route("/agenda/calendar-link", methods=["POST"])
 @login_required
-def new_calendar_link():
+def renew_calendar_link():
     return _change(
         lambda: calendar.renew_feed_link(_own_registration(), actor=current_user),
         "Here is your new calendar link. The old one no longer works: subscribe to the new "

@@ -14,7 +14,7 @@ from conference.services.registration import bulk_actions, listing
 
 @blueprint.route("/registrations/bulk", methods=["POST"])
 @requires(Permission.MANAGE)
-def bulk_action():
+def run_bulk_action():
     tags = listing.tags_of(g.event)
     filters = filter_form(tags)  # the list the organiser was looking at, from the query string
     if not filters.validate():
@@ -23,7 +23,7 @@ def bulk_action():
     if not form.validate_on_submit():
         return render_list(filters, tags, bulk_form=form, status=400)
     back = url_for(
-        "organiser.registrations_list", **filters.to_filter().as_args(), sort=filters.sort.data
+        "organiser.registrations", **filters.to_filter().as_args(), sort=filters.sort.data
     )
     on_refusal(lambda: redirect(back))  # back to the list the organiser was looking at
     outcome = bulk_actions.run_bulk_action(

@@ -77,7 +77,7 @@ def _download(export: exports.Export, file_format: str) -> Response:
     return response
 
 
-@blueprint.route("/exports")
+@blueprint.route("/exports", endpoint="exports")
 @requires(Permission.VIEW)
 def exports_page():
     return _exports_page()
@@ -113,7 +113,7 @@ def export_security():
 
 @blueprint.route("/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE)
-def import_page():
+def imports():
     form = ImportForm()
     if not form.is_submitted() and request.args.get("kind") == "invitees":  # from Invitations
         form.kind.data = "invitees"
@@ -141,9 +141,9 @@ def import_page():
             len(report.rows), "invitation is on its way", "invitations are on their way"
         )
         flash(f"{on_their_way}.", "success")
-        return redirect(url_for("organiser.invitations_page"))
+        return redirect(url_for("organiser.registration_invitations"))
     if report.imported:
         db.session.commit()
         flash(f"{counted(len(report.rows), 'registration')} imported as pending.", "success")
-        return redirect(url_for("organiser.registrations_list", status="pending"))
+        return redirect(url_for("organiser.registrations", status="pending"))
     return page(report=report), 200 if report.ok else 400

@@ -26,7 +26,7 @@ def _invitations_page(form=None, status=200):
     ), status
 
 
-@blueprint.route("/invitations")
+@blueprint.route("/invitations", endpoint="registration_invitations")
 @requires(Permission.VIEW)
 def invitations_page():
     return _invitations_page()
@@ -34,7 +34,7 @@ def invitations_page():
 
 @blueprint.route("/invitations", methods=["POST"])
 @requires(Permission.MANAGE)
-def invite():
+def invite_to_register():
     form = InviteeForm()
     if not form.validate_on_submit():
         return _invitations_page(form, status=400)
@@ -48,14 +48,14 @@ def invite():
     invitation, _code = registration_invitations.invite(g.event, invitee, actor=current_user)
     db.session.commit()
     flash(f"An invitation with a new code is on its way to {invitation.email}.", "success")
-    return redirect(url_for("organiser.invitations_page"))
+    return redirect(url_for("organiser.registration_invitations"))
 
 
 @blueprint.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
 @requires(Permission.MANAGE)
-def withdraw_invitation(invitation_id: int):  # the app checks the CSRF token first
+def withdraw_registration_invitation(invitation_id: int):  # the app checks the CSRF token first
     on_refusal(_invitations_page)
     invitation = registration_invitations.withdraw(g.event, invitation_id, actor=current_user)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn: its code no longer works.", "info")
-    return redirect(url_for("organiser.invitations_page"))
+    return redirect(url_for("organiser.registration_invitations"))

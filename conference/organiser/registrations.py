@@ -65,7 +65,7 @@ def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
 
 @blueprint.route("/registrations")
 @requires(Permission.VIEW)
-def registrations_list():
+def registrations():
     tags = listing.tags_of(g.event)
     form = filter_form(tags)
     if not form.validate():
@@ -87,7 +87,7 @@ def _detail_page(registration, reject_form=None, status=200, note_form=None):
     ), status
 
 
-@blueprint.route("/registrations/<reference>")
+@blueprint.route("/registrations/<reference>", endpoint="registration")
 @requires(Permission.VIEW)
 def registration_detail(reference: str):
     return _detail_page(_registration_or_404(reference))
@@ -105,7 +105,7 @@ def _decision(view):
             return outcome
         db.session.commit()
         flash(outcome, "success")
-        return redirect(url_for("organiser.registration_detail", reference=reference))
+        return redirect(url_for("organiser.registration", reference=reference))
 
     return wrapper
 
@@ -113,7 +113,7 @@ def _decision(view):
 @blueprint.route("/registrations/<reference>/approve", methods=["POST"])
 @requires(Permission.DECIDE)
 @_decision
-def approve(registration):
+def approve_registration(registration):
     workflow.approve_registration(registration, actor=current_user)
     return f"{registration.user.name} is approved and will be told by email."
 
@@ -121,7 +121,7 @@ def approve(registration):
 @blueprint.route("/registrations/<reference>/waitlist", methods=["POST"])
 @requires(Permission.DECIDE)
 @_decision
-def waitlist(registration):
+def waitlist_registration(registration):
     workflow.waitlist_registration(registration, actor=current_user)
     return f"{registration.user.name} is on the waiting list and will be told by email."
 
@@ -129,7 +129,7 @@ def waitlist(registration):
 @blueprint.route("/registrations/<reference>/reject", methods=["POST"])
 @requires(Permission.DECIDE)
 @_decision
-def reject(registration):
+def reject_registration(registration):
     form = RejectForm()
     if not form.validate_on_submit():
         return _detail_page(registration, reject_form=form, status=400)

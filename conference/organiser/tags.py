@@ -20,7 +20,7 @@ def _tags_page(form=None, status=200):
     ), status
 
 
-@blueprint.route("/tags", methods=["GET", "POST"])
+@blueprint.route("/tags", methods=["GET", "POST"], endpoint="tags")
 @requires(Permission.MANAGE)
 def tags_page():
     form = TagForm()
@@ -32,7 +32,7 @@ def tags_page():
     tag = tags.create_tag(g.event, form.name.data, form.colour.data, actor=current_user)
     db.session.commit()
     flash(f"The tag “{tag.name}” is ready to use.", "success")
-    return redirect(url_for("organiser.tags_page"))
+    return redirect(url_for("organiser.tags"))
 
 
 @blueprint.route("/tags/delete", methods=["POST"])
@@ -45,4 +45,4 @@ def delete_tag():
     tag, carried = tags.delete_tag_by_id(g.event, form.tag.data, actor=current_user)
     db.session.commit()
     flash(f"Deleted the tag “{tag.name}”; {carried} registration(s) carried it.", "success")
-    return redirect(url_for("organiser.tags_page"))
+    return redirect(url_for("organiser.tags"))

@@ -32,7 +32,7 @@ def team_page():
 
 @blueprint.route("/team/invite", methods=["POST"])
 @requires(Permission.MANAGE)
-def invite_member():
+def invite_team_member():
     form = InviteMemberForm()
     if not form.validate_on_submit():
         return _team_page(invite_form=form, status=400)
@@ -45,7 +45,7 @@ def invite_member():
 
 @blueprint.route("/team/role", methods=["POST"])
 @requires(Permission.MANAGE)
-def change_member_role():
+def change_team_member_role():
     form = ChangeRoleForm()
     if not form.validate_on_submit():
         flash("Choose a team member and a role.", "danger")
@@ -61,7 +61,7 @@ def change_member_role():
 
 @blueprint.route("/team/remove", methods=["POST"])
 @requires(Permission.MANAGE)
-def remove_member():
+def remove_team_member():
     form = RemoveMemberForm()
     if not form.validate_on_submit():
         flash("Choose a team member to remove.", "danger")
