@@ -1,6 +1,8 @@
 """The programme editor: the draft timetable, its sessions, rooms, tracks and speakers, and
 publishing. The whole team reads the draft; organisers (MANAGE) change it."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, time
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -27,7 +29,7 @@ from conference.services.programme.rooms_tracks_speakers import (
     SpeakerDetails,
     TrackDetails,
 )
-from conference.services.programme.timetable import Conflict, Part, SessionDetails
+from conference.services.programme.timetable import Conflict, SessionDetails, SessionSpeakerDetails
 
 
 def _clock(moment) -> str:
@@ -95,7 +97,9 @@ def _session_details(form: SessionForm) -> SessionDetails:
         room_id=form.room.data,
         track_id=form.track.data,
         capacity=form.capacity.data,
-        parts=tuple(Part(speaker_id, role) for speaker_id, role in form.chosen_parts()),
+        parts=tuple(
+            SessionSpeakerDetails(speaker_id, role) for speaker_id, role in form.chosen_parts()
+        ),
     )
 
 
@@ -203,31 +207,71 @@ def delete_session(session_id: int):
 # --- rooms, tracks and speakers: a list, and a form for each -----------------------------------
 
 
-PARTS = {
-    "room": {
-        "lookup": rooms_tracks_speakers.room_by_id,
-        "form": lambda **kw: RoomForm(**kw),
-        "details": lambda form: RoomDetails(form.name.data, form.capacity.data, form.position.data),
-        "save": rooms_tracks_speakers.save_room,
-        "delete": rooms_tracks_speakers.delete_room,
-        "list": "organiser.rooms",
-    },
-    "track": {
-        "lookup": rooms_tracks_speakers.track_by_id,
-        "form": lambda **kw: TrackForm(**kw),
-        "details": lambda form: TrackDetails(
+@dataclass(frozen=True)
+class SetupForm:
+    """How the editor adds, edits and deletes one kind of the programme's setup: rooms, tracks
+    or speakers, each with its own form and service calls."""
+
+    lookup: Callable
+    form: Callable[..., object]
+    data_of: Callable[[object], dict]  # the form's fields as an existing one fills them
+    details: Callable[[object], object]  # what the service is given from a sent form
+    save: Callable
+    delete: Callable
+    list_endpoint: str
+
+
+def _speaker_form(**kw) -> SpeakerForm:
+    return SpeakerForm(organisations=[link.organisation for link in g.event.organisations], **kw)
+
+
+def _speaker_data(speaker) -> dict:
+    return {
+        "name": speaker.name,
+        "title": speaker.title,
+        "organisation": str(speaker.organisation_id)
+        if speaker.organisation_id
+        else (OTHER if speaker.organisation_other else ""),
+        "organisation_other": speaker.organisation_other,
+        "bio": speaker.bio,
+        "user_email": speaker.user.email if speaker.user else "",
+    }
+
+
+SETUP_FORMS = {
+    "room": SetupForm(
+        lookup=rooms_tracks_speakers.room_by_id,
+        form=RoomForm,
+        data_of=lambda room: {
+            "name": room.name,
+            "capacity": room.capacity,
+            "position": room.position,
+        },
+        details=lambda form: RoomDetails(form.name.data, form.capacity.data, form.position.data),
+        save=rooms_tracks_speakers.save_room,
+        delete=rooms_tracks_speakers.delete_room,
+        list_endpoint="organiser.rooms",
+    ),
+    "track": SetupForm(
+        lookup=rooms_tracks_speakers.track_by_id,
+        form=TrackForm,
+        data_of=lambda track: {
+            "name": track.name,
+            "colour": track.colour,
+            "description": track.description,
+        },
+        details=lambda form: TrackDetails(
             form.name.data, form.colour.data, form.description.data or ""
         ),
-        "save": rooms_tracks_speakers.save_track,
-        "delete": rooms_tracks_speakers.delete_track,
-        "list": "organiser.tracks",
-    },
-    "speaker": {
-        "lookup": rooms_tracks_speakers.speaker_by_id,
-        "form": lambda **kw: SpeakerForm(
-            organisations=[link.organisation for link in g.event.organisations], **kw
-        ),
-        "details": lambda form: SpeakerDetails(
+        save=rooms_tracks_speakers.save_track,
+        delete=rooms_tracks_speakers.delete_track,
+        list_endpoint="organiser.tracks",
+    ),
+    "speaker": SetupForm(
+        lookup=rooms_tracks_speakers.speaker_by_id,
+        form=_speaker_form,
+        data_of=_speaker_data,
+        details=lambda form: SpeakerDetails(
             name=form.name.data,
             title=form.title.data or "",
             organisation_id=form.organisation_id,
@@ -235,61 +279,43 @@ PARTS = {
             bio=form.bio.data or "",
             user_email=form.user_email.data or "",
         ),
-        "save": rooms_tracks_speakers.save_speaker,
-        "delete": rooms_tracks_speakers.delete_speaker,
-        "list": "organiser.speakers",
-    },
+        save=rooms_tracks_speakers.save_speaker,
+        delete=rooms_tracks_speakers.delete_speaker,
+        list_endpoint="organiser.speakers",
+    ),
 }
-
-
-def _form_data(kind: str, obj) -> dict:
-    if kind == "speaker":
-        return {
-            "name": obj.name,
-            "title": obj.title,
-            "organisation": str(obj.organisation_id)
-            if obj.organisation_id
-            else (OTHER if obj.organisation_other else ""),
-            "organisation_other": obj.organisation_other,
-            "bio": obj.bio,
-            "user_email": obj.user.email if obj.user else "",
-        }
-    fields = (
-        ("name", "capacity", "position") if kind == "room" else ("name", "colour", "description")
-    )
-    return {field: getattr(obj, field) for field in fields}
 
 
 def _edit(kind: str, object_id: int | None):
     """The add or edit form of a room, track or speaker."""
-    part = PARTS[kind]
-    obj = _found(part["lookup"], object_id) if object_id is not None else None
+    setup = SETUP_FORMS[kind]
+    obj = _found(setup.lookup, object_id) if object_id is not None else None
     template = f"organiser/programme/{kind}_form.html"
     context = {"obj": obj, "kind": kind, "delete_form": DeleteForm()}
     if request.method != "POST":
-        form = part["form"](data=_form_data(kind, obj)) if obj else part["form"]()
+        form = setup.form(data=setup.data_of(obj)) if obj else setup.form()
         return render_template(template, form=form, **context)
-    form = part["form"]()
+    form = setup.form()
     if not form.validate_on_submit():
         return render_template(template, form=form, **context), 400
     on_refusal(lambda: render_template(template, form=form, **context), form)
-    saved = part["save"](g.event, part["details"](form), actor=current_user, **{kind: obj})
+    saved = setup.save(g.event, setup.details(form), actor=current_user, **{kind: obj})
     db.session.commit()
     flash(f"{saved.name} is saved.", "success")
-    return redirect(url_for(part["list"]))
+    return redirect(url_for(setup.list_endpoint))
 
 
 def _delete(kind: str, object_id: int):
-    part = PARTS[kind]
-    obj = _found(part["lookup"], object_id)
+    setup = SETUP_FORMS[kind]
+    obj = _found(setup.lookup, object_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
     name = obj.name
     on_refusal(lambda: redirect(url_for(f"organiser.edit_{kind}", **{f"{kind}_id": object_id})))
-    part["delete"](obj, actor=current_user)
+    setup.delete(obj, actor=current_user)
     db.session.commit()
     flash(f"Deleted {name}.", "success")
-    return redirect(url_for(part["list"]))
+    return redirect(url_for(setup.list_endpoint))
 
 
 @blueprint.route("/programme/rooms")

@@ -16,7 +16,7 @@ from conference.services.programme.rooms_tracks_speakers import (
     SpeakerDetails,
     TrackDetails,
 )
-from conference.services.programme.timetable import Part, SessionDetails
+from conference.services.programme.timetable import SessionDetails, SessionSpeakerDetails
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.factories import PASSWORD, current_code, make_event, make_organiser
 
@@ -81,7 +81,7 @@ def vgt_2014(live_server) -> None:
             time(9),
             time(10, 15),
             auditorium,
-            parts=[Part(ruud.id, "chair")],
+            parts=[SessionSpeakerDetails(ruud.id, "chair")],
         )
         add("Coffee", "break", time(10, 15), time(10, 45))
         add(
@@ -91,7 +91,7 @@ def vgt_2014(live_server) -> None:
             time(12, 15),
             room_b,
             victims,
-            [Part(anna.id)],
+            [SessionSpeakerDetails(anna.id)],
             capacity=30,
         )
         add(
@@ -101,7 +101,7 @@ def vgt_2014(live_server) -> None:
             time(12, 15),
             auditorium,
             streaming,
-            [Part(troels.id, "moderator"), Part(ruud.id)],
+            [SessionSpeakerDetails(troels.id, "moderator"), SessionSpeakerDetails(ruud.id)],
         )
         db.session.commit()
 

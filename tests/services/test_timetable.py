@@ -27,7 +27,11 @@ from conference.services.programme.rooms_tracks_speakers import (
     TimetableRefused,
     TrackDetails,
 )
-from conference.services.programme.timetable import Part, SessionConflicts, SessionDetails
+from conference.services.programme.timetable import (
+    SessionConflicts,
+    SessionDetails,
+    SessionSpeakerDetails,
+)
 from conference.services.programme.timetable_grid import grid_of_day
 from tests.factories import make_event, make_organiser, organisation, register
 
@@ -109,7 +113,13 @@ def test_speakers_keep_their_roles_and_order(event, organiser, speakers):
     chair, speaker = speakers
     session = timetable.save_session(
         event,
-        session_details(kind="panel", parts=(Part(speaker.id, "speaker"), Part(chair.id, "chair"))),
+        session_details(
+            kind="panel",
+            parts=(
+                SessionSpeakerDetails(speaker.id, "speaker"),
+                SessionSpeakerDetails(chair.id, "chair"),
+            ),
+        ),
         actor=organiser,
     )
     assert [(p.speaker.name, p.role) for p in session.speakers] == [
@@ -118,7 +128,7 @@ def test_speakers_keep_their_roles_and_order(event, organiser, speakers):
     ]
     timetable.save_session(
         event,
-        session_details(kind="panel", parts=(Part(chair.id, "moderator"),)),
+        session_details(kind="panel", parts=(SessionSpeakerDetails(chair.id, "moderator"),)),
         actor=organiser,
         session=session,
     )
@@ -129,7 +139,7 @@ def test_speakers_keep_their_roles_and_order(event, organiser, speakers):
 
 
 def test_a_speaker_listed_twice_is_refused(event, organiser, speakers):
-    twice = (Part(speakers[0].id), Part(speakers[0].id, "chair"))
+    twice = (SessionSpeakerDetails(speakers[0].id), SessionSpeakerDetails(speakers[0].id, "chair"))
     with pytest.raises(TimetableRefused, match="once"):
         timetable.save_session(event, session_details(parts=twice), actor=organiser)
 
@@ -223,7 +233,9 @@ def test_a_speaker_in_two_places_at_once_is_a_warning_that_can_be_accepted(
 ):
     ruud = speakers[0]
     timetable.save_session(
-        event, session_details(room_id=rooms[0].id, parts=(Part(ruud.id),)), actor=organiser
+        event,
+        session_details(room_id=rooms[0].id, parts=(SessionSpeakerDetails(ruud.id),)),
+        actor=organiser,
     )
     workshop = session_details(
         title="Victim identification",
@@ -231,7 +243,7 @@ def test_a_speaker_in_two_places_at_once_is_a_warning_that_can_be_accepted(
         starts=time(10),
         ends=time(12),
         room_id=rooms[1].id,
-        parts=(Part(ruud.id, "moderator"),),
+        parts=(SessionSpeakerDetails(ruud.id, "moderator"),),
     )
     with pytest.raises(SessionConflicts) as warned:
         timetable.save_session(event, workshop, actor=organiser)
@@ -441,7 +453,9 @@ def test_a_cancelled_registration_does_not_link_an_account(event, organiser):
 
 
 def test_a_speaker_on_the_programme_cannot_be_deleted(event, organiser, speakers):
-    timetable.save_session(event, session_details(parts=(Part(speakers[0].id),)), actor=organiser)
+    timetable.save_session(
+        event, session_details(parts=(SessionSpeakerDetails(speakers[0].id),)), actor=organiser
+    )
     with pytest.raises(
         TimetableRefused, match="Ruud Bik cannot be deleted: they take part in “Opening plenary”"
     ):

@@ -13,7 +13,7 @@ from conference.services.audit.writing import log_action
 from conference.services.events import event_settings
 from conference.services.programme import publishing, rooms_tracks_speakers, timetable, workshops
 from conference.services.programme.rooms_tracks_speakers import RoomDetails, SpeakerDetails
-from conference.services.programme.timetable import Part, SessionDetails
+from conference.services.programme.timetable import SessionDetails, SessionSpeakerDetails
 from conference.services.registration import workflow
 from tests.environment import counting_queries
 from tests.factories import make_organiser, register
@@ -219,7 +219,7 @@ def test_ids_of_known_objects_read_as_their_names(client, auth, event, organiser
             ends=time(15, 0),
             room_id=room.id,
             capacity=20,
-            parts=(Part(speaker.id, "chair"),),
+            parts=(SessionSpeakerDetails(speaker.id, "chair"),),
         ),
         actor=organiser,
     )
@@ -277,7 +277,7 @@ def test_the_details_read_their_names_in_a_fixed_number_of_queries(client, auth,
                 starts=time(9, 0),
                 ends=time(10, 0),
                 room_id=room.id,
-                parts=(Part(speaker.id),),
+                parts=(SessionSpeakerDetails(speaker.id),),
             )
             timetable.save_session(event, details, actor=organiser)
         db.session.commit()

@@ -25,7 +25,7 @@ from conference.services.programme.rooms_tracks_speakers import (
     SpeakerDetails,
     TrackDetails,
 )
-from conference.services.programme.timetable import Part, SessionDetails
+from conference.services.programme.timetable import SessionDetails, SessionSpeakerDetails
 from tests.client import assert_redirects, csrf_token
 from tests.factories import make_organiser, register
 
@@ -115,7 +115,9 @@ def test_the_timetable_shows_both_days_as_a_grid_of_rooms_by_time(
     track = rooms_tracks_speakers.save_track(
         event, TrackDetails("Victim identification", "green"), actor=organiser
     )
-    make_session(event, organiser, room_id=rooms[0].id, parts=(Part(ruud.id, "chair"),))
+    make_session(
+        event, organiser, room_id=rooms[0].id, parts=(SessionSpeakerDetails(ruud.id, "chair"),)
+    )
     make_session(event, organiser, title="Coffee", kind="break", starts=time(10, 30), ends=time(11))
     make_session(
         event,
@@ -216,7 +218,7 @@ def test_impossible_times_are_refused(logged_in, day, starts, ends, message):
 def test_a_speaker_in_two_places_is_warned_and_saved_when_confirmed(
     logged_in, event, organiser, rooms, ruud
 ):
-    make_session(event, organiser, room_id=rooms[0].id, parts=(Part(ruud.id),))
+    make_session(event, organiser, room_id=rooms[0].id, parts=(SessionSpeakerDetails(ruud.id),))
     clash = session_form(
         title="Tracing offenders",
         kind="workshop",

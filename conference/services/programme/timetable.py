@@ -72,7 +72,7 @@ class SessionConflicts(DomainError):
 
 
 @dataclass(frozen=True)
-class Part:
+class SessionSpeakerDetails:
     """A speaker's part in a session, in the order the form lists them."""
 
     speaker_id: int
@@ -92,7 +92,7 @@ class SessionDetails:
     room_id: int | None = None
     track_id: int | None = None
     capacity: int | None = None
-    parts: tuple[Part, ...] = ()
+    parts: tuple[SessionSpeakerDetails, ...] = ()
 
 
 def sessions_of(event: Event) -> list[ProgrammeSession]:
@@ -127,7 +127,7 @@ def details_of(session: ProgrammeSession) -> SessionDetails:
         room_id=session.room_id,
         track_id=session.track_id,
         capacity=session.capacity,
-        parts=tuple(Part(p.speaker_id, p.role) for p in session.speakers),
+        parts=tuple(SessionSpeakerDetails(p.speaker_id, p.role) for p in session.speakers),
     )
 
 
@@ -389,7 +389,7 @@ def save_session(
     return session
 
 
-def _set_parts(session: ProgrammeSession, parts: tuple[Part, ...]) -> None:
+def _set_parts(session: ProgrammeSession, parts: tuple[SessionSpeakerDetails, ...]) -> None:
     if session.id is not None:
         session.speakers.clear()
         db.session.flush()  # the old rows go before new ones take their keys
