@@ -3,13 +3,14 @@ up for a workshop and who came through its door. Read only: the desk writes the 
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
+from conference.local_time import local_date
 from conference.models import (
     CheckIn,
     Event,
@@ -19,6 +20,7 @@ from conference.models import (
     SessionSignup,
     SignupStatus,
     User,
+    utcnow,
 )
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
@@ -73,6 +75,19 @@ def counts_per_day(event: Event) -> list[DayCount]:
         ).all()
     )
     return [DayCount(day, arrived.get(day, 0), expected) for day in event.days]
+
+
+def day_to_show(event: Event, asked: str | None = None, *, now: datetime | None = None) -> date:
+    """The day whose arrivals a page shows: the one asked for (as YYYY-MM-DD), else today at
+    the venue while the event is on, else its first day. A day the event does not have, or
+    one that is not a date, is refused."""
+    if asked:
+        try:
+            return _one_of_the_days(event, date.fromisoformat(asked))
+        except ValueError:
+            raise NotADayOfTheEvent(f"“{asked[:20]}” is not a date.", field="day") from None
+    today = local_date(now or utcnow(), event.timezone)
+    return today if today in event.days else event.starts_on
 
 
 def _one_of_the_days(event: Event, day: date) -> date:
