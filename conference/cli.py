@@ -9,13 +9,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from conference.extensions import db
+from conference.local_time import date_range
 from conference.services.errors import DomainError
 from conference.services.events.finding import all_events
 from conference.services.mail import outbox
 from conference.services.people.accounts import PASSWORD_MIN_LENGTH
 from conference.services.people.team import create_organiser
 from conference.services.registration.workflow import registration_window_notice
-from conference.templating import date_range
 
 
 def register_commands(app: Flask) -> None:

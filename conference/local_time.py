@@ -86,3 +86,16 @@ def format_local_span(starts: datetime, ends: datetime, timezone: str = DEFAULT_
             zone_abbreviation(last)
         )
     return f"{first:%-d %b %Y, %H:%M}–{last:%H:%M} {zone_abbreviation(last)}"
+
+
+def date_range(start: date, end: date) -> str:
+    """The days of an event as people write them: "5 and 6 November 2014"."""
+    if start == end:
+        return start.strftime("%-d %B %Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return (
+            f"{start.day} and {end.day} {end.strftime('%B %Y')}"
+            if (end - start).days == 1
+            else f"{start.day}–{end.day} {end.strftime('%B %Y')}"
+        )
+    return f"{start.strftime('%-d %B %Y')} – {end.strftime('%-d %B %Y')}"

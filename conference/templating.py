@@ -1,13 +1,11 @@
 """What templates get besides their context: country names, local times (with their zone),
 status colours, the registration's declared fields."""
 
-from datetime import date
-
 from flask import Flask, g
 from flask_login import current_user
 
 from conference.countries import by_name, country_name
-from conference.local_time import format_local_span, format_local_time
+from conference.local_time import date_range, format_local_span, format_local_time
 from conference.models import RegistrationStatus, TeamRole
 from conference.permissions import permissions_of
 from conference.services.registration import fields
@@ -28,18 +26,6 @@ def status_label(status: str) -> str:
 
 def role_label(role: str) -> str:
     return TeamRole(role).label
-
-
-def date_range(start: date, end: date) -> str:
-    if start == end:
-        return start.strftime("%-d %B %Y")
-    if (start.year, start.month) == (end.year, end.month):
-        return (
-            f"{start.day} and {end.day} {end.strftime('%B %Y')}"
-            if (end - start).days == 1
-            else f"{start.day}–{end.day} {end.strftime('%B %Y')}"
-        )
-    return f"{start.strftime('%-d %B %Y')} – {end.strftime('%-d %B %Y')}"
 
 
 def _can(permission: str) -> bool:

@@ -3,7 +3,7 @@ pending, the needs once approved), cancel."""
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
@@ -18,6 +18,7 @@ from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
 )
+from conference.services.on_site import certificates
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -88,7 +89,31 @@ def registration():
     registration = workflow.registration_for(g.event, current_user)
     if registration is None:
         return redirect(url_for("delegate.register"))
-    return render_template("delegate/registration.html", registration=registration)
+    return _registration_page(registration)
+
+
+def _registration_page(registration: Registration):
+    return render_template(
+        "delegate/registration.html",
+        registration=registration,
+        certificate=certificates.certificate_available(registration),
+    )
+
+
+@blueprint.route("/registration/certificate.pdf")
+@login_required
+def certificate():
+    registration = _own_registration()
+    on_refusal(lambda: _registration_page(registration))
+    pdf = certificates.certificate_pdf(registration)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{g.event.slug}-certificate-'
+            f'{registration.reference}.pdf"'
+        },
+    )
 
 
 @blueprint.route("/registration/edit", methods=["GET", "POST"])

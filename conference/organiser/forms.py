@@ -296,3 +296,13 @@ class ImportForm(FlaskForm):
     )
     dry_run = SubmitField("Check the file")
     submit = SubmitField("Import")
+
+
+class NotArrivedExportForm(DownloadForm):
+    """The list of who has not arrived on one day of the event, as a file."""
+
+    day = DateField("Day", validators=[DataRequired()])
+
+
+class CertificatesForm(FlaskForm):
+    """Every certificate of attendance in one PDF: the CSRF token only."""

@@ -23,6 +23,7 @@ from conference.organiser.programme_forms import (
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal, refused_error
 from conference.services.errors import NotFound
+from conference.services.on_site import arrivals
 from conference.services.programme import publishing, rooms_tracks_speakers, timetable
 from conference.services.programme.rooms_tracks_speakers import (
     RoomDetails,
@@ -114,6 +115,7 @@ def _session_page(form, session=None, conflicts=(), status=200):
         form=form,
         session=session,
         signups=timetable.signup_counts(session) if session else None,
+        attendance=arrivals.workshop_attendance(session) if session else [],
         refused=[c for c in conflicts if c.refused],
         warnings=[c for c in conflicts if not c.refused],
         delete_form=DeleteForm(),

@@ -61,3 +61,9 @@ class NotFound(DomainError):
 
 class InvitationRequired(DomainError):
     status_code = 403
+
+
+class NotADayOfTheEvent(DomainError):
+    """A day asked for (of check-ins, say) that the event does not have."""
+
+    status_code = 400

@@ -44,6 +44,7 @@ delegate.register                          login     >own      200       200    
 delegate.registration                      login     200       >register >register >register >register
 delegate.edit_registration                 login     200       404       404       404       404
 delegate.cancel_registration               login     200       404       404       404       404
+delegate.certificate                       login     409       404       404       404       404
 delegate.agenda                            login     200       200       200       200       200
 delegate.sign_up_for_workshop              login     403       403       403       403       403
 delegate.leave_workshop                    login     404       403       403       403       403
@@ -72,6 +73,10 @@ organiser.exports                          login     403       200       200    
 organiser.export_participants              login     403       400       400       400       403
 organiser.export_catering                  login     403       400       400       400       403
 organiser.export_security                  login     403       400       400       400       403
+organiser.on_site                          login     403       200       200       200       403
+organiser.on_site_counts                   login     403       200       200       200       403
+organiser.export_not_arrived               login     403       400       400       400       403
+organiser.download_certificates            login     403       409       409       409       403
 organiser.programme                        login     403       200       200       200       403
 organiser.publish_programme                login     403       >editor   403       403       403
 organiser.new_session                      login     403       200       403       403       403

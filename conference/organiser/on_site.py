@@ -1,0 +1,66 @@
+"""On site: the live counts of arrivals per day, who has not arrived yet, and its export."""
+
+from flask import Response, abort, g, render_template, request
+from flask_login import current_user
+
+from conference.extensions import db
+from conference.models import utcnow
+from conference.organiser import blueprint
+from conference.organiser.exports import _download
+from conference.organiser.forms import CertificatesForm, NotArrivedExportForm
+from conference.permissions import Permission, requires
+from conference.refusals import on_refusal
+from conference.services.on_site import arrivals, certificates
+
+
+def _page(day=None):
+    day = day or arrivals.day_to_show(g.event)
+    return render_template(
+        "organiser/on_site.html",
+        counts=arrivals.counts_per_day(g.event),
+        day=day,
+        not_arrived=arrivals.not_arrived(g.event, day),
+        export_form=NotArrivedExportForm(formdata=None, day=day),
+        certificates_form=CertificatesForm(formdata=None),
+        event_over=g.event.ends_at <= utcnow(),
+    )
+
+
+@blueprint.route("/on-site")
+@requires(Permission.VIEW)
+def on_site():
+    on_refusal(_page)  # a day the event does not have: its usual day, with the reason
+    return _page(arrivals.day_to_show(g.event, request.args.get("day")))
+
+
+@blueprint.route("/on-site/counts.json")
+@requires(Permission.VIEW)
+def on_site_counts():
+    """What the On site page polls to keep its counts live."""
+    return {"days": [count.as_json() for count in arrivals.counts_per_day(g.event)]}
+
+
+@blueprint.route("/on-site/not-arrived", methods=["POST"])
+@requires(Permission.VIEW)
+def export_not_arrived():
+    form = NotArrivedExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    on_refusal(_page)
+    export = arrivals.not_arrived_list(g.event, form.day.data, actor=current_user)
+    return _download(export, form.format.data)
+
+
+@blueprint.route("/on-site/certificates", methods=["POST"])
+@requires(Permission.VIEW)
+def download_certificates():
+    if not CertificatesForm().validate_on_submit():
+        abort(400)
+    on_refusal(_page)
+    pdf = certificates.all_certificates_pdf(g.event, actor=current_user)
+    db.session.commit()  # the audit entry of the download
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{g.event.slug}-certificates.pdf"'},
+    )
