@@ -71,10 +71,6 @@ class Slot:
     x: float
     y: float
 
-    @property
-    def box(self) -> tuple[float, float, float, float]:
-        return (self.x, self.y, self.x + BADGE_WIDTH, self.y + BADGE_HEIGHT)
-
 
 def sheet_slots() -> list[Slot]:
     """The four badges of an A4 sheet (landscape), in reading order: two across, two down,
@@ -295,12 +291,11 @@ def badges_pdf(event: Event, faces: Sequence[BadgeFace], layout: Layout) -> byte
 class BadgeFile:
     content: bytes
     filename: str
-    count: int
 
 
 def _file(event: Event, issued: list[Badge], layout: Layout, name: str) -> BadgeFile:
     content = badges_pdf(event, [BadgeFace.of(b) for b in issued], layout)
-    return BadgeFile(content, f"{event.slug}-{name}-{layout}.pdf", len(issued))
+    return BadgeFile(content, f"{event.slug}-{name}-{layout}.pdf")
 
 
 def own_badge(registration: Registration, *, actor: User) -> BadgeFile:
@@ -325,7 +320,7 @@ def _approved_query(event: Event, filters: RegistrationFilter) -> sa.Select:
 
 def approved_count(event: Event, filters: RegistrationFilter) -> int:
     """How many registrations the filter matches that have a badge: the approved ones."""
-    query = _approved_query(event, filters).order_by(None).options()
+    query = _approved_query(event, filters).order_by(None)
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
