@@ -11,6 +11,7 @@ from conference.delegate.forms import (
     NewRegistrationForm,
     registration_form_class,
 )
+from conference.downloads import attachment
 from conference.event_context import attach_event
 from conference.extensions import db
 from conference.models import Registration
@@ -18,7 +19,7 @@ from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
 )
-from conference.services.on_site import certificates
+from conference.services.on_site import badge_pdf, certificates
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -114,6 +115,17 @@ def certificate():
             f'{registration.reference}.pdf"'
         },
     )
+
+
+@blueprint.route("/registration/badge.pdf")
+@login_required
+def badge():
+    """The delegate's own badge, to print at home; once approved."""
+    registration = _own_registration()
+    on_refusal(lambda: _registration_page(registration))
+    printed = badge_pdf.own_badge(registration, actor=current_user)
+    db.session.commit()  # the badge, issued the first time it is asked for
+    return attachment(printed.content, printed.filename)
 
 
 @blueprint.route("/registration/edit", methods=["GET", "POST"])

@@ -33,7 +33,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from conference.forms import CountryField
-from conference.models import OrganisationKind
+from conference.models import BadgeRole, OrganisationKind
+from conference.services.on_site.badge_pdf import Layout
 from conference.services.registration.exports import PARTICIPANT_COLUMNS
 
 
@@ -306,3 +307,36 @@ class NotArrivedExportForm(DownloadForm):
 
 class CertificatesForm(FlaskForm):
     """Every certificate of attendance in one PDF: the CSRF token only."""
+
+
+# --- badges -------------------------------------------------------------------------------------
+
+
+class BadgeDownloadForm(FlaskForm):
+    """Badges as PDF: the layout (a button each) and the CSRF token."""
+
+    layout = SelectField(
+        "Layout", choices=[SelectChoice(layout.value, layout.label) for layout in Layout]
+    )
+
+
+class RevokeBadgeForm(FlaskForm):
+    """A lost (stolen, misprinted) badge: the desk refuses it from now on."""
+
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired(message="Say why: lost, stolen, misprinted."), Length(max=200)],
+        filters=[lambda value: value.strip() if value else value],
+        description="Kept in the badge's history and the audit log.",
+    )
+
+
+class ReissueBadgeForm(RevokeBadgeForm):
+    """The badge revoked and a new one issued, with another role if the organiser chooses."""
+
+    role = SelectField(
+        "Role on the new badge",
+        choices=[SelectChoice("", "The role the registration has")]
+        + [SelectChoice(role.value, role.label) for role in BadgeRole],
+        validators=[Optional()],
+    )

@@ -1,16 +1,22 @@
-"""On site: the live counts of arrivals per day, who has not arrived yet, and its export."""
+"""On site: the live counts of arrivals per day, who has not arrived yet, and its export;
+the badges of every approved delegate, or of the registration list's filter."""
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from conference.downloads import attachment
 from conference.extensions import db
 from conference.models import utcnow
 from conference.organiser import blueprint
 from conference.organiser.exports import _download
-from conference.organiser.forms import CertificatesForm, NotArrivedExportForm
+from conference.organiser.forms import BadgeDownloadForm, CertificatesForm, NotArrivedExportForm
+from conference.organiser.registrations import filter_form
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal
-from conference.services.on_site import arrivals, certificates
+from conference.services.on_site import arrivals, badge_pdf, certificates
+from conference.services.on_site.badge_pdf import Layout
+from conference.services.registration import listing
+from conference.services.registration.listing import RegistrationFilter
 
 
 def _page(day=None):
@@ -22,6 +28,8 @@ def _page(day=None):
         not_arrived=arrivals.not_arrived(g.event, day),
         export_form=NotArrivedExportForm(formdata=None, day=day),
         certificates_form=CertificatesForm(formdata=None),
+        badge_form=BadgeDownloadForm(formdata=None),
+        badge_count=badge_pdf.approved_count(g.event, RegistrationFilter()),
         event_over=g.event.ends_at <= utcnow(),
     )
 
@@ -64,3 +72,21 @@ def download_certificates():
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{g.event.slug}-certificates.pdf"'},
     )
+
+
+@blueprint.route("/badges.pdf", methods=["POST"])
+@requires(Permission.VIEW)
+def download_badges():
+    """The badges of the approved registrations that the list's filter (in the query string,
+    as the list carries it) matches; every approved one from the On site page."""
+    form = BadgeDownloadForm()
+    filters = filter_form(listing.tags_of(g.event))
+    if not (form.validate_on_submit() and filters.validate()):
+        abort(400)
+    args = filters.to_filter().as_args()
+    on_refusal(lambda: redirect(url_for("organiser.registrations", **args)))
+    printed = badge_pdf.badges_for(
+        g.event, filters.to_filter(), actor=current_user, layout=Layout(form.layout.data)
+    )
+    db.session.commit()  # the badges issued now, and the audit entry of the download
+    return attachment(printed.content, printed.filename)

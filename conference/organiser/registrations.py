@@ -5,10 +5,17 @@ from functools import wraps
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from conference.downloads import attachment
 from conference.extensions import db
-from conference.models import RegistrationStatus
+from conference.models import BadgeRole, RegistrationStatus
 from conference.organiser import blueprint
-from conference.organiser.forms import DecisionForm, RejectForm
+from conference.organiser.forms import (
+    BadgeDownloadForm,
+    DecisionForm,
+    ReissueBadgeForm,
+    RejectForm,
+    RevokeBadgeForm,
+)
 from conference.organiser.registration_forms import (
     BulkActionForm,
     NoteForm,
@@ -18,6 +25,8 @@ from conference.organiser.registration_forms import (
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal
 from conference.services.audit import writing
+from conference.services.on_site import badge_pdf, badges
+from conference.services.on_site.badge_pdf import Layout
 from conference.services.registration import listing, notes, tags, workflow
 
 PAGE_SIZE = 50
@@ -59,6 +68,8 @@ def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
         counts=counts,
         seats_left=workflow.seats_left(g.event, counts.get(RegistrationStatus.APPROVED, 0)),
         bulk_form=bulk_form or BulkActionForm(tags=tags),
+        badge_form=BadgeDownloadForm(formdata=None),
+        badge_count=badge_pdf.approved_count(g.event, form.to_filter()),
         tags_by_id={tag.id: tag for tag in tags},
     ), status
 
@@ -73,14 +84,23 @@ def registrations():
     return render_list(form, tags)
 
 
-def _detail_page(registration, reject_form=None, status=200, note_form=None):
+def _detail_page(
+    registration, reject_form=None, status=200, note_form=None, revoke_form=None, reissue_form=None
+):
+    history = writing.history_of(registration)
+    # Every badge issued is in the history: a registration without one costs no query for them.
+    issued = any(entry.action == "badge.issued" for entry in history)
     return render_template(
         "organiser/registration.html",
         registration=registration,
-        history=writing.history_of(registration),
+        history=history,
         decision_form=DecisionForm(),
         reject_form=reject_form or RejectForm(),
         note_form=note_form or NoteForm(),
+        badges=badges.history(registration) if issued else badges.BadgeHistory(None, []),
+        badge_download_form=BadgeDownloadForm(formdata=None),
+        revoke_form=revoke_form or RevokeBadgeForm(formdata=None, prefix="revoke"),
+        reissue_form=reissue_form or ReissueBadgeForm(formdata=None, prefix="reissue"),
         tag_form=TagChoiceForm(),
         event_tags=listing.tags_of(g.event),
         seats_left=workflow.seats_left(g.event),
@@ -168,3 +188,49 @@ def untag_registration(registration):
         abort(400)
     tag = tags.tag_registration(registration, form.tag.data, actor=current_user, remove=True)
     return f"Took the tag “{tag.name}” off."
+
+
+@blueprint.route("/registrations/<reference>/badge.pdf", methods=["POST"])
+@requires(Permission.VIEW)
+def download_badge(reference: str):
+    """The registration's badge, to print at the desk or hand over; approved ones only."""
+    registration = _registration_or_404(reference)
+    form = BadgeDownloadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    on_refusal(lambda: _detail_page(registration))
+    printed = badge_pdf.registration_badge(
+        registration, actor=current_user, layout=Layout(form.layout.data)
+    )
+    db.session.commit()  # the badge if issued now, and the audit entry of the download
+    return attachment(printed.content, printed.filename)
+
+
+@blueprint.route("/registrations/<reference>/badge/revoke", methods=["POST"])
+@requires(Permission.DECIDE)
+@_decision
+def revoke_badge(registration):
+    form = RevokeBadgeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        return _detail_page(registration, revoke_form=form, status=400)
+    badges.revoke_badge(registration, actor=current_user, reason=form.reason.data)
+    return "The badge is revoked: the desk refuses it from now on. The next one printed is new."
+
+
+@blueprint.route("/registrations/<reference>/badge/reissue", methods=["POST"])
+@requires(Permission.DECIDE)
+@_decision
+def reissue_badge(registration):
+    form = ReissueBadgeForm(prefix="reissue")
+    if not form.validate_on_submit():
+        return _detail_page(registration, reissue_form=form, status=400)
+    badge = badges.reissue_badge(
+        registration,
+        actor=current_user,
+        reason=form.reason.data,
+        role=BadgeRole(form.role.data) if form.role.data else None,
+    )
+    return (
+        f"A new {BadgeRole(badge.role).label.lower()} badge is issued; the old one no longer "
+        "gets in. Download it to print it."
+    )

@@ -45,6 +45,7 @@ delegate.registration                      login     200       >register >regist
 delegate.edit_registration                 login     200       404       404       404       404
 delegate.cancel_registration               login     200       404       404       404       404
 delegate.certificate                       login     409       404       404       404       404
+delegate.badge                             login     409       404       404       404       404
 delegate.agenda                            login     200       200       200       200       200
 delegate.sign_up_for_workshop              login     403       403       403       403       403
 delegate.leave_workshop                    login     404       403       403       403       403
@@ -59,6 +60,9 @@ organiser.reject_registration              login     403       >detail   >detail
 organiser.add_note                         login     403       400       400       403       403
 organiser.tag_registration                 login     403       400       400       403       403
 organiser.untag_registration               login     403       400       400       403       403
+organiser.download_badge                   login     403       400       400       400       403
+organiser.revoke_badge                     login     403       400       400       403       403
+organiser.reissue_badge                    login     403       400       400       403       403
 organiser.run_bulk_action                  login     403       400       403       403       403
 organiser.tags                             login     403       200       403       403       403
 organiser.delete_tag                       login     403       400       403       403       403
@@ -77,6 +81,7 @@ organiser.on_site                          login     403       200       200    
 organiser.on_site_counts                   login     403       200       200       200       403
 organiser.export_not_arrived               login     403       400       400       400       403
 organiser.download_certificates            login     403       409       409       409       403
+organiser.download_badges                  login     403       400       400       400       403
 organiser.programme                        login     403       200       200       200       403
 organiser.publish_programme                login     403       >editor   403       403       403
 organiser.new_session                      login     403       200       403       403       403

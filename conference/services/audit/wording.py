@@ -18,6 +18,7 @@ from conference.extensions import db
 from conference.local_time import format_local_time
 from conference.models import (
     AuditEntry,
+    BadgeRole,
     Event,
     Invitation,
     Organisation,
@@ -36,6 +37,7 @@ from conference.models import (
     Track,
     User,
 )
+from conference.services.on_site.badge_pdf import Layout
 
 # --- the names of objects -----------------------------------------------------------------------
 
@@ -156,6 +158,9 @@ LABELS = {
     "speaker.title": "Job title",
     "workshop.status": "Place",
     "export.filters": "Filters",
+    "badges.filters": "Filters",
+    "layout": "Layout",
+    "badges.rows": "Badges",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.
@@ -247,6 +252,10 @@ class _Wording:
             return str(value).capitalize()
         if key == "kind":
             return _label_of_enum(SessionKind if area == "session" else OrganisationKind, value)
+        if key == "role" and area == "badge":
+            return _label_of_enum(BadgeRole, value)
+        if key == "layout" and area in ("badge", "badges"):
+            return _label_of_enum(Layout, value)
         if key in ("role", "from_role", "to_role"):
             return _label_of_enum(TeamRole, value)
         if key == "status" and area == "workshop":
