@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
     CancelRegistrationForm,
+    LetterDetailsForm,
     NewRegistrationForm,
     registration_form_class,
 )
@@ -18,7 +19,7 @@ from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
 )
-from conference.services.on_site import certificates
+from conference.services.on_site import certificates, visa_letters
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -92,11 +93,50 @@ def registration():
     return _registration_page(registration)
 
 
-def _registration_page(registration: Registration):
+def _registration_page(registration: Registration, letter_form: LetterDetailsForm | None = None):
+    asked = visa_letters.asks_for_letter(registration)
+    letters = visa_letters.letters_of(registration) if asked else []
+    valid = next((letter for letter in letters if letter.is_valid), None)
     return render_template(
         "delegate/registration.html",
         registration=registration,
         certificate=certificates.certificate_available(registration),
+        letter_asked=asked,
+        letters=letters,
+        letter_form=letter_form or LetterDetailsForm(formdata=None, obj=valid),
+        letter_wording_missing=visa_letters.missing_wording(g.event),
+    )
+
+
+@blueprint.route("/registration/letter", methods=["POST"])
+@login_required
+def give_letter_details():
+    registration = _own_registration()
+    form = LetterDetailsForm()
+    if not form.validate_on_submit():
+        return _registration_page(registration, letter_form=form), 400
+    on_refusal(lambda: _registration_page(registration, letter_form=form), form)
+    letter = visa_letters.give_details(registration, form.details(), actor=current_user)
+    db.session.commit()
+    flash(f"Your details are saved: invitation letter {letter.reference} is ready.", "success")
+    return redirect(url_for("delegate.registration", _anchor="visa-letter"))
+
+
+@blueprint.route("/registration/letter.pdf")
+@login_required
+def visa_letter():
+    registration = _own_registration()
+    on_refusal(lambda: _registration_page(registration))
+    pdf = visa_letters.delegate_download(registration)
+    db.session.commit()  # the download, counted for the organisers
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{g.event.slug}-invitation-letter-'
+            f'{registration.reference}.pdf"',
+            "Cache-Control": "no-store",  # passport details: no copy in a shared cache
+        },
     )
 
 
