@@ -277,3 +277,15 @@ def test_the_organisers_list_shows_who_asked_and_their_letters(event, siriporn):
     assert set(requests) == {siriporn.reference, pending.reference}
     assert requests[siriporn.reference].valid.passport_number == "AA1234567"
     assert requests[pending.reference].valid is None
+
+
+def test_long_wording_goes_on_to_a_second_page_with_the_code_on_each(event, siriporn):
+    event.letter_purpose = "\n\n".join(["The delegate takes part in every session. " * 12] * 6)
+    letter = give_details(siriporn, PASSPORT, actor=siriporn.user)
+
+    pages = PdfReader(io.BytesIO(visa_letters.delegate_download(siriporn))).pages
+
+    assert len(pages) == 2
+    for page in pages:
+        assert code_of(letter) in page.extract_text()
+    assert "Ruud Bik" in pages[1].extract_text()

@@ -344,6 +344,11 @@ class LetterRequest:
     def latest(self) -> VisaLetter | None:
         return self.letters[0] if self.letters else None
 
+    @property
+    def downloaded(self) -> bool:
+        """Whether the delegate downloaded one of their letters."""
+        return any(letter.first_downloaded_at for letter in self.letters)
+
 
 def letter_requests(event: Event) -> list[LetterRequest]:
     """Who asked for a letter (still registered, or with a letter issued), by name; and their
