@@ -183,7 +183,9 @@ class EventSettingsForm(FlaskForm):
         render_kw={"rows": 3},
     )
     letter_signatory_name = StringField(
-        "Signed by", validators=[Optional(), Length(max=200)], description="e.g. Ruud Bik."
+        "Signed by",
+        validators=[Optional(), Length(max=200)],
+        description="e.g. Ruud Bik. Also signs the certificates of attendance.",
     )
     letter_signatory_title = StringField(
         "Signatory's title",

@@ -78,6 +78,17 @@ def test_a_letter_from_the_delegates_details_to_the_embassys_check(
     with phone_sized(organiser, {"width": 360, "height": 800}):
         shots.take(organiser, "the organisers' letters page on a phone")
 
+    organiser.get_by_role("navigation", name="Back office").get_by_role(
+        "link", name="Settings"
+    ).click()
+    wording = organiser.get_by_role("group", name="Visa invitation letters")
+    expect(wording.get_by_label("Signed by")).to_have_value("Ruud Bik")
+    wording.scroll_into_view_if_needed()
+    shots.take(organiser, "the letter's wording in the settings")
+    with phone_sized(organiser, {"width": 360, "height": 800}):
+        shots.take(organiser, "the settings on a phone")
+    organiser.go_back()
+
     with live_server.app.app_context():
         code = code_of(db.session.scalars(sa.select(VisaLetter)).one())
     embassy = open_page()
