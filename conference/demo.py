@@ -186,6 +186,20 @@ class SeedReport:
     days_moved: int  # how far the event moved from where an earlier run had put it
 
 
+# The visa invitation letter's wording (the settings hold it; delegates download the letter).
+LETTER_PURPOSE = (
+    "The delegate takes part in the two-day conference of the Virtual Global Taskforce, where "
+    "police forces, NGOs and industry share knowledge and experience so that more victims of "
+    "online child sexual exploitation are identified, helped and protected, and offenders are "
+    "traced."
+)
+LETTER_COSTS = (
+    "The Dutch National Police bears the cost of the conference, its lunches and its "
+    "materials. Travel, accommodation and insurance are borne by the delegate or their "
+    "organisation."
+)
+
+
 def _organisation(name, short_name, kind, country, website) -> Organisation:
     organisation = db.session.scalars(
         sa.select(Organisation).where(Organisation.name == name)
@@ -235,6 +249,11 @@ def _event(dates: DemoDates) -> tuple[Event, _Move | None]:
     event.approval_required = True
     event.invitation_only = False
     event.participating_countries = COUNTRIES
+    event.letter_letterhead = "Dutch National Police\nNational Unit\nAmsterdam, the Netherlands"
+    event.letter_purpose = LETTER_PURPOSE
+    event.letter_costs = LETTER_COSTS
+    event.letter_signatory_name = "Ruud Bik"
+    event.letter_signatory_title = "Deputy Chief of Police, Dutch National Police"
 
     links = {link.organisation.name: link for link in event.organisations}
     for position, (row, is_host) in enumerate([(HOST, True)] + [(p, False) for p in PARTNERS]):

@@ -1,10 +1,22 @@
-"""Arrivals as the check-in desk records them, written directly for the tests that read them."""
+"""Arrivals as the check-in desk records them, written directly for the tests that read them;
+and delegates who asked for a visa invitation letter."""
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from conference.extensions import db
-from conference.models import CheckIn, ProgrammeSession, Registration, SessionAttendance
+from conference.models import (
+    CheckIn,
+    Event,
+    ProgrammeSession,
+    Registration,
+    SessionAttendance,
+    utcnow,
+)
+from conference.models import RegistrationStatus as Status
+from conference.services.on_site.visa_letters import LetterDetails
+from conference.services.registration import workflow
+from tests.factories import register
 
 FIRST_DAY, SECOND_DAY = date(2014, 11, 5), date(2014, 11, 6)
 
@@ -32,3 +44,39 @@ def came_to(registration: Registration, session: ProgrammeSession) -> SessionAtt
     db.session.add(attendance)
     db.session.flush()
     return attendance
+
+
+# --- visa invitation letters --------------------------------------------------------------------
+
+PASSPORT = LetterDetails(
+    passport_name="Siriporn Chaiyaporn",
+    nationality="TH",
+    passport_number="AA1234567",
+    date_of_birth=date(1979, 3, 14),
+)
+
+
+def asked_for_letter(event: Event, email: str) -> Registration:
+    """An approved delegate who asked for a visa invitation letter."""
+    registration = register(event, email, invitation_letter_needed=True)
+    if registration.status != Status.APPROVED:
+        workflow.change_status(registration, Status.APPROVED, actor=None, now=utcnow())
+    db.session.flush()
+    return registration
+
+
+def letter_worded(event: Event) -> Event:
+    """The letter's settings filled in, as the organisers do in the event settings."""
+    event.letter_letterhead = (
+        "Dutch National Police\nNational Unit\nPostbus 100, 3970 AC Driebergen"
+    )
+    event.letter_purpose = (
+        "To take part in the conference on fighting online child sexual exploitation."
+    )
+    event.letter_costs = (
+        "The host bears the conference fee and lunches; travel and hotel are the delegate's."
+    )
+    event.letter_signatory_name = "Ruud Bik"
+    event.letter_signatory_title = "Deputy Chief of Police"
+    db.session.flush()
+    return event

@@ -26,6 +26,7 @@ from conference.models import (
     User,
     utcnow,
 )
+from conference.services.on_site import visa_letters
 from conference.services.people.accounts import authenticate
 from conference.services.programme import publishing
 from conference.services.registration import workflow
@@ -76,6 +77,13 @@ def test_the_demo_programme_is_published_over_both_days(runner, app):
     assert europol.organisation == "Europol"
     db.session.expire_all()  # read back as stored: the public sees what the timetable holds
     assert not publishing.has_unpublished_changes(event)
+
+
+def test_the_demo_event_has_the_visa_letters_wording(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    event = db.session.scalars(sa.select(Event)).one()
+    assert visa_letters.missing_wording(event) == []
+    assert event.letter_letterhead.startswith("Dutch National Police\n")
 
 
 def test_seed_demo_adds_delegates_across_statuses_and_countries(runner, app):

@@ -6,6 +6,7 @@ from functools import cache
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     Field,
     HiddenField,
     RadioField,
@@ -25,6 +26,7 @@ from wtforms.validators import (
 )
 
 from conference.forms import CountryField
+from conference.services.on_site.visa_letters import LetterDetails
 from conference.services.registration.fields import (
     FIELDS,
     Kind,
@@ -185,6 +187,37 @@ class NewRegistrationForm(RegistrationForm):
     def validate_invitation_code(self, field):
         if self.invitation_only and not field.data:
             raise ValidationError("This conference is by invitation only: enter your code.")
+
+
+class LetterDetailsForm(FlaskForm):
+    """What the visa invitation letter needs, as written in the passport."""
+
+    passport_name = StringField(
+        "Name as in your passport",
+        validators=[DataRequired(message="Give your name as in your passport."), Length(max=200)],
+        description="Every given name and the surname, spelled exactly as in the passport.",
+        render_kw={"autocomplete": "name"},
+    )
+    nationality = CountryField(
+        "Nationality", validators=[DataRequired(message="Choose your nationality.")]
+    )
+    passport_number = StringField(
+        "Passport number",
+        validators=[DataRequired(message="Give your passport number."), Length(max=40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    date_of_birth = DateField(
+        "Date of birth", validators=[DataRequired(message="Give your date of birth.")]
+    )
+    submit = SubmitField("Save and prepare my letter")
+
+    def details(self) -> LetterDetails:
+        return LetterDetails(
+            passport_name=self.passport_name.data,
+            nationality=self.nationality.data,
+            passport_number=self.passport_number.data,
+            date_of_birth=self.date_of_birth.data,
+        )
 
 
 class CancelRegistrationForm(FlaskForm):

@@ -3,11 +3,12 @@ pending, the needs once approved), cancel."""
 
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
     CancelRegistrationForm,
+    LetterDetailsForm,
     NewRegistrationForm,
     registration_form_class,
 )
@@ -19,7 +20,7 @@ from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
     AlreadyRegistered,
 )
-from conference.services.on_site import badge_pdf, certificates
+from conference.services.on_site import badge_pdf, certificates, visa_letters
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -93,12 +94,43 @@ def registration():
     return _registration_page(registration)
 
 
-def _registration_page(registration: Registration):
+def _registration_page(registration: Registration, letter_form: LetterDetailsForm | None = None):
+    asked = visa_letters.asks_for_letter(registration)
+    letters = visa_letters.letters_of(registration) if asked else []
+    valid = next((letter for letter in letters if letter.is_valid), None)
     return render_template(
         "delegate/registration.html",
         registration=registration,
         certificate=certificates.certificate_available(registration),
+        letter_asked=asked,
+        letters=letters,
+        letter_form=letter_form or LetterDetailsForm(formdata=None, obj=valid),
+        letter_wording_missing=visa_letters.missing_wording(g.event),
     )
+
+
+@blueprint.route("/registration/letter", methods=["POST"])
+@login_required
+def give_letter_details():
+    registration = _own_registration()
+    form = LetterDetailsForm()
+    if not form.validate_on_submit():
+        return _registration_page(registration, letter_form=form), 400
+    on_refusal(lambda: _registration_page(registration, letter_form=form), form)
+    letter = visa_letters.give_details(registration, form.details(), actor=current_user)
+    db.session.commit()
+    flash(f"Your details are saved: invitation letter {letter.reference} is ready.", "success")
+    return redirect(url_for("delegate.registration", _anchor="visa-letter"))
+
+
+@blueprint.route("/registration/letter.pdf")
+@login_required
+def visa_letter():
+    registration = _own_registration()
+    on_refusal(lambda: _registration_page(registration))
+    pdf = visa_letters.delegate_download(registration)
+    db.session.commit()  # the download, counted for the organisers
+    return attachment(pdf, f"{g.event.slug}-invitation-letter-{registration.reference}.pdf")
 
 
 @blueprint.route("/registration/certificate.pdf")
@@ -107,14 +139,7 @@ def certificate():
     registration = _own_registration()
     on_refusal(lambda: _registration_page(registration))
     pdf = certificates.certificate_pdf(registration)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{g.event.slug}-certificate-'
-            f'{registration.reference}.pdf"'
-        },
-    )
+    return attachment(pdf, f"{g.event.slug}-certificate-{registration.reference}.pdf")
 
 
 @blueprint.route("/registration/badge.pdf")

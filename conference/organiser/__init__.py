@@ -33,6 +33,7 @@ from conference.organiser import (  # noqa: E402, F401
     bulk,
     dashboard,
     exports,
+    letters,
     on_site,
     programme,
     registration_invitations,

@@ -165,6 +165,34 @@ class EventSettingsForm(FlaskForm):
         "By invitation only: registering needs the code from an invitation",
         description="Invite people one by one or from a CSV file under Invitations.",
     )
+    letter_letterhead = TextAreaField(
+        "Letterhead",
+        validators=[Optional(), Length(max=1000)],
+        description="The host's name and address, a line each, at the top of every letter.",
+        render_kw={"rows": 4},
+    )
+    letter_purpose = TextAreaField(
+        "Purpose of the visit",
+        validators=[Optional(), Length(max=3000)],
+        description="Why the delegate travels: the letter says it to the embassy.",
+        render_kw={"rows": 4},
+    )
+    letter_costs = TextAreaField(
+        "Costs",
+        validators=[Optional(), Length(max=3000)],
+        description="Who bears which costs: travel, accommodation, the conference itself.",
+        render_kw={"rows": 3},
+    )
+    letter_signatory_name = StringField(
+        "Signed by",
+        validators=[Optional(), Length(max=200)],
+        description="e.g. Ruud Bik. Also signs the certificates of attendance.",
+    )
+    letter_signatory_title = StringField(
+        "Signatory's title",
+        validators=[Optional(), Length(max=200)],
+        description="e.g. Deputy Chief of Police, Dutch National Police.",
+    )
     submit = SubmitField("Save settings")
 
     def validate_ends_on(self, field):
@@ -340,3 +368,20 @@ class ReissueBadgeForm(RevokeBadgeForm):
         + [SelectChoice(role.value, role.label) for role in BadgeRole],
         validators=[Optional()],
     )
+
+
+# --- visa letters ---------------------------------------------------------------------------------
+
+
+class LetterReasonForm(FlaskForm):
+    """Withdraw or reissue a visa invitation letter: why, for the audit log."""
+
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired(message="Give the reason."), Length(max=200)],
+        description="Kept in the audit log; the delegate does not see it.",
+    )
+
+
+class LetterDownloadForm(FlaskForm):
+    """An organiser's copy of a letter, audited: the CSRF token only."""

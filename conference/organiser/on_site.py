@@ -1,7 +1,7 @@
 """On site: the live counts of arrivals per day, who has not arrived yet, and its export;
 the badges of every approved delegate, or of the registration list's filter."""
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.downloads import attachment
@@ -67,11 +67,7 @@ def download_certificates():
     on_refusal(_page)
     pdf = certificates.all_certificates_pdf(g.event, actor=current_user)
     db.session.commit()  # the audit entry of the download
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{g.event.slug}-certificates.pdf"'},
-    )
+    return attachment(pdf, f"{g.event.slug}-certificates.pdf")
 
 
 @blueprint.route("/badges.pdf", methods=["POST"])

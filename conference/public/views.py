@@ -49,4 +49,4 @@ def event():
 
 
 # The programme's pages and feeds add their routes to this blueprint.
-from conference.public import calendar_feed, programme  # noqa: E402, F401
+from conference.public import calendar_feed, letters, programme  # noqa: E402, F401

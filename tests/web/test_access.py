@@ -25,6 +25,7 @@ public.session                             404       404       404       404    
 public.speaker                             404       404       404       404       404       404
 public.schedule_json                       404       404       404       404       404       404
 public.schedule_xml                        404       404       404       404       404       404
+public.verify_letter                       200       200       200       200       200       200
 accounts.signup                            200       >home     >home     >home     >home     >home
 accounts.login                             200       >own      >list     >list     >list     >list
 accounts.two_factor_login                  >login    >login    >login    >login    >login    >login
@@ -46,6 +47,8 @@ delegate.edit_registration                 login     200       404       404    
 delegate.cancel_registration               login     200       404       404       404       404
 delegate.certificate                       login     409       404       404       404       404
 delegate.badge                             login     409       404       404       404       404
+delegate.give_letter_details               login     400       404       404       404       404
+delegate.visa_letter                       login     409       404       404       404       404
 delegate.agenda                            login     200       200       200       200       200
 delegate.sign_up_for_workshop              login     403       403       403       403       403
 delegate.leave_workshop                    login     404       403       403       403       403
@@ -82,6 +85,10 @@ organiser.on_site_counts                   login     403       200       200    
 organiser.export_not_arrived               login     403       400       400       400       403
 organiser.download_certificates            login     403       409       409       409       403
 organiser.download_badges                  login     403       400       400       400       403
+organiser.letters                          login     403       200       403       403       403
+organiser.download_letter                  login     403       404       403       403       403
+organiser.withdraw_letter                  login     403       404       403       403       403
+organiser.reissue_letter                   login     403       404       403       403       403
 organiser.programme                        login     403       200       200       200       403
 organiser.publish_programme                login     403       >editor   403       403       403
 organiser.new_session                      login     403       200       403       403       403
@@ -183,6 +190,7 @@ def values_for_rule(rule, world) -> dict[str, str]:
         "filename": "css/app.css",
         "organisation_id": str(world["host"].id),  # the host: removing it is refused
         "invitation_id": "999999",  # none: withdrawing it is a 404 for those allowed to
+        "letter_reference": "VGT14-NONE-L1",
         # None of these exist: a 404 for those allowed in.
         "session_id": "999999",
         "room_id": "999999",

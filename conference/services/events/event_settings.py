@@ -44,6 +44,12 @@ class EventSettings:
     registration_closes: datetime | None
     approval_required: bool
     invitation_only: bool = False
+    # The visa invitation letter: the letterhead's lines, its paragraphs, and who signs it.
+    letter_letterhead: str = ""
+    letter_purpose: str = ""
+    letter_costs: str = ""
+    letter_signatory_name: str = ""
+    letter_signatory_title: str = ""
 
 
 def settings_of(event: Event) -> EventSettings:
@@ -62,6 +68,11 @@ def settings_of(event: Event) -> EventSettings:
         registration_closes=to_local(event.registration_closes_at, event.timezone),
         approval_required=event.approval_required,
         invitation_only=event.invitation_only,
+        letter_letterhead=event.letter_letterhead,
+        letter_purpose=event.letter_purpose,
+        letter_costs=event.letter_costs,
+        letter_signatory_name=event.letter_signatory_name,
+        letter_signatory_title=event.letter_signatory_title,
     )
 
 
@@ -103,9 +114,18 @@ def update_event(
         "registration_closes_at": closes,
     }
     del wanted["registration_opens"], wanted["registration_closes"]
-    for field in ("name", "short_name", "tagline", "venue", "city"):
+    for field in (
+        "name",
+        "short_name",
+        "tagline",
+        "venue",
+        "city",
+        "letter_signatory_name",
+        "letter_signatory_title",
+    ):
         wanted[field] = wanted[field].strip()
-    wanted["description"] = paragraphs(wanted["description"])
+    for field in ("description", "letter_letterhead", "letter_purpose", "letter_costs"):
+        wanted[field] = paragraphs(wanted[field])
     changes = {}
     for field, new in wanted.items():
         old = getattr(event, field)

@@ -8,7 +8,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from conference.extensions import db
@@ -25,7 +24,13 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError
-from conference.services.on_site.pdf_text import fitted_size, font_for, for_display
+from conference.services.on_site.pdf_text import (
+    draw_text,
+    draw_wrapped,
+    fitted_size,
+    font_for,
+    for_display,
+)
 from conference.services.text import counted
 
 WIDTH, HEIGHT = A4
@@ -140,25 +145,6 @@ def all_certificates_pdf(event: Event, *, actor: User, now: datetime | None = No
 # --- drawing ----------------------------------------------------------------------------------
 
 
-def _text(canvas: Canvas, x: float, y: float, text: str, size: float, *, bold=False, centred=False):
-    font = font_for(text, bold=bold)
-    canvas.setFont(font, size)
-    shown = for_display(text)
-    if centred:
-        canvas.drawCentredString(x, y, shown)
-    else:
-        canvas.drawString(x, y, shown)
-
-
-def _wrapped(canvas: Canvas, y: float, text: str, size: float, width: float, x=MARGIN) -> float:
-    """`text` in lines of at most `width` points from `y` down; the y below it."""
-    font = font_for(text)
-    for line in simpleSplit(text, font, size, width):
-        _text(canvas, x, y, line, size)
-        y -= size * 1.35
-    return y
-
-
 def _duration(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if not hours:
@@ -176,23 +162,24 @@ def _page(canvas: Canvas, event: Event, attended: Attendance, issued: date) -> N
     y = HEIGHT - 40 * mm
     host = event.host.name if event.host else ""
     if host:
-        _text(canvas, WIDTH / 2, y, host, 11, centred=True)
+        draw_text(canvas, WIDTH / 2, y, host, 11, centred=True)
         y -= 14 * mm
-    _text(canvas, WIDTH / 2, y, "Certificate of attendance", 26, bold=True, centred=True)
+    draw_text(canvas, WIDTH / 2, y, "Certificate of attendance", 26, bold=True, centred=True)
     y -= 16 * mm
-    _text(canvas, WIDTH / 2, y, "This is to certify that", 12, centred=True)
+    draw_text(canvas, WIDTH / 2, y, "This is to certify that", 12, centred=True)
     y -= 13 * mm
     name = registration.user.name
     size = fitted_size(for_display(name), font_for(name, bold=True), inner, 22, 12)
-    _text(canvas, WIDTH / 2, y, name, size, bold=True, centred=True)
+    draw_text(canvas, WIDTH / 2, y, name, size, bold=True, centred=True)
     y -= 8 * mm
     organisation = registration.organisation_name
     if organisation:
-        _text(canvas, WIDTH / 2, y, organisation, 12, centred=True)
+        draw_text(canvas, WIDTH / 2, y, organisation, 12, centred=True)
         y -= 12 * mm
     where = f"in {event.city}, " if event.city else ""
-    y = _wrapped(
+    y = draw_wrapped(
         canvas,
+        MARGIN,
         y,
         f"attended {event.name}, held {where}{date_range(event.starts_on, event.ends_on)}"
         + (f", hosted by {host}." if host else "."),
@@ -200,32 +187,32 @@ def _page(canvas: Canvas, event: Event, attended: Attendance, issued: date) -> N
         inner,
     )
     y -= 6 * mm
-    _text(canvas, MARGIN, y, "Days attended", 13, bold=True)
+    draw_text(canvas, MARGIN, y, "Days attended", 13, bold=True)
     y -= 7 * mm
     for day in attended.days:
-        _text(canvas, MARGIN, y, f"{day:%A %-d %B %Y}", 11)
+        draw_text(canvas, MARGIN, y, f"{day:%A %-d %B %Y}", 11)
         y -= 6 * mm
     y -= 4 * mm
-    _text(canvas, MARGIN, y, "Workshops attended", 13, bold=True)
+    draw_text(canvas, MARGIN, y, "Workshops attended", 13, bold=True)
     y -= 7 * mm
     if not attended.workshops:
-        _text(canvas, MARGIN, y, "None recorded at a workshop door.", 11)
+        draw_text(canvas, MARGIN, y, "None recorded at a workshop door.", 11)
         y -= 6 * mm
     for workshop in attended.workshops:
-        y = _wrapped(canvas, y, workshop.title, 11, inner)
+        y = draw_wrapped(canvas, MARGIN, y, workshop.title, 11, inner)
         when = format_local_span(workshop.starts_at, workshop.ends_at, event.timezone)
-        _text(canvas, MARGIN + 4 * mm, y, f"{when} · {_duration(workshop.minutes)}", 10)
+        draw_text(canvas, MARGIN + 4 * mm, y, f"{when} · {_duration(workshop.minutes)}", 10)
         y -= 8 * mm
         if y < 70 * mm:  # the rest would run into the signature
             canvas.showPage()
             y = HEIGHT - 30 * mm
     signatory = event.letter_signatory_name
     if signatory:
-        _text(canvas, MARGIN, 48 * mm, signatory, 11, bold=True)
+        draw_text(canvas, MARGIN, 48 * mm, signatory, 11, bold=True)
         if event.letter_signatory_title:
-            _text(canvas, MARGIN, 42 * mm, event.letter_signatory_title, 10)
-    _text(canvas, MARGIN, 28 * mm, f"Reference {registration.reference}", 10)
-    _text(canvas, MARGIN, 22 * mm, f"Issued on {issued:%-d %B %Y}", 10)
+            draw_text(canvas, MARGIN, 42 * mm, event.letter_signatory_title, 10)
+    draw_text(canvas, MARGIN, 28 * mm, f"Reference {registration.reference}", 10)
+    draw_text(canvas, MARGIN, 22 * mm, f"Issued on {issued:%-d %B %Y}", 10)
     canvas.showPage()
 
 

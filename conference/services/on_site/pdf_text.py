@@ -14,8 +14,10 @@ from pathlib import Path
 
 import arabic_reshaper
 from bidi import get_display
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "fonts"
 # Our name for each face, and its file; the first family is the default.
@@ -66,3 +68,27 @@ def fitted_size(text: str, font: str, width: float, largest: float, smallest: fl
     while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 0.5
     return max(size, smallest)
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, size: float, *, bold=False, centred=False
+) -> None:
+    """One line of `text` at (`x`, `y`), in the face that carries its letters."""
+    font = font_for(text, bold=bold)
+    canvas.setFont(font, size)
+    shown = for_display(text)
+    if centred:
+        canvas.drawCentredString(x, y, shown)
+    else:
+        canvas.drawString(x, y, shown)
+
+
+def draw_wrapped(
+    canvas: Canvas, x: float, y: float, text: str, size: float, width: float, *, bold=False
+) -> float:
+    """`text` in lines of at most `width` points from `y` down; the y below it."""
+    font = font_for(text, bold=bold)
+    for line in simpleSplit(text, font, size, width):
+        draw_text(canvas, x, y, line, size, bold=bold)
+        y -= size * 1.35
+    return y

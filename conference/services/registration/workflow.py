@@ -29,6 +29,7 @@ from conference.services.errors import (
 from conference.services.links import absolute_url
 from conference.services.locks import lock_event
 from conference.services.mail.outbox import queue_email
+from conference.services.on_site import visa_letters
 from conference.services.programme import workshops
 from conference.services.registration import fields, registration_invitations
 from conference.services.registration.fields import RegistrationDetails
@@ -177,14 +178,17 @@ def change_status(
     """The one place a status changes: the fields, the audit entry and the delegate's email.
 
     The caller has checked that the change is allowed and holds the event lock (`lock_event`).
-    A registration that stops being approved gives up its workshop places and its private
-    calendar link here.
+    A registration that stops being approved gives up its workshop places, its private
+    calendar link and its visa invitation letter here.
     """
     from_status = registration.status
-    if from_status == Status.APPROVED and to_status != Status.APPROVED:
+    leaves_approval = from_status == Status.APPROVED and to_status != Status.APPROVED
+    if leaves_approval:
         workshops.release_places(registration, actor=actor)
         registration.agenda_feed_version += 1  # its calendar link dies, for good
     registration.status = to_status
+    if leaves_approval:  # an embassy checking its letter is told it no longer holds
+        visa_letters.withdraw_on_leaving_approval(registration, actor=actor, now=now)
     if to_status in {Status.APPROVED, Status.REJECTED, Status.WAITLISTED}:
         registration.decided_by = actor
         registration.decided_at = now
