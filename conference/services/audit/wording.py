@@ -156,6 +156,9 @@ LABELS = {
     "speaker.title": "Job title",
     "workshop.status": "Place",
     "export.filters": "Filters",
+    "seen_at": "Seen at the desk",  # for a check-in made offline, the desk's own time
+    "check_in.reason": "Refused because",
+    "attendance.session_id": "Session",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.

@@ -248,7 +248,7 @@ def _check_in(event, registration, person, *, actor, door, at) -> DeskAnswer:
                 event_id=event.id,
                 day=day.isoformat(),
                 desk=door.desk,
-                at=at.isoformat(),
+                seen_at=at.isoformat(),
             )
             return DeskAnswer(Outcome.CHECKED_IN, "Checked in.", person, at)
     if _keep_the_earliest(found, at, actor=actor, door=door):
@@ -259,7 +259,7 @@ def _check_in(event, registration, person, *, actor, door, at) -> DeskAnswer:
             event_id=event.id,
             day=day.isoformat(),
             desk=door.desk,
-            at=at.isoformat(),
+            seen_at=at.isoformat(),
         )
         found = existing_check_in(registration.id, day)
     return _already(event, person, found.checked_in_at, found.checked_in_by, "today")
@@ -311,7 +311,7 @@ def _attend(event, registration, person, *, actor, door, at) -> DeskAnswer:
                 actor=actor,
                 event_id=event.id,
                 session_id=session.id,
-                at=at.isoformat(),
+                seen_at=at.isoformat(),
             )
             return DeskAnswer(Outcome.CHECKED_IN, f"Came to “{session.title}”.", person, at)
     earlier = db.session.execute(
@@ -327,7 +327,7 @@ def _attend(event, registration, person, *, actor, door, at) -> DeskAnswer:
             actor=actor,
             event_id=event.id,
             session_id=session.id,
-            at=at.isoformat(),
+            seen_at=at.isoformat(),
         )
         found = existing()
     by = db.session.get(User, found.recorded_by_id) if found.recorded_by_id else None
