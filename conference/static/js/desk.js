@@ -187,7 +187,7 @@
         } else if (answer.outcome === "invalid") {
           flag(name + ": not taken by the server. " + answer.message);
         } else if (answer.outcome === "already" && answer.at && new Date(answer.at) < new Date(item.at)) {
-          flag(name + ": " + answer.message);
+          flag(name + ": another desk saw them first. " + answer.message);
         }
       });
       save("queue", queue().filter(function (item) { return !sent[item.id]; }));
