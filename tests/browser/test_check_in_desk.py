@@ -137,6 +137,10 @@ def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
         "Carla Mendes: another desk saw them first. Already checked in"
     )
     shots.take(desk_a, "desktop back online")
+    scan(desk_a, "A" * 26)  # a badge nobody issued: refused, in red, by the server
+    expect(answer_a).to_contain_text("✗ Refused")
+    expect(answer_a).to_contain_text("Unknown badge or reference")
+    shots.take(desk_a, "desktop refused")
 
     with live_server.app.app_context():
         arrivals = db.session.execute(sa.select(CheckIn.registration_id, CheckIn.checked_in_at))

@@ -172,7 +172,7 @@ def admit(
             event,
             None,
             "unknown",
-            "Unknown badge: not one of this event's.",
+            "Unknown badge or reference: not one of this event's.",
             actor=actor,
             door=door,
         )
