@@ -77,7 +77,9 @@
       card.querySelector("[data-name]").textContent = person.name;
       card.querySelector("[data-who]").textContent = person.organisation + (person.country ? " · " + person.country : "");
       card.querySelector("[data-role]").textContent = person.role;
-      card.querySelector("[data-role]").hidden = false;
+      ["[data-name]", "[data-who]", "[data-role-line]"].forEach(function (part) {
+        card.querySelector(part).hidden = false;
+      });
       card.querySelector("[data-reference]").textContent = person.reference;
       if (person.needs) {
         card.querySelector("[data-needs-text]").textContent = person.needs;
