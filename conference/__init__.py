@@ -67,6 +67,7 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     from conference.accounts.views import blueprint as accounts
+    from conference.check_in.views import blueprint as check_in
     from conference.delegate.views import blueprint as delegate
     from conference.organiser import blueprint as organiser
     from conference.public.views import blueprint as public
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(delegate)
     app.register_blueprint(organiser)
+    app.register_blueprint(check_in)
 
 
 def register_errorhandlers(app: Flask) -> None:

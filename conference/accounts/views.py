@@ -28,7 +28,7 @@ from conference.accounts.forms import (
     TwoFactorCodeForm,
 )
 from conference.extensions import db, limiter
-from conference.models import User
+from conference.models import TeamRole, User
 from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
 from conference.services.events.finding import all_events, events_organised_by
@@ -48,10 +48,13 @@ def _log_in(user: User) -> None:
 
 
 def landing_page(user: User) -> str:
-    """Where a log-in without a `next` leads: the back office of an event the user organises,
-    else their registration, else the only event, else the account page."""
+    """Where a log-in without a `next` leads: the back office of an event the user organises
+    (the check-in desk for its check-in staff), else their registration, else the only event,
+    else the account page."""
     organised = events_organised_by(user)
     if organised:
+        if user.role_in(organised[0]) == TeamRole.CHECK_IN:
+            return url_for("check_in.desk", event_slug=organised[0].slug)
         return url_for("organiser.registrations", event_slug=organised[0].slug)
     own = workflow.registrations_of(user)
     if own and own[0].is_active:
@@ -220,7 +223,10 @@ def logout():
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
-    return redirect(url_for("public.index"))
+    response = redirect(url_for("public.index"))
+    # What a check-in desk kept in this browser to work offline goes with the session.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @blueprint.route("/reset", methods=["GET", "POST"])

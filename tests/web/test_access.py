@@ -27,7 +27,7 @@ public.schedule_json                       404       404       404       404    
 public.schedule_xml                        404       404       404       404       404       404
 public.verify_letter                       200       200       200       200       200       200
 accounts.signup                            200       >home     >home     >home     >home     >home
-accounts.login                             200       >own      >list     >list     >list     >list
+accounts.login                             200       >own      >list     >list     >list     >desk
 accounts.two_factor_login                  >login    >login    >login    >login    >login    >login
 accounts.two_factor_setup                  login     200       200       200       200       200
 accounts.two_factor_qr_code                login     200       404       404       404       404
@@ -116,6 +116,11 @@ organiser.withdraw_team_invitation         login     403       404       403    
 organiser.change_team_member_role          login     403       400       403       403       403
 organiser.remove_team_member               login     403       400       403       403       403
 organiser.audit_log                        login     403       200       200       200       403
+check_in.desk                              login     403       200       403       403       200
+check_in.scan_badge                        login     403       400       403       403       400
+check_in.offline_copy                      login     403       200       403       403       200
+check_in.sync_check_ins                    login     403       400       403       403       400
+check_in.service_worker                    login     403       200       403       403       200
 accounts.team_invitation                   400       400       400       400       400       400
 """
 LOGIN = "login"
@@ -128,6 +133,7 @@ PLACES = {
     "own": "/vgt-2014/registration",  # the delegate's own registration
     "list": "/vgt-2014/organiser/registrations",  # the back office's registration list
     "editor": "/vgt-2014/organiser/programme",  # the programme editor
+    "desk": "/vgt-2014/check-in/",  # the check-in desk
     "detail": "/vgt-2014/organiser/registrations/{reference}",  # the one the request acted on
 }
 

@@ -168,6 +168,9 @@ LABELS = {
     "badges.filters": "Filters",
     "layout": "Layout",
     "badges.rows": "Badges",
+    "seen_at": "Seen at the desk",  # for a check-in made offline, the desk's own time
+    "check_in.reason": "Refused because",
+    "attendance.session_id": "Session",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.

@@ -2,8 +2,10 @@
 (function () {
   "use strict";
 
-  // A form sends once: a double click must not submit it twice.
+  // A form sends once: a double click must not submit it twice. A form whose own script
+  // handled the submit (the check-in desk's, scan after scan) sends nothing to guard.
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
     var form = event.target;
     if (form.dataset.submitted === "true") {
       event.preventDefault();

@@ -1,0 +1,19 @@
+"""The desk's one form: what was scanned or chosen. Its shape only; the desk's rules decide."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+
+class ScanForm(FlaskForm):
+    code = StringField(
+        "Badge code or reference",
+        validators=[
+            DataRequired(message="Scan a badge, or type a name or a reference."),
+            Length(max=64, message="A badge code or reference has up to 64 characters."),
+        ],
+    )
+    session = IntegerField(
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)], widget=HiddenInput()
+    )

@@ -1,0 +1,92 @@
+"""What the check-in desk looks people up in: a search by name or reference, and the copy a
+desk keeps to go on working when the venue's network drops.
+
+The copy holds what the desk shows of each approved delegate and no more; their badges appear
+only as the SHA-256 hash of the QR token, so a stolen phone holds nothing that prints a badge
+or opens a door elsewhere. It says when it expires (when the event is over); the desk's script
+wipes it then, and at log-out.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from conference.extensions import db
+from conference.models import CheckIn, Event, Registration, User, utcnow
+from conference.models import RegistrationStatus as Status
+from conference.services.on_site.arrivals import day_to_show
+from conference.services.on_site.badges import valid_badges
+from conference.services.on_site.check_in import Person, people
+from conference.services.search import contains
+
+MOST_FOUND = 20  # people a search shows; type more of the name for the others
+
+
+def search(event: Event, text: str) -> list[tuple[Registration, Person]]:
+    """The event's registrations (any status, so that the desk sees who it must refuse) whose
+    delegate's name or whose reference holds `text`, by name."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    found = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .join(User, User.id == Registration.user_id)
+            .where(
+                Registration.event_id == event.id,
+                sa.or_(contains(User.name, text), contains(Registration.reference, text)),
+            )
+            .order_by(User.name, Registration.reference)
+            .limit(MOST_FOUND)
+            .options(selectinload(Registration.user), selectinload(Registration.organisation))
+        )
+    )
+    shown = people(found, valid_badges(found))
+    return [(registration, shown[registration.id]) for registration in found]
+
+
+def desk_copy(event: Event, *, now: datetime | None = None) -> dict:
+    """Everything a desk needs to check people in offline today: each approved delegate as
+    the desk shows them, their valid badge's hash, and their check-in today if they have one.
+    Four queries, however many delegates."""
+    now = now or utcnow()
+    day = day_to_show(event, now=now)
+    approved = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == Status.APPROVED)
+            .options(selectinload(Registration.user), selectinload(Registration.organisation))
+        )
+    )
+    badges = valid_badges(approved)
+    shown = people(approved, badges)
+    arrivals = {
+        arrival.registration_id: arrival
+        for arrival in db.session.scalars(
+            sa.select(CheckIn)
+            .where(CheckIn.event_id == event.id, CheckIn.day == day)
+            .options(selectinload(CheckIn.checked_in_by))
+        )
+    }
+
+    def entry(registration: Registration) -> dict:
+        arrival = arrivals.get(registration.id)
+        badge = badges.get(registration.id)
+        return {
+            **shown[registration.id].as_json(),
+            "badge": badge.token_hash if badge else None,
+            "checked_in_at": arrival.checked_in_at.isoformat() if arrival else None,
+            "checked_in_by": (
+                arrival.checked_in_by.name.split()[0] if arrival and arrival.checked_in_by else None
+            ),
+        }
+
+    return {
+        "event": event.slug,
+        "day": day.isoformat(),
+        "timezone": event.timezone,
+        "made_at": now.isoformat(),
+        "expires_at": event.ends_at.isoformat(),
+        "people": [entry(r) for r in approved],
+    }

@@ -1,0 +1,377 @@
+// The check-in desk. A scan (camera, USB scanner or typed) goes to the server at once while
+// the network is up; when it is down, the desk checks people in from its offline copy and
+// keeps what it recorded until the network is back, then sends it and shows the server's
+// answer where it differs. The copy and the queue live in this browser's localStorage, hold
+// badges only as SHA-256 hashes, and are wiped at log-out and when the event is over.
+// Without this script the desk still works: the forms post to the server.
+(function () {
+  "use strict";
+  var root = document.getElementById("desk");
+  if (!root) { return; }
+  var PREFIX = "check-in-desk:";
+  var KEY = PREFIX + root.getAttribute("data-event") + ":";
+  var REFRESH_EVERY = 60000;
+  var RETRY_EVERY = 10000;
+  var TOKEN = /^[A-Z2-7]{20,64}$/;
+  var REFERENCE = /^[A-Z0-9]{2,10}-[A-Z0-9]{4,8}$/;
+  var scanForm = root.querySelector("[data-scan-form]");
+  var codeField = document.getElementById("code");
+  var network = document.getElementById("desk-network");
+  var answerBox = document.getElementById("desk-answer");
+  var template = document.getElementById("desk-answer-template");
+  var searchForm = root.querySelector("[data-search-form]");
+  var searchField = document.getElementById("q");
+  var foundList = root.querySelector("[data-found]");
+  var conflicts = document.getElementById("desk-conflicts");
+  var session = new URLSearchParams(window.location.search).get("session");
+  var online = navigator.onLine;
+  var sending = false;
+  var csrf = scanForm.querySelector("[name=csrf_token]").value;
+
+  // --- the store: this desk's copy, its queue, its name ---------------------------------------
+
+  function load(name, fallback) {
+    try { return JSON.parse(window.localStorage.getItem(KEY + name)) || fallback; }
+    catch (e) { return fallback; }
+  }
+  function save(name, value) { window.localStorage.setItem(KEY + name, JSON.stringify(value)); }
+  function wipe() {
+    Object.keys(window.localStorage).forEach(function (key) {
+      if (key.indexOf(PREFIX) === 0) { window.localStorage.removeItem(key); }
+    });
+  }
+  function copy() {
+    var kept = load("copy", null);
+    if (kept && new Date(kept.expires_at) <= new Date()) { wipe(); return null; }
+    return kept;
+  }
+  function queue() { return load("queue", []); }
+  function deskName() {
+    var name = load("name", null);
+    if (!name) { name = "Desk " + randomId().slice(0, 4).toUpperCase(); save("name", name); }
+    return name;
+  }
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // --- what the desk shows ------------------------------------------------------------------
+
+  function clock(iso) {
+    var kept = copy();
+    var options = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+    if (kept && kept.timezone) { options.timeZone = kept.timezone; }
+    return new Date(iso).toLocaleTimeString("en-GB", options);
+  }
+
+  var STATES = {checked_in: "✓ Checked in", already: "✓ Already checked in", refused: "✗ Refused"};
+
+  function show(outcome, message, person) {
+    var card = template.content.firstElementChild.cloneNode(true);
+    card.className = card.className.replace("desk-none", "desk-" + outcome);
+    card.querySelector("[data-state]").textContent = STATES[outcome];
+    card.querySelector("[data-message]").textContent = message;
+    if (person) {
+      card.querySelector("[data-name]").textContent = person.name;
+      card.querySelector("[data-who]").textContent = person.organisation + (person.country ? " · " + person.country : "");
+      card.querySelector("[data-role]").textContent = person.role;
+      ["[data-name]", "[data-who]", "[data-role-line]"].forEach(function (part) {
+        card.querySelector(part).hidden = false;
+      });
+      card.querySelector("[data-reference]").textContent = person.reference;
+      if (person.needs) {
+        card.querySelector("[data-needs-text]").textContent = person.needs;
+        card.querySelector("[data-needs]").hidden = false;
+      }
+    }
+    answerBox.replaceChildren(card);
+  }
+
+  function showNetwork() {
+    var waiting = queue().length;
+    var kept = copy();
+    network.hidden = false;
+    network.classList.toggle("desk-offline", !online);
+    if (!online) {
+      network.textContent = "Offline: " + waiting + " check-in" + (waiting === 1 ? "" : "s") + " waiting to be sent." +
+        (kept ? " Checking against the copy of " + clock(kept.made_at) + "." : " No offline copy on this desk.");
+    } else if (waiting) {
+      network.textContent = "Online: sending " + waiting + " check-in" + (waiting === 1 ? "" : "s") + "…";
+    } else {
+      network.textContent = "Online" + (kept ? " · offline copy of " + kept.people.length + " delegates, updated at " + clock(kept.made_at) : "") + ".";
+    }
+  }
+
+  function flag(text) {
+    var item = document.createElement("li");
+    item.textContent = text;
+    conflicts.querySelector("[data-conflicts]").appendChild(item);
+    conflicts.hidden = false;
+  }
+
+  // --- the offline copy ---------------------------------------------------------------------
+
+  function personWith(field, value) {
+    var kept = copy();
+    if (!kept) { return null; }
+    for (var i = 0; i < kept.people.length; i += 1) {
+      if (kept.people[i][field] === value) { return kept.people[i]; }
+    }
+    return null;
+  }
+
+  function remember(person, at) {  // the copy learns of a check-in, so a second scan says so
+    var kept = copy();
+    if (!kept || session) { return; }
+    kept.people.forEach(function (one) {
+      if (one.reference === person.reference && (!one.checked_in_at || at < one.checked_in_at)) {
+        one.checked_in_at = at;
+        one.checked_in_by = "this desk";
+      }
+    });
+    save("copy", kept);
+  }
+
+  function refreshCopy() {
+    return fetch(root.getAttribute("data-copy-url"), {headers: {Accept: "application/json"}, credentials: "same-origin", cache: "no-store"})
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403 || response.redirected) {
+          wipe();  // logged out, or no longer on the desk: nothing stays behind
+          throw new Error("not allowed");
+        }
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (body) {
+        csrf = body.csrf_token;
+        delete body.csrf_token;
+        var waiting = queue();  // what this desk recorded and has not sent is still true
+        save("copy", body);
+        waiting.forEach(function (item) { if (item.person) { remember(item.person, item.at); } });
+        online = true;
+        return send();
+      })
+      .catch(function () { online = navigator.onLine && online; })
+      .then(showNetwork);
+  }
+
+  // --- checking in --------------------------------------------------------------------------
+
+  function post(items) {
+    return fetch(root.getAttribute("data-sync-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({desk: deskName(), items: items})
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    });
+  }
+
+  function send() {
+    var waiting = queue();
+    if (!waiting.length || sending) { return Promise.resolve(); }
+    sending = true;
+    var batch = waiting.map(function (item) {
+      return {id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session};
+    });
+    return post(batch).then(function (body) {
+      var sent = {};
+      body.answers.forEach(function (answer, i) {
+        var item = waiting[i];
+        sent[item.id] = true;
+        var name = item.person ? item.person.name : "A badge";
+        if (answer.outcome === "refused") {
+          flag(name + " (checked in offline at " + clock(item.at) + "): refused by the server. " + answer.message);
+        } else if (answer.outcome === "invalid") {
+          flag(name + ": not taken by the server. " + answer.message);
+        } else if (answer.outcome === "already" && answer.at && new Date(answer.at) < new Date(item.at)) {
+          flag(name + ": another desk saw them first. " + answer.message);
+        }
+      });
+      save("queue", queue().filter(function (item) { return !sent[item.id]; }));
+      online = true;
+    }).catch(function () {
+      online = false;
+    }).then(function () {
+      sending = false;
+      showNetwork();
+    });
+  }
+
+  function offlineAnswer(item) {
+    var person = item.person;
+    if (!person) {
+      var kept = copy();
+      show("refused", kept ? "Not a valid badge in this desk's copy of " + clock(kept.made_at) + ". Send them to the supervisor."
+        : "Offline, and this desk has no copy to check badges against.", null);
+      return;
+    }
+    var again = queue().some(function (one) { return one.person && one.person.reference === person.reference && one.session === item.session; });
+    if (!session && person.checked_in_at) {
+      show("already", "Already checked in today at " + clock(person.checked_in_at) + " by " + (person.checked_in_by || "another desk") + ".", person);
+    } else if (again) {
+      show("already", "Already recorded by this desk.", person);
+    } else {
+      var waiting = queue();
+      waiting.push(item);
+      save("queue", waiting);
+      remember(person, item.at);
+      show("checked_in", "Checked in (offline: sent when the network is back).", person);
+    }
+    showNetwork();
+  }
+
+  function record(target, person) {
+    var item = {id: randomId(), at: new Date().toISOString(), session: session ? Number(session) : null, person: person};
+    if (target.badge) { item.badge = target.badge; } else { item.reference = target.reference; }
+    if (!online) { offlineAnswer(item); return; }
+    post([{id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session}])
+      .then(function (body) {
+        var answer = body.answers[0];
+        show(answer.outcome === "invalid" ? "refused" : answer.outcome, answer.message, answer.person);
+        if (answer.outcome !== "refused" && answer.person && answer.at) { remember(answer.person, answer.at); }
+      })
+      .catch(function () {
+        online = false;
+        offlineAnswer(item);
+      });
+  }
+
+  function sha256(text) {
+    return window.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (digest) {
+      return Array.prototype.map.call(new Uint8Array(digest), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    });
+  }
+
+  function handle(typed) {
+    var code = typed.trim().toUpperCase();
+    if (!code) { return; }
+    if (REFERENCE.test(code)) {
+      record({reference: code}, personWith("reference", code));
+    } else if (TOKEN.test(code)) {
+      sha256(code).then(function (hash) { record({badge: hash}, personWith("badge", hash)); });
+    } else {
+      searchField.value = typed.trim();
+      if (copy()) { search(); } else { searchForm.submit(); }  // no copy: the server searches
+    }
+  }
+
+  // --- finding someone by name, in the copy -------------------------------------------------
+
+  function folded(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+
+  function search() {
+    var kept = copy();
+    var wanted = folded(searchField.value.trim());
+    foundList.replaceChildren();
+    if (!wanted || !kept) { return; }
+    kept.people.filter(function (person) {
+      return folded(person.name).indexOf(wanted) >= 0 || folded(person.reference).indexOf(wanted) >= 0;
+    }).slice(0, 20).forEach(function (person) {
+      var item = document.createElement("li");
+      item.className = "list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2 px-0";
+      var who = document.createElement("span");
+      who.textContent = person.name + " · " + person.organisation + (person.country ? " · " + person.country : "") + " " + person.reference;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-sm btn-brand";
+      button.textContent = "Check in " + person.name;
+      button.addEventListener("click", function () { record({reference: person.reference}, person); codeField.focus(); });
+      item.append(who, button);
+      foundList.appendChild(item);
+    });
+  }
+
+  // --- the camera ---------------------------------------------------------------------------
+
+  var cameraButton = root.querySelector("[data-camera]");
+  var video = root.querySelector("[data-camera-view]");
+  var stream = null;
+
+  function stopCamera() {
+    if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+    stream = null;
+    video.hidden = true;
+    cameraButton.textContent = "Scan with the camera";
+  }
+
+  function decoder() {
+    if ("BarcodeDetector" in window) {
+      var detector = new window.BarcodeDetector({formats: ["qr_code"]});
+      return function () {
+        return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+      };
+    }
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", {willReadFrequently: true});
+    return function () {
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      var image = context.getImageData(0, 0, canvas.width, canvas.height);
+      var found = window.jsQR(image.data, image.width, image.height, {inversionAttempts: "dontInvert"});
+      return Promise.resolve(found ? found.data : null);
+    };
+  }
+
+  function startCamera() {
+    navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false}).then(function (opened) {
+      stream = opened;
+      video.srcObject = stream;
+      video.hidden = false;
+      cameraButton.textContent = "Stop the camera";
+      return video.play();
+    }).then(function () {
+      var read = decoder();
+      function look() {
+        if (!stream) { return; }
+        if (video.readyState < 2) { window.requestAnimationFrame(look); return; }
+        read().then(function (value) {
+          if (value) { stopCamera(); handle(value); } else { window.requestAnimationFrame(look); }
+        }, function () { window.requestAnimationFrame(look); });
+      }
+      look();
+    }).catch(function () {
+      stopCamera();
+      show("refused", "The camera could not be opened. Allow it for this page, or type the code.", null);
+    });
+  }
+
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && (window.BarcodeDetector || window.jsQR)) {
+    cameraButton.hidden = false;
+    cameraButton.addEventListener("click", function () { if (stream) { stopCamera(); } else { startCamera(); } });
+  }
+
+  // --- wiring -------------------------------------------------------------------------------
+
+  scanForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    handle(codeField.value);
+    codeField.value = "";
+    codeField.focus();
+  });
+  searchForm.addEventListener("submit", function (event) {
+    if (copy()) { event.preventDefault(); search(); }
+  });
+  searchField.addEventListener("input", search);
+  Array.prototype.forEach.call(document.querySelectorAll("form[action$='/account/logout']"), function (form) {
+    form.addEventListener("submit", wipe);
+  });
+  window.addEventListener("online", function () { online = true; refreshCopy(); });
+  window.addEventListener("offline", function () { online = false; showNetwork(); });
+  if (session) {
+    var door = document.getElementById("door");
+    door.value = session;
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.getAttribute("data-service-worker"), {scope: root.getAttribute("data-scope")});
+  }
+  showNetwork();
+  refreshCopy();
+  window.setInterval(function () { if (online) { refreshCopy(); } else { send().then(refreshCopy); } }, REFRESH_EVERY);
+  window.setInterval(function () { if (queue().length) { refreshCopy(); } }, RETRY_EVERY);
+})();

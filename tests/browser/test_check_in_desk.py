@@ -1,0 +1,150 @@
+"""The check-in desk in a real browser when the venue's network drops: two desks check people in
+offline, then send what they recorded, and the server has each delegate checked in once, at
+the earliest time a desk saw them."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from conference.extensions import db
+from conference.local_time import local_date
+from conference.models import CheckIn, utcnow
+from conference.services.on_site import badges
+from tests.browser.conftest import Screenshots, phone_sized
+from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser
+
+pytestmark = pytest.mark.browser
+
+DESK = "/vgt-2014/check-in/"
+PHONE = {"width": 360, "height": 800}
+# Resolves once the desk's service worker controls the page (the page's CSP allows no eval,
+# so this waits on the worker's own events rather than polling an expression).
+CONTROLLED = """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
+  || new Promise(resolve => navigator.serviceWorker.addEventListener("controllerchange", resolve)))
+  .then(() => true)"""
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    return {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def delegates(live_server) -> dict[str, tuple[int, str]]:
+    """Three approved delegates of an event on today, by name: their id and badge token."""
+    with live_server.app.app_context():
+        today = local_date(utcnow(), "Europe/Amsterdam")
+        event = make_event(starts_on=today, ends_on=today + timedelta(days=1))
+        for email in ("anna.staff@politie.example", "bram.staff@politie.example"):
+            make_organiser(event, email, role="check_in")
+        people = {}
+        for name, needs in [
+            ("Amal Haddad", "Wheelchair user: step-free entrance"),
+            ("Ben Okafor", ""),
+            ("Carla Mendes", ""),
+        ]:
+            registration = approved(event, f"{name.split()[0].lower()}@police.example")
+            registration.user.name = name
+            registration.accessibility_needs = needs
+            badge = badges.badge_of(registration, actor=None)
+            people[name] = (registration.id, badges.token_of(badge))
+        db.session.commit()
+        return people
+
+
+def open_desk(open_page, email: str) -> Page:
+    page = open_page()
+    page.goto("/account/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(DESK)
+    # The service worker keeps the page, and the desk has its copy of the delegates.
+    page.evaluate(CONTROLLED)
+    expect(page.locator("#desk-network")).to_contain_text("offline copy of 3 delegates")
+    return page
+
+
+def scan(page: Page, token: str) -> None:
+    """What a USB scanner does: it types the badge's code into the field and presses Enter."""
+    page.locator("#code").fill(token)
+    page.locator("#code").press("Enter")
+
+
+def queued_times(page: Page) -> list[str]:
+    return page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+        ".flatMap(k => JSON.parse(localStorage.getItem(k))).map(item => item.at)"
+    )
+
+
+def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
+    live_server, open_page, delegates
+):
+    shots = Screenshots("check-in-desk")
+    amal, ben, carla = (delegates[n][1] for n in ("Amal Haddad", "Ben Okafor", "Carla Mendes"))
+    desk_a = open_desk(open_page, "anna.staff@politie.example")
+    desk_b = open_desk(open_page, "bram.staff@politie.example")
+    answer_a = desk_a.locator("#desk-answer")
+
+    # The desk as a volunteer opens it on their phone, online.
+    with phone_sized(desk_a, PHONE):
+        shots.take(desk_a, "phone online")
+
+    # The Wi-Fi drops. Desk B sees Carla first.
+    desk_b.context.set_offline(True)
+    expect(desk_b.locator("#desk-network")).to_contain_text("Offline: 0 check-ins waiting")
+    scan(desk_b, carla)
+    expect(desk_b.locator("#desk-answer")).to_contain_text("Checked in (offline")
+    expect(desk_b.locator("#desk-network")).to_contain_text("Offline: 1 check-in waiting")
+    [carla_at_desk_b] = queued_times(desk_b)
+
+    # Desk A opens its page again without a network: the service worker has kept it.
+    desk_a.context.set_offline(True)
+    desk_a.reload()
+    expect(desk_a.get_by_role("heading", name="Check-in desk")).to_be_visible()
+    expect(desk_a.locator("#desk-network")).to_contain_text("Offline: 0 check-ins waiting")
+    scan(desk_a, amal)
+    expect(answer_a).to_contain_text("Amal Haddad")
+    expect(answer_a).to_contain_text("Wheelchair user: step-free entrance")
+    scan(desk_a, ben)
+    expect(answer_a).to_contain_text("Ben Okafor")
+    scan(desk_a, carla)
+    expect(answer_a).to_contain_text("Carla Mendes")
+    scan(desk_a, amal)  # Amal comes back through the entrance
+    expect(answer_a).to_contain_text("Already checked in today at")
+    # Scan after scan, the desk's button stays ready (no double-submit guard greys it out).
+    expect(desk_a.get_by_role("button", name="Check in", exact=True)).not_to_have_class(
+        re.compile("disabled")
+    )
+    expect(desk_a.locator("#desk-network")).to_contain_text(
+        "Offline: 3 check-ins waiting to be sent."
+    )
+    with phone_sized(desk_a, PHONE):
+        shots.take(desk_a, "phone offline")
+
+    # The network is back: desk B sends first, then desk A, which is told Carla was earlier.
+    desk_b.context.set_offline(False)
+    expect(desk_b.locator("#desk-network")).to_contain_text("Online · offline copy")
+    desk_a.context.set_offline(False)
+    expect(desk_a.locator("#desk-network")).to_contain_text("Online · offline copy")
+    expect(desk_a.locator("#desk-conflicts")).to_contain_text(
+        "Carla Mendes: another desk saw them first. Already checked in"
+    )
+    shots.take(desk_a, "desktop back online")
+    scan(desk_a, "A" * 26)  # a badge nobody issued: refused, in red, by the server
+    expect(answer_a).to_contain_text("✗ Refused")
+    expect(answer_a).to_contain_text("Unknown badge or reference")
+    shots.take(desk_a, "desktop refused")
+
+    with live_server.app.app_context():
+        arrivals = db.session.execute(sa.select(CheckIn.registration_id, CheckIn.checked_in_at))
+        times = dict(arrivals.all())
+    assert sorted(times) == sorted(delegate_id for delegate_id, _ in delegates.values())
+    carla_id = delegates["Carla Mendes"][0]
+    assert times[carla_id] == datetime.fromisoformat(carla_at_desk_b)
