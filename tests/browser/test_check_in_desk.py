@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from conference.local_time import local_date
-from conference.models import CheckIn, utcnow
+from conference.models import AuditEntry, CheckIn, utcnow
 from conference.services.on_site import badges
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser
@@ -122,6 +122,8 @@ def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
     expect(desk_a.get_by_role("button", name="Check in", exact=True)).not_to_have_class(
         re.compile("disabled")
     )
+    scan(desk_a, "B" * 26)  # a badge not in the copy: refused now, audited once back online
+    expect(answer_a).to_contain_text("Not a valid badge in this desk's copy")
     expect(desk_a.locator("#desk-network")).to_contain_text(
         "Offline: 3 check-ins waiting to be sent."
     )
@@ -145,6 +147,10 @@ def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
     with live_server.app.app_context():
         arrivals = db.session.execute(sa.select(CheckIn.registration_id, CheckIn.checked_in_at))
         times = dict(arrivals.all())
+        refusals = db.session.scalars(
+            sa.select(AuditEntry.details).where(AuditEntry.action == "check_in.refused")
+        ).all()
     assert sorted(times) == sorted(delegate_id for delegate_id, _ in delegates.values())
+    assert sorted(r["reason"] for r in refusals) == ["offline", "unknown"]
     carla_id = delegates["Carla Mendes"][0]
     assert times[carla_id] == datetime.fromisoformat(carla_at_desk_b)

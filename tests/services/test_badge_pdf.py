@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from conference.countries import country_name
 from conference.extensions import db
 from conference.models import AuditEntry, Badge, BadgeRole
-from conference.services.on_site import badge_pdf, badges
+from conference.services.on_site import badge_pdf, badges, check_in
 from conference.services.on_site.badge_pdf import (
     BADGE_HEIGHT,
     BADGE_WIDTH,
@@ -90,6 +90,10 @@ def test_the_qr_code_on_a_badge_leads_the_desk_to_that_badge(app, event, tmp_pat
     for secret in (str(anna.id), anna.reference, anna.user.email.upper()):
         assert secret not in token
     assert page_size(printed.content) == (round(BADGE_WIDTH), round(BADGE_HEIGHT))  # A6
+    # The desk, given what the camera read, lets Anna in.
+    staff = make_organiser(event, "desk@politie.example", role="check_in")
+    answer = check_in.scan(event, token, actor=staff, door=check_in.Door("Main entrance"))
+    assert answer.outcome == check_in.Outcome.CHECKED_IN and answer.person.name == "Anna de Vries"
 
 
 def test_a_badge_says_who_from_where_and_what_they_are_at_the_conference(app, event):

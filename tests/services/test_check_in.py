@@ -211,6 +211,24 @@ def test_a_badge_revoked_while_the_desk_was_offline_is_refused_at_the_sync(app, 
     assert count(CheckIn) == 0
 
 
+def test_a_badge_the_desk_refused_offline_is_audited_at_the_sync_and_never_let_in(
+    app, event, staff, ben
+):
+    unknown = {**item(ben, utcnow() - timedelta(minutes=10)), "badge": "ab" * 32}
+    # Issued after the desk's copy was made: refused offline, and not let in afterwards.
+    too_new = {**item(ben, utcnow() - timedelta(minutes=9)), "refused": True}
+
+    answers = sync(event, [{**unknown, "refused": True}, too_new], actor=staff, desk="Desk A")
+
+    assert [a["outcome"] for a in answers] == ["refused", "refused"]
+    assert count(CheckIn) == 0
+    refusals = audited("check_in.refused")
+    assert [(e.details["reason"], e.details["desk"]) for e in refusals] == [
+        ("offline", "Desk A")
+    ] * 2
+    assert [e.object_type for e in refusals] == ["event", "registration"]
+
+
 def test_a_registration_cancelled_while_the_desk_was_offline_is_refused_at_the_sync(
     app, event, staff, ben
 ):

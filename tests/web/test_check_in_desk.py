@@ -43,6 +43,14 @@ def test_check_in_staff_land_on_the_desk_when_they_log_in(client, auth, desk):
     assert_redirects(auth.login(STAFF), to=DESK)
 
 
+def test_check_in_staff_find_the_desk_in_the_menu_and_no_back_office(client, auth, desk):
+    auth.login(STAFF)
+    menu = client.get("/vgt-2014/programme").text
+
+    assert f'href="{DESK}">Check-in desk</a>' in menu
+    assert "Back office" not in menu
+
+
 def test_the_desk_may_use_the_camera_and_serves_its_decoder_itself(client, auth, desk):
     auth.login(STAFF)
     response = client.get(DESK)

@@ -398,6 +398,9 @@ class SyncItem:
     reference: str | None
     at: datetime
     session_id: int | None
+    # The desk refused it offline (not a valid badge in its copy): the server records the
+    # refusal, as it does for one made online, and never lets it in afterwards.
+    refused: bool = False
 
 
 def _text(value, longest: int) -> str | None:
@@ -433,7 +436,10 @@ def parse_item(raw, *, now: datetime) -> SyncItem | str:
         or not 0 < session_id < 2**31
     ):
         return "A session is given by its number."
-    return SyncItem(item_id, badge, reference, at.astimezone(UTC), session_id)
+    refused = raw.get("refused", False)
+    if not isinstance(refused, bool):
+        return "Refused is true or false."
+    return SyncItem(item_id, badge, reference, at.astimezone(UTC), session_id, refused)
 
 
 def _invalid(raw, problem: str) -> dict:
@@ -470,6 +476,16 @@ def sync(event: Event, batch, *, actor: User, desk: str, now: datetime | None = 
         else:
             badge, registration = None, registration_by_reference(event, item.reference)
         door = Door(desk, sessions.get(item.session_id))
-        answer = admit(event, registration, badge, actor=actor, door=door, at=item.at)
+        if item.refused:
+            answer = _refuse(
+                event,
+                registration,
+                "offline",
+                "Refused offline: not a valid badge in the desk's copy.",
+                actor=actor,
+                door=door,
+            )
+        else:
+            answer = admit(event, registration, badge, actor=actor, door=door, at=item.at)
         answers.append({"id": item.id, **answer.as_json()})
     return answers

@@ -90,7 +90,7 @@
   }
 
   function showNetwork() {
-    var waiting = queue().length;
+    var waiting = queue().filter(function (item) { return !item.refused; }).length;
     var kept = copy();
     network.hidden = false;
     network.classList.toggle("desk-offline", !online);
@@ -176,7 +176,8 @@
     if (!waiting.length || sending) { return Promise.resolve(); }
     sending = true;
     var batch = waiting.map(function (item) {
-      return {id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session};
+      return {id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session,
+        refused: Boolean(item.refused)};
     });
     return post(batch).then(function (body) {
       var sent = {};
@@ -184,7 +185,9 @@
         var item = waiting[i];
         sent[item.id] = true;
         var name = item.person ? item.person.name : "A badge";
-        if (answer.outcome === "refused") {
+        if (item.refused) {
+          return;  // the desk said so at the time; the server has only recorded it
+        } else if (answer.outcome === "refused") {
           flag(name + " (checked in offline at " + clock(item.at) + "): refused by the server. " + answer.message);
         } else if (answer.outcome === "invalid") {
           flag(name + ": not taken by the server. " + answer.message);
@@ -206,6 +209,9 @@
     var person = item.person;
     if (!person) {
       var kept = copy();
+      var refusals = queue();
+      refusals.push(Object.assign({}, item, {refused: true}));  // audited at the next sync
+      save("queue", refusals);
       show("refused", kept ? "Not a valid badge in this desk's copy of " + clock(kept.made_at) + ". Send them to the supervisor."
         : "Offline, and this desk has no copy to check badges against.", null);
       return;
