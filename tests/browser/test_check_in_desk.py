@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.extensions import db
 from conference.local_time import local_date
-from conference.models import AuditEntry, CheckIn, utcnow
+from conference.models import AuditEntry, CheckIn, Event, utcnow
 from conference.services.on_site import badges
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser
@@ -154,3 +154,24 @@ def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
     assert sorted(r["reason"] for r in refusals) == ["offline", "unknown"]
     carla_id = delegates["Carla Mendes"][0]
     assert times[carla_id] == datetime.fromisoformat(carla_at_desk_b)
+
+
+def test_a_desk_forgets_its_copy_once_the_event_is_over(live_server, open_page, delegates):
+    page = open_desk(open_page, "anna.staff@politie.example")
+    assert copies_kept(page) == 1
+    with live_server.app.app_context():
+        event = db.session.scalars(sa.select(Event)).one()
+        event.starts_on -= timedelta(days=3)
+        event.ends_on -= timedelta(days=3)
+        db.session.commit()
+
+    page.reload()
+
+    expect(page.locator("#desk-network")).to_contain_text(
+        "is over: the desk keeps no copy of its delegates."
+    )
+    assert copies_kept(page) == 0
+
+
+def copies_kept(page: Page) -> int:
+    return page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':copy')).length")

@@ -18,7 +18,7 @@ from conference.services.on_site.check_in import (
     scan,
     sync,
 )
-from conference.services.on_site.desk_copy import desk_copy, search
+from conference.services.on_site.desk_copy import EventOver, desk_copy, search
 from conference.services.registration import workflow
 from tests.factories import approved, make_organiser, register, workshop
 from tests.on_site_helpers import FIRST_DAY
@@ -175,6 +175,11 @@ def test_the_offline_copy_holds_what_the_desk_shows_and_hashes_not_tokens(app, e
     }  # fmt: skip
     assert "ben@police.example" not in str(copy) and "Vegetarian" not in str(copy)
     assert copy["expires_at"] == event.ends_at.isoformat()
+
+
+def test_once_the_event_is_over_no_desk_gets_a_copy(app, event, staff, ben):
+    with pytest.raises(EventOver, match="is over"):
+        desk_copy(event, now=event.ends_at)
 
 
 def item(registration, at: datetime, **fields) -> dict:

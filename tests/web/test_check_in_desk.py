@@ -2,12 +2,13 @@
 door, the offline copy and the sync, and what the organisers see of it."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
+from conference.local_time import local_date
 from conference.models import AuditEntry, CheckIn, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.on_site import badges
@@ -25,6 +26,9 @@ def app_settings():
 
 @pytest.fixture
 def desk(event, organiser):
+    """The first day of the event is today; check-in staff at the desk; Ben, approved."""
+    today = local_date(utcnow(), event.timezone)
+    event.starts_on, event.ends_on = today, today + timedelta(days=1)
     make_organiser(event, STAFF, role="check_in")
     ben = approved(event, "ben@police.example")
     ben.accessibility_needs = "Hearing loop in the plenary hall"
@@ -160,6 +164,20 @@ def test_the_offline_copy_holds_hashes_and_a_fresh_token(client, auth, desk):
     assert copy.headers["Cache-Control"] == "no-store"
     assert [p["reference"] for p in copy.json["people"]] == [ben.reference]
     assert token not in copy.text and copy.json["csrf_token"]
+
+
+def test_once_the_event_is_over_the_copy_is_gone_and_the_desk_is_told_why(
+    client, auth, desk, event
+):
+    event.starts_on, event.ends_on = date(2014, 11, 5), date(2014, 11, 6)
+    db.session.commit()
+    auth.login(STAFF)
+
+    copy = client.get(DESK + "copy.json", headers={"Accept": "application/json"})
+
+    assert copy.status_code == 410
+    assert copy.json["error"].endswith("is over: the desk keeps no copy of its delegates.")
+    assert "people" not in copy.json
 
 
 def sync(client, items, token: str | None = None, **body):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from conference.extensions import db
 from conference.models import CheckIn, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
+from conference.services.errors import DomainError
 from conference.services.on_site.arrivals import day_to_show
 from conference.services.on_site.badges import valid_badges
 from conference.services.on_site.check_in import Person, people
@@ -46,11 +47,19 @@ def search(event: Event, text: str) -> list[tuple[Registration, Person]]:
     return [(registration, shown[registration.id]) for registration in found]
 
 
+class EventOver(DomainError):
+    """Once the event is over no desk keeps a copy of its delegates."""
+
+    status_code = 410
+
+
 def desk_copy(event: Event, *, now: datetime | None = None) -> dict:
     """Everything a desk needs to check people in offline today: each approved delegate as
     the desk shows them, their valid badge's hash, and their check-in today if they have one.
-    Four queries, however many delegates."""
+    Four queries, however many delegates. Refused once the event is over."""
     now = now or utcnow()
+    if now >= event.ends_at:
+        raise EventOver(f"{event.short_name} is over: the desk keeps no copy of its delegates.")
     day = day_to_show(event, now=now)
     approved = list(
         db.session.scalars(

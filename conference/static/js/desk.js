@@ -26,6 +26,7 @@
   var session = new URLSearchParams(window.location.search).get("session");
   var online = navigator.onLine;
   var sending = false;
+  var over = null;  // what the server said once the event is over: the desk keeps no copy
   var csrf = scanForm.querySelector("[name=csrf_token]").value;
 
   // --- the store: this desk's copy, its queue, its name ---------------------------------------
@@ -45,6 +46,7 @@
     if (kept && new Date(kept.expires_at) <= new Date()) { wipe(); return null; }
     return kept;
   }
+  function forgetCopy() { window.localStorage.removeItem(KEY + "copy"); }
   function queue() { return load("queue", []); }
   function deskName() {
     var name = load("name", null);
@@ -97,6 +99,8 @@
     if (!online) {
       network.textContent = "Offline: " + waiting + " check-in" + (waiting === 1 ? "" : "s") + " waiting to be sent." +
         (kept ? " Checking against the copy of " + clock(kept.made_at) + "." : " No offline copy on this desk.");
+    } else if (over) {
+      network.textContent = over + (waiting ? " Sending " + waiting + " check-in" + (waiting === 1 ? "" : "s") + "…" : "");
     } else if (waiting) {
       network.textContent = "Online: sending " + waiting + " check-in" + (waiting === 1 ? "" : "s") + "…";
     } else {
@@ -141,20 +145,26 @@
           wipe();  // logged out, or no longer on the desk: nothing stays behind
           throw new Error("not allowed");
         }
+        if (response.status === 410) {  // the event is over: the copy goes, the queue is sent
+          forgetCopy();
+          return response.json().then(function (body) { over = body.error; online = true; return send(); });
+        }
         if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      })
-      .then(function (body) {
-        csrf = body.csrf_token;
-        delete body.csrf_token;
-        var waiting = queue();  // what this desk recorded and has not sent is still true
-        save("copy", body);
-        waiting.forEach(function (item) { if (item.person) { remember(item.person, item.at); } });
-        online = true;
-        return send();
+        return response.json().then(keep);
       })
       .catch(function () { online = navigator.onLine && online; })
       .then(showNetwork);
+  }
+
+  function keep(body) {
+    csrf = body.csrf_token;
+    delete body.csrf_token;
+    var waiting = queue();  // what this desk recorded and has not sent is still true
+    save("copy", body);
+    waiting.forEach(function (item) { if (item.person) { remember(item.person, item.at); } });
+    over = null;
+    online = true;
+    return send();
   }
 
   // --- checking in --------------------------------------------------------------------------
