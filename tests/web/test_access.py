@@ -118,7 +118,7 @@ organiser.remove_team_member               login     403       400       403    
 organiser.audit_log                        login     403       200       200       200       403
 check_in.desk                              login     403       200       403       403       200
 check_in.scan_badge                        login     403       400       403       403       400
-check_in.offline_copy                      login     403       200       403       403       200
+check_in.offline_copy                      login     403       410       403       403       410
 check_in.sync_check_ins                    login     403       400       403       403       400
 check_in.service_worker                    login     403       200       403       403       200
 accounts.team_invitation                   400       400       400       400       400       400
