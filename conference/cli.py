@@ -14,7 +14,7 @@ from conference.services.errors import DomainError
 from conference.services.events.finding import all_events
 from conference.services.mail import outbox
 from conference.services.people.accounts import PASSWORD_MIN_LENGTH
-from conference.services.people.team import create_organiser
+from conference.services.people.team import create_team_member
 from conference.services.registration.workflow import registration_window_notice
 
 
@@ -41,7 +41,12 @@ def register_commands(app: Flask) -> None:
 )
 def seed_demo_command(delegates: int, upcoming: bool) -> None:
     """Load the VGT 2014 conference demo data. Safe to run more than once."""
-    from conference.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
+    from conference.demo import (
+        DEMO_DESK_EMAIL,
+        DEMO_ORGANISER_EMAIL,
+        DEMO_ORGANISER_PASSWORD,
+        seed_demo,
+    )
 
     if current_app.config["CONFERENCE_ENV"] == "production":
         raise click.ClickException("seed-demo does not run with CONFERENCE_ENV=production.")
@@ -69,6 +74,10 @@ def seed_demo_command(delegates: int, upcoming: bool) -> None:
     click.echo(
         "  (the back office asks organisers to turn on two-factor log-in first: scan the QR code"
         " it shows with any authenticator app, or type in the key shown beside it)"
+    )
+    click.echo(
+        f"Demo check-in desk: {DEMO_DESK_EMAIL} / password {DEMO_ORGANISER_PASSWORD}"
+        f" (the desk is at /{event.slug}/check-in/)"
     )
 
 
@@ -103,7 +112,7 @@ def create_organiser_command(email, name, event_slug, password, generate_passwor
     if len(password) < PASSWORD_MIN_LENGTH:
         raise click.ClickException(f"The password needs at least {PASSWORD_MIN_LENGTH} characters.")
     try:
-        user, created = create_organiser(events[0], email, password, name=name)
+        user, created = create_team_member(events[0], email, password, name=name)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()

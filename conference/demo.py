@@ -16,13 +16,14 @@ from conference.models import (
     Organisation,
     OrganisationKind,
     Registration,
+    TeamRole,
     User,
     utcnow,
 )
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.people.accounts import find_user, hash_password
-from conference.services.people.team import create_organiser
+from conference.services.people.team import create_team_member
 from conference.services.programme.publishing import has_unpublished_changes, latest_version
 from conference.services.registration import fields
 from conference.services.registration.fields import RegistrationDetails, RegistrationField
@@ -32,6 +33,8 @@ from conference.services.registration.workflow import apply_details, approved_co
 EVENT_SLUG = "vgt-2014"
 DEMO_ORGANISER_EMAIL = "organiser@vgt-conference.example"
 DEMO_ORGANISER_PASSWORD = "amsterdam-demo-2014"  # demo data only; seed-demo refuses production
+# Check-in staff reach the desk and nothing else; their role needs no second factor.
+DEMO_DESK_EMAIL = "desk@vgt-conference.example"
 
 Kind = OrganisationKind
 
@@ -439,8 +442,11 @@ def seed_demo(
     Delegates seeded before keep their sign-up dates."""
     now = now or utcnow()
     event, move = _event(upcoming_dates(now) if upcoming else source_dates())
-    organiser, organiser_created = create_organiser(
+    organiser, organiser_created = create_team_member(
         event, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Organiser"
+    )
+    create_team_member(
+        event, DEMO_DESK_EMAIL, DEMO_ORGANISER_PASSWORD, name="Demo Desk", role=TeamRole.CHECK_IN
     )
     if move:
         move_programme(event, move.days, organiser, republish=move.republish)

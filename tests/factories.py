@@ -30,7 +30,7 @@ from conference.models import (
 )
 from conference.models import RegistrationStatus as Status
 from conference.services.people import accounts
-from conference.services.people.team import create_organiser
+from conference.services.people.team import create_team_member
 from conference.services.registration import workflow
 from conference.services.registration.workflow import RegistrationDetails, submit_registration
 
@@ -99,9 +99,7 @@ def make_organiser(
     event: Event, email="organiser@politie.example", *, role=TeamRole.ORGANISER
 ) -> User:
     """A team member with two-factor log-in already on (its secret is TOTP_SECRET)."""
-    user, _ = create_organiser(event, email, PASSWORD, name="Olga Organiser")
-    if role != TeamRole.ORGANISER:
-        user.team_roles[0].role = role
+    user, _ = create_team_member(event, email, PASSWORD, name="Olga Organiser", role=role)
     user.totp_secret = TOTP_SECRET
     user.totp_enabled_at = utcnow()
     return user

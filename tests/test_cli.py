@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from conference.demo import COUNTRIES, DEMO_ORGANISER_EMAIL, INVITEES, PARTNERS
+from conference.demo import (
+    COUNTRIES,
+    DEMO_DESK_EMAIL,
+    DEMO_ORGANISER_EMAIL,
+    DEMO_ORGANISER_PASSWORD,
+    INVITEES,
+    PARTNERS,
+)
 from conference.demo_dates import upcoming_dates
 from conference.demo_programme import SESSIONS
 from conference.extensions import db
@@ -23,9 +30,11 @@ from conference.models import (
     Registration,
     RegistrationStatus,
     SessionKind,
+    TeamRole,
     User,
     utcnow,
 )
+from conference.permissions import needs_two_factor
 from conference.services.on_site import visa_letters
 from conference.services.people.accounts import authenticate
 from conference.services.programme import publishing
@@ -55,10 +64,18 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
     assert all(link.organisation.kind and link.organisation.country for link in event.partners)
     assert len(set(event.participating_countries)) == 18
     assert count(Organisation) == 12
-    assert count(User) == 1
+    assert count(User) == 2  # the organiser and the check-in desk
     assert count(Invitation) == len(INVITEES)  # invited once, not again on the second run
     assert count(ProgrammeSession) == len(SESSIONS)
     assert count(ProgrammeVersion) == 1
+
+
+def test_the_demo_has_a_check_in_desk_account_that_reaches_the_desk(runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert f"Demo check-in desk: {DEMO_DESK_EMAIL}" in result.output
+    event = db.session.scalars(sa.select(Event)).one()
+    desk = authenticate(DEMO_DESK_EMAIL, DEMO_ORGANISER_PASSWORD)
+    assert desk.role_in(event) == TeamRole.CHECK_IN and not needs_two_factor(desk, event)
 
 
 def test_the_demo_programme_is_published_over_both_days(runner, app):
@@ -149,7 +166,7 @@ def test_create_organiser_refuses_a_short_password_and_a_missing_event(runner, a
     runner.invoke(args=["seed-demo"])
     result = runner.invoke(args=["create-organiser", "x@politie.example", "--password", "short"])
     assert "at least 12 characters" in result.output and result.exit_code != 0
-    assert count(User) == 1
+    assert not db.session.scalars(sa.select(User).where(User.email == "x@politie.example")).all()
 
 
 def test_seed_demo_gives_every_delegate_of_one_batch_a_reference_of_its_own(

@@ -58,7 +58,7 @@ def test_the_log_filters_by_what(event, organiser):
     assert reading.actions_in(event) == [
         "registration.approved",
         "registration.submitted",
-        "team.organiser_added",
+        "team.member_added",
     ]
 
 

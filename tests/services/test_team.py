@@ -33,13 +33,13 @@ def actions(event) -> list[str]:
     ).all()
 
 
-def test_create_organiser_still_makes_a_verified_organiser_once(event):
-    user, created = team.create_organiser(event, " Ruud.Bik@Politie.example ", "a long password")
-    again, created_again = team.create_organiser(event, "ruud.bik@politie.example", "other")
+def test_create_team_member_still_makes_a_verified_organiser_once(event):
+    user, created = team.create_team_member(event, " Ruud.Bik@Politie.example ", "a long password")
+    again, created_again = team.create_team_member(event, "ruud.bik@politie.example", "other")
     assert created and not created_again and again is user
     assert user.email == "ruud.bik@politie.example" and user.is_verified
     assert user.organises(event)
-    assert actions(event) == ["team.organiser_added"]
+    assert actions(event) == ["team.member_added"]
 
 
 def test_an_invitation_stores_only_a_hash_and_mails_the_link(event, organiser):

@@ -19,13 +19,19 @@ from conference.services.people.accounts import find_user, hash_password, normal
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-def create_organiser(
-    event: Event, email: str, password: str, *, name: str | None = None
+def create_team_member(
+    event: Event,
+    email: str,
+    password: str,
+    *,
+    name: str | None = None,
+    role: TeamRole = TeamRole.ORGANISER,
 ) -> tuple[User, bool]:
-    """Make the person with this address an organiser of the event, creating the account if new.
+    """Put the person with this address on the event's team with `role` (an organiser unless
+    said otherwise), creating the account if new.
 
     An account made here is verified: whoever runs the command vouches for the address.
-    An existing account keeps its password.
+    An existing account keeps its password; a team member gets `role` instead of theirs.
     """
     email = normalise_email(email)
     user = find_user(email)
@@ -39,9 +45,13 @@ def create_organiser(
         )
         db.session.add(user)
         db.session.flush()
-    if not user.organises(event):
-        user.team_roles.append(TeamMember(event_id=event.id, role=TeamRole.ORGANISER))
-        log_action("team.organiser_added", user, actor=None, event_id=event.id, email=email)
+    if user.role_in(event) is None:
+        user.team_roles.append(TeamMember(event_id=event.id, role=role))
+        log_action(
+            "team.member_added", user, actor=None, event_id=event.id, email=email, role=str(role)
+        )
+    else:
+        change_role(event, user.id, role, actor=None)
     return user, created
 
 
@@ -88,7 +98,7 @@ def _refuse_if_last_organiser(event: Event, member: TeamMember, verb: str) -> No
         )
 
 
-def change_role(event: Event, user_id: int, role: TeamRole, *, actor: User) -> TeamMember:
+def change_role(event: Event, user_id: int, role: TeamRole, *, actor: User | None) -> TeamMember:
     """Give a team member another role; never takes away the event's last organiser."""
     lock_event(event.id)  # two organisers demoting each other at once must not both succeed
     member = _membership(event, user_id)
