@@ -71,7 +71,7 @@ def download_certificates():
 
 
 @blueprint.route("/badges.pdf", methods=["POST"])
-@requires(Permission.VIEW)
+@requires(Permission.DECIDE)  # a badge opens the door: the read-only team prints none
 def download_badges():
     """The badges of the approved registrations that the list's filter (in the query string,
     as the list carries it) matches; every approved one from the On site page."""

@@ -88,8 +88,6 @@ def _detail_page(
     registration, reject_form=None, status=200, note_form=None, revoke_form=None, reissue_form=None
 ):
     history = writing.history_of(registration)
-    # Every badge issued is in the history: a registration without one costs no query for them.
-    issued = any(entry.action == "badge.issued" for entry in history)
     return render_template(
         "organiser/registration.html",
         registration=registration,
@@ -97,7 +95,7 @@ def _detail_page(
         decision_form=DecisionForm(),
         reject_form=reject_form or RejectForm(),
         note_form=note_form or NoteForm(),
-        badges=badges.history(registration) if issued else badges.BadgeHistory(None, []),
+        badges=badges.history(registration),
         badge_download_form=BadgeDownloadForm(formdata=None),
         revoke_form=revoke_form or RevokeBadgeForm(formdata=None, prefix="revoke"),
         reissue_form=reissue_form or ReissueBadgeForm(formdata=None, prefix="reissue"),
@@ -191,7 +189,7 @@ def untag_registration(registration):
 
 
 @blueprint.route("/registrations/<reference>/badge.pdf", methods=["POST"])
-@requires(Permission.VIEW)
+@requires(Permission.DECIDE)  # a badge opens the door: the read-only team prints none
 def download_badge(reference: str):
     """The registration's badge, to print at the desk or hand over; approved ones only."""
     registration = _registration_or_404(reference)

@@ -63,7 +63,7 @@ organiser.reject_registration              login     403       >detail   >detail
 organiser.add_note                         login     403       400       400       403       403
 organiser.tag_registration                 login     403       400       400       403       403
 organiser.untag_registration               login     403       400       400       403       403
-organiser.download_badge                   login     403       400       400       400       403
+organiser.download_badge                   login     403       400       400       403       403
 organiser.revoke_badge                     login     403       400       400       403       403
 organiser.reissue_badge                    login     403       400       400       403       403
 organiser.run_bulk_action                  login     403       400       403       403       403
@@ -84,7 +84,7 @@ organiser.on_site                          login     403       200       200    
 organiser.on_site_counts                   login     403       200       200       200       403
 organiser.export_not_arrived               login     403       400       400       400       403
 organiser.download_certificates            login     403       409       409       409       403
-organiser.download_badges                  login     403       400       400       400       403
+organiser.download_badges                  login     403       400       400       403       403
 organiser.letters                          login     403       200       403       403       403
 organiser.download_letter                  login     403       404       403       403       403
 organiser.withdraw_letter                  login     403       404       403       403       403

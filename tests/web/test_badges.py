@@ -224,11 +224,18 @@ def test_a_revoked_badge_leaves_none_valid_until_the_next_is_printed(
     assert badges.history(anna).valid.id != first.id
 
 
-def test_a_viewer_prints_badges_but_does_not_revoke_them(client, auth, event):
+def test_a_viewer_sees_the_badge_but_neither_prints_nor_revokes_one(client, auth, event):
     viewer = make_organiser(event, "viewer@politie.example", role="viewer")
     anna = approved(event, "anna@police.example")
     db.session.commit()
     auth.login(viewer.email)
     page = client.get(f"{LIST}/{anna.reference}").text
 
-    assert "Download (A6)" in page and "Lost or wrong badge" not in page
+    assert "No badge printed yet" in page
+    assert "Download (A6)" not in page and "Lost or wrong badge" not in page
+    assert "A4 sheets of four" not in client.get(LIST).text
+    assert "Download badges" not in client.get("/vgt-2014/organiser/on-site").text
+    token = csrf_token(page)
+    for path in (f"{LIST}/{anna.reference}/badge.pdf", "/vgt-2014/organiser/badges.pdf"):
+        assert client.post(path, data={"csrf_token": token, "layout": "a6"}).status_code == 403
+    assert badges.history(anna).valid is None  # a badge opens the door: none was minted

@@ -28,7 +28,7 @@ from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.on_site import badges
 from conference.services.on_site.badges import BadgeNotAvailable
-from conference.services.on_site.pdf_text import fitted_size, font_for, for_display
+from conference.services.on_site.pdf_text import draw_text, fitted_size, font_for, for_display
 from conference.services.registration.listing import RegistrationFilter, registrations_query
 
 # Landscape: the width of A6 holds a 60-letter name in two lines at a size read at two metres.
@@ -169,16 +169,6 @@ def name_lines(name: str) -> tuple[list[str], float]:
     return simpleSplit(name, font, NAME_READABLE, INNER), NAME_READABLE
 
 
-def _centred(canvas: Canvas, y: float, text: str, size: float, *, bold=False) -> None:
-    canvas.setFont(font_for(text, bold=bold), size)
-    canvas.drawCentredString(BADGE_WIDTH / 2, y, for_display(text))
-
-
-def _left(canvas: Canvas, y: float, text: str, size: float, *, bold=False) -> None:
-    canvas.setFont(font_for(text, bold=bold), size)
-    canvas.drawString(SAFE, y, for_display(text))
-
-
 def _fitted(
     text: str, largest: float, smallest: float, *, bold=False, width: float = INNER
 ) -> tuple[list[str], float]:
@@ -219,9 +209,11 @@ def draw_badge(canvas: Canvas, event: Event, face: BadgeFace) -> None:
     title, size = _fitted(event.name, 11, 8, bold=True)
     y = BADGE_HEIGHT - SAFE - size
     for line in title:
-        _centred(canvas, y, line, size, bold=True)
+        draw_text(canvas, BADGE_WIDTH / 2, y, line, size, bold=True, centred=True)
         y -= size * 1.2
-    _centred(canvas, y, date_range(event.starts_on, event.ends_on), 9.5)
+    draw_text(
+        canvas, BADGE_WIDTH / 2, y, date_range(event.starts_on, event.ends_on), 9.5, centred=True
+    )
     y -= 3.5 * mm
     canvas.setStrokeColorRGB(*colour)
     canvas.setLineWidth(1.5)
@@ -234,7 +226,7 @@ def draw_badge(canvas: Canvas, event: Event, face: BadgeFace) -> None:
     height = size * (1.12 * (len(lines) - 1) + 1)
     y = (room_top + room_bottom + height) / 2 - size * 0.85
     for line in lines:
-        _centred(canvas, y, line, size, bold=True)
+        draw_text(canvas, BADGE_WIDTH / 2, y, line, size, bold=True, centred=True)
         y -= size * 1.12
 
     qr_x = BADGE_WIDTH - SAFE - QR_SIZE
@@ -246,15 +238,23 @@ def draw_badge(canvas: Canvas, event: Event, face: BadgeFace) -> None:
         organisation, size = _fitted(face.organisation, 15, 10, width=beside)
         y += (len(organisation) - 1) * size * 1.2
         for line in organisation:
-            _left(canvas, y, line, size)
+            draw_text(canvas, SAFE, y, line, size)
             y -= size * 1.2
     if face.country:
-        _left(canvas, y - 2, face.country, 14, bold=True)
+        draw_text(canvas, SAFE, y - 2, face.country, 14, bold=True)
 
     canvas.setFillColorRGB(*colour)
     canvas.rect(SAFE, SAFE, INNER, BAND_TOP - SAFE, stroke=0, fill=1)
     canvas.setFillColorRGB(1, 1, 1)
-    _centred(canvas, SAFE + (BAND_TOP - SAFE) / 2 - 10, face.role.upper(), 30, bold=True)
+    draw_text(
+        canvas,
+        BADGE_WIDTH / 2,
+        SAFE + (BAND_TOP - SAFE) / 2 - 10,
+        face.role.upper(),
+        30,
+        bold=True,
+        centred=True,
+    )
 
 
 def badges_pdf(event: Event, faces: Sequence[BadgeFace], layout: Layout) -> bytes:

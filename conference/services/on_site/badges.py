@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
 from conference.models import (
@@ -176,12 +177,14 @@ class BadgeHistory:
 
 
 def history(registration: Registration) -> BadgeHistory:
-    """The registration's badges: the valid one (if issued) and those revoked, newest first."""
+    """The registration's badges: the valid one (if issued) and those revoked, newest first,
+    with who issued and revoked them. One query when it has none, two when it has some."""
     badges = list(
         db.session.scalars(
             sa.select(Badge)
             .where(Badge.registration_id == registration.id)
             .order_by(Badge.issued_at.desc(), Badge.id.desc())
+            .options(selectinload(Badge.issued_by), selectinload(Badge.revoked_by))
         )
     )
     valid = next((b for b in badges if b.is_valid), None)
