@@ -36,7 +36,7 @@ from conference.demo import seed_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Registration, Tag, User  # noqa: E402
 from conference.models.registration import registration_tag  # noqa: E402
-from conference.services.people.team import create_organiser  # noqa: E402
+from conference.services.people.team import create_team_member  # noqa: E402
 
 EMAIL, PASSWORD = "bench.organiser@politie.example", "a long benchmark password"
 SECRET = pyotp.random_base32()
@@ -47,7 +47,7 @@ COUNTRIES = ["NL", "BE", "DE", "US", "GB", "FR", "PH", "TH", "BR", "AU", "CA", "
 def fill(count: int) -> str:
     """The demo event with `count` registrations, a third of them tagged: its slug, the tag id."""
     event = seed_demo().event
-    organiser, _ = create_organiser(event, EMAIL, PASSWORD, name="Bench Organiser")
+    organiser, _ = create_team_member(event, EMAIL, PASSWORD, name="Bench Organiser")
     organiser.totp_secret, organiser.totp_enabled_at = SECRET, datetime.now(UTC)
     speaker = Tag(event_id=event.id, name="Speaker", colour="teal")
     db.session.add(speaker)
