@@ -8,6 +8,7 @@ its code verifies as withdrawn. A letter is withdrawn when its registration stop
 approved (`registration.workflow.change_status` calls `withdraw_on_leaving_approval`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -86,12 +87,13 @@ def letters_of(registration: Registration) -> list[VisaLetter]:
     )
 
 
+def valid_among(letters: Iterable[VisaLetter]) -> VisaLetter | None:
+    """The valid one of a registration's letters: at most one is (a unique index says so)."""
+    return next((letter for letter in letters if letter.is_valid), None)
+
+
 def valid_letter(registration: Registration) -> VisaLetter | None:
-    return db.session.scalars(
-        sa.select(VisaLetter).where(
-            VisaLetter.registration_id == registration.id, VisaLetter.withdrawn_at.is_(None)
-        )
-    ).first()
+    return valid_among(letters_of(registration))
 
 
 def code_of(letter: VisaLetter) -> str:
@@ -173,16 +175,18 @@ def give_details(
     """Issue the letter on the delegate's passport details: only for an approved registration
     that asked for one, and not when the organisers withdrew its letter (they reissue it).
     Details corrected later replace the valid letter with a new one (a new code); the same
-    details sent again (a double click) change nothing."""
+    details sent again (a double click, also two at once) answer the letter already issued.
+    The registration is read afresh under its lock: a cancellation committed a moment ago
+    leaves no letter issued."""
+    registration = lock_registration(registration.id)
     if not asks_for_letter(registration):
         raise LetterNotAvailable(
             "Passport details are asked only of approved delegates who asked for an invitation "
             "letter."
         )
     details = _checked(details, registration.event)
-    lock_registration(registration.id)
     letters = letters_of(registration)
-    current = next((letter for letter in letters if letter.is_valid), None)
+    current = valid_among(letters)
     if letters and current is None:
         raise LetterNotAvailable(
             "Your invitation letter was withdrawn. Write to the organisers if you still need one."
@@ -285,17 +289,17 @@ def reissue_letter(
     letter: VisaLetter, *, actor: User, reason: str, now: datetime | None = None
 ) -> VisaLetter:
     """A new letter on the same details, with a new code and reference, for an approved
-    registration that asked for one; the letter it replaces (if still valid) is withdrawn."""
-    registration = letter.registration
+    registration that asked for one (read afresh under its lock); the letter it replaces (if
+    still valid) is withdrawn."""
+    reason = one_line(reason)
+    if not reason:
+        raise DomainError("Give the reason for reissuing the letter.", "reason")
+    registration = lock_registration(letter.registration_id)
     if not asks_for_letter(registration):
         raise LetterNotAvailable(
             f"Only approved registrations that asked for a letter have one; "
             f"{registration.reference} is {registration.status_label.lower()}."
         )
-    reason = one_line(reason)
-    if not reason:
-        raise DomainError("Give the reason for reissuing the letter.", "reason")
-    lock_registration(registration.id)
     current = valid_letter(registration)
     if current is not None:
         _withdraw(current, actor=actor, reason=f"Reissued: {reason}", now=now or utcnow())
@@ -338,7 +342,7 @@ class LetterRequest:
 
     @property
     def valid(self) -> VisaLetter | None:
-        return next((letter for letter in self.letters if letter.is_valid), None)
+        return valid_among(self.letters)
 
     @property
     def latest(self) -> VisaLetter | None:
