@@ -259,8 +259,13 @@ def letter_in_event(event: Event, reference: str) -> VisaLetter | None:
 
 
 def organiser_download(letter: VisaLetter, *, actor: User) -> bytes:
-    """An organiser's copy of a letter (to send it by post, say): audited, and not counted as
-    the delegate's download."""
+    """An organiser's copy of a valid letter (to send it by post, say): audited, and not
+    counted as the delegate's download. A withdrawn letter no longer invites anyone: no copy."""
+    if not letter.is_valid:
+        raise LetterNotAvailable(
+            f"Letter {letter.reference} is withdrawn: it no longer invites its holder, and no "
+            "copy of it is printed."
+        )
     _ready(letter)
     log_action(
         "visa_letter.downloaded",
@@ -391,10 +396,10 @@ def letter_requests(event: Event) -> list[LetterRequest]:
 
 @dataclass(frozen=True)
 class LetterCheck:
-    """What the verification page tells whoever has a letter's code, and nothing more."""
+    """What the verification page tells whoever has a letter's code, and nothing more: whether
+    it is valid, whom it invites, and to what (not when or why a letter was withdrawn)."""
 
     valid: bool
-    withdrawn_on: date | None
     passport_name: str
     nationality: str  # the country's name
     event_name: str
@@ -421,9 +426,6 @@ def check_letter(event: Event, typed_code: str) -> LetterCheck:
         )
     return LetterCheck(
         valid=letter.is_valid,
-        withdrawn_on=local_date(letter.withdrawn_at, event.timezone)
-        if letter.withdrawn_at
-        else None,
         passport_name=letter.passport_name,
         nationality=country_name(letter.nationality),
         event_name=event.name,
