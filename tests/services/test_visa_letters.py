@@ -307,6 +307,24 @@ def test_the_organisers_list_shows_who_asked_and_their_letters(event, siriporn):
     assert requests[pending.reference].valid is None
 
 
+def test_the_delegates_own_letters_are_asked_of_approved_delegates_who_asked_only(
+    event, siriporn, organiser
+):
+    assert visa_letters.letter_request_of(siriporn) == visa_letters.LetterRequest(siriporn, [])
+    first = give_details(siriporn, PASSPORT, actor=siriporn.user)
+    second = visa_letters.reissue_letter(first, actor=organiser, reason="Lost in the post")
+
+    own = visa_letters.letter_request_of(siriporn)
+
+    assert own.letters == [second, first] and own.valid is second and own.latest is second
+    visa_letters.withdraw_letter(second, actor=organiser, reason="Cancelled trip")
+    withdrawn = visa_letters.letter_request_of(siriporn)
+    assert withdrawn.valid is None and withdrawn.latest is second
+    assert visa_letters.letter_request_of(approved(event, "no-letter@police.example")) is None
+    workflow.cancel_registration(siriporn, actor=siriporn.user)
+    assert visa_letters.letter_request_of(siriporn) is None
+
+
 def test_long_wording_goes_on_to_a_second_page_with_the_code_on_each(event, siriporn):
     event.letter_purpose = "\n\n".join(["The delegate takes part in every session. " * 12] * 6)
     letter = give_details(siriporn, PASSPORT, actor=siriporn.user)

@@ -92,6 +92,23 @@ def test_an_approved_delegate_who_asked_gives_details_and_downloads_the_letter(
     assert letters()[0].downloads == 1
 
 
+def test_the_delegate_sees_the_valid_letter_with_its_details_then_that_it_was_withdrawn(
+    client, auth, organiser, with_letter
+):
+    auth.login(with_letter.registration.user.email)
+    page = client.get(OWN).text
+    assert with_letter.reference in page and 'value="AA1234567"' in page  # to correct them
+    assert f'href="{LETTER_PDF}"' in page
+
+    visa_letters.withdraw_letter(with_letter, actor=organiser, reason="Sent by mistake")
+    db.session.commit()
+
+    page = client.get(OWN).text
+    assert f"Your invitation letter {with_letter.reference} was withdrawn." in page
+    assert LETTER_PDF not in page and "passport_number" not in page
+    assert client.get(LETTER_PDF).status_code == 409
+
+
 @pytest.mark.parametrize("who", ["pending", "did_not_ask"])
 def test_no_details_are_asked_before_approval_or_of_who_did_not_ask(client, auth, event, who):
     letter_worded(event)

@@ -335,7 +335,7 @@ def withdraw_on_leaving_approval(
         )
 
 
-# --- the organisers' list -----------------------------------------------------------------------
+# --- who asked, and their letters ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -357,6 +357,14 @@ class LetterRequest:
     def downloaded(self) -> bool:
         """Whether the delegate downloaded one of their letters."""
         return any(letter.first_downloaded_at for letter in self.letters)
+
+
+def letter_request_of(registration: Registration) -> LetterRequest | None:
+    """The delegate's own letters, for their registration page: only while their details are
+    asked (approved, and asked for a letter)."""
+    if not asks_for_letter(registration):
+        return None
+    return LetterRequest(registration, letters_of(registration))
 
 
 def letter_requests(event: Event) -> list[LetterRequest]:
