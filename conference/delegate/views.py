@@ -95,16 +95,14 @@ def registration():
 
 
 def _registration_page(registration: Registration, letter_form: LetterDetailsForm | None = None):
-    asked = visa_letters.asks_for_letter(registration)
-    letters = visa_letters.letters_of(registration) if asked else []
-    valid = next((letter for letter in letters if letter.is_valid), None)
+    letter_request = visa_letters.letter_request_of(registration)
     return render_template(
         "delegate/registration.html",
         registration=registration,
         certificate=certificates.certificate_available(registration),
-        letter_asked=asked,
-        letters=letters,
-        letter_form=letter_form or LetterDetailsForm(formdata=None, obj=valid),
+        letter_request=letter_request,
+        letter_form=letter_form
+        or LetterDetailsForm(formdata=None, obj=letter_request and letter_request.valid),
         letter_wording_missing=visa_letters.missing_wording(g.event),
     )
 

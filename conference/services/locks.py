@@ -1,4 +1,5 @@
-"""Row locks that serialise changes to places: an event's seats, a session's places.
+"""Row locks that serialise changes: an event's seats, a session's places, a registration's
+workshop places and letters.
 
 Each is a no-op UPDATE of the row. On PostgreSQL it locks that row until the transaction ends,
 serialising changes across app instances, and waits at most LOCK_TIMEOUT (then the request
@@ -53,12 +54,21 @@ def lock_session(session_id: int) -> ProgrammeSession | None:
     ).first()
 
 
-def lock_registration(registration_id: int) -> None:
-    """Serialise one delegate's workshop sign-ups (the clash rule compares them).
-
-    On SQLite FOR UPDATE does nothing; there the session lock that follows serialises writers.
+def lock_registration(registration_id: int) -> Registration:
+    """Take a registration's lock; every change to what hangs on its status (a delegate's
+    workshop sign-ups, which the clash rule compares; its visa letters) goes through here, then
+    reads the registration afresh: another request may have cancelled or decided it meanwhile.
     """
     _set_lock_timeout()
     db.session.execute(
-        sa.select(Registration.id).where(Registration.id == registration_id).with_for_update()
+        sa.update(Registration)
+        .where(Registration.id == registration_id)
+        # Naming updated_at keeps its onupdate from firing: taking a lock is not an edit.
+        .values(updated_at=Registration.updated_at)
+        .execution_options(synchronize_session=False)
     )
+    return db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
+    ).one()

@@ -3,7 +3,8 @@
 Delegates' browsers, each logged in through the login form with its own cookies, open their
 agenda and press Sign up for the same workshop at the same moment, over real HTTP against the
 live server. A test-only switch widens the race window (a pause after counting the confirmed
-places); the control test runs the same storm without the session lock and shows that it then
+places); the control test runs the same storm without the session lock (nor the registration's,
+which on SQLite starts the one write transaction all the same) and shows that it then
 overbooks, so the first test would catch a missing lock.
 
 On PostgreSQL: fifty sign-ups for five places. On SQLite, whose one writer at a time makes the
@@ -20,7 +21,13 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, OutboxEmail, ProgrammeSession, SessionSignup
+from conference.models import (
+    AuditEntry,
+    OutboxEmail,
+    ProgrammeSession,
+    Registration,
+    SessionSignup,
+)
 from conference.models import SignupStatus as Signup
 from conference.services import locks
 from conference.services.programme import workshops
@@ -110,6 +117,15 @@ def load_session_without_lock(session_id: int) -> ProgrammeSession | None:
     ).first()
 
 
+def load_registration_without_lock(registration_id: int) -> Registration:
+    """`locks.lock_registration` without taking the lock."""
+    return db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def widen_the_race_window(monkeypatch) -> None:
     """Pause after counting the confirmed places, so that racing requests overlap for sure."""
     count = workshops.confirmed_count
@@ -149,6 +165,7 @@ def run_sign_up_storm(live_server, monkeypatch, *, lock_the_session: bool) -> St
     widen_the_race_window(monkeypatch)
     if not lock_the_session:
         monkeypatch.setattr(workshops, "lock_session", load_session_without_lock)
+        monkeypatch.setattr(workshops, "lock_registration", load_registration_without_lock)
     answers = click_all_at_once(buttons)
 
     with live_server.app.app_context():  # a new session: nothing cached from before the storm

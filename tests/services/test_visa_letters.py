@@ -186,11 +186,39 @@ def test_a_withdrawn_letter_verifies_as_withdrawn_and_is_not_given_again(
 
     assert letter.withdrawn_reason == "Doubts about the passport"
     check = check_letter(event, code_of(letter))
-    assert not check.valid and check.withdrawn_on is not None
+    assert not check.valid
     with pytest.raises(LetterNotAvailable, match="withdrawn"):
         give_details(siriporn, PASSPORT, actor=siriporn.user)
     with pytest.raises(LetterNotAvailable):
         visa_letters.delegate_download(siriporn)
+
+
+def test_the_check_tells_only_valid_or_withdrawn_the_name_nationality_and_dates(
+    event, siriporn, organiser
+):
+    letter = give_details(siriporn, PASSPORT, actor=siriporn.user)
+    visa_letters.withdraw_letter(letter, actor=organiser, reason="Doubts about the passport")
+
+    check = check_letter(event, code_of(letter))
+
+    assert vars(check) == {
+        "valid": False,
+        "passport_name": "Siriporn Chaiyaporn",
+        "nationality": "Thailand",
+        "event_name": event.name,
+        "starts_on": date(2014, 11, 5),
+        "ends_on": date(2014, 11, 6),
+    }
+
+
+def test_organisers_get_no_copy_of_a_withdrawn_letter(siriporn, organiser):
+    letter = give_details(siriporn, PASSPORT, actor=siriporn.user)
+    visa_letters.withdraw_letter(letter, actor=organiser, reason="Sent by mistake")
+
+    with pytest.raises(LetterNotAvailable, match=f"{letter.reference} is withdrawn"):
+        visa_letters.organiser_download(letter, actor=organiser)
+    downloads = sa.select(AuditEntry).where(AuditEntry.action == "visa_letter.downloaded")
+    assert db.session.scalars(downloads).all() == []
 
 
 def test_withdrawing_needs_a_reason(siriporn, organiser):
@@ -277,6 +305,24 @@ def test_the_organisers_list_shows_who_asked_and_their_letters(event, siriporn):
     assert set(requests) == {siriporn.reference, pending.reference}
     assert requests[siriporn.reference].valid.passport_number == "AA1234567"
     assert requests[pending.reference].valid is None
+
+
+def test_the_delegates_own_letters_are_asked_of_approved_delegates_who_asked_only(
+    event, siriporn, organiser
+):
+    assert visa_letters.letter_request_of(siriporn) == visa_letters.LetterRequest(siriporn, [])
+    first = give_details(siriporn, PASSPORT, actor=siriporn.user)
+    second = visa_letters.reissue_letter(first, actor=organiser, reason="Lost in the post")
+
+    own = visa_letters.letter_request_of(siriporn)
+
+    assert own.letters == [second, first] and own.valid is second and own.latest is second
+    visa_letters.withdraw_letter(second, actor=organiser, reason="Cancelled trip")
+    withdrawn = visa_letters.letter_request_of(siriporn)
+    assert withdrawn.valid is None and withdrawn.latest is second
+    assert visa_letters.letter_request_of(approved(event, "no-letter@police.example")) is None
+    workflow.cancel_registration(siriporn, actor=siriporn.user)
+    assert visa_letters.letter_request_of(siriporn) is None
 
 
 def test_long_wording_goes_on_to_a_second_page_with_the_code_on_each(event, siriporn):

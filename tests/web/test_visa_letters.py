@@ -92,6 +92,23 @@ def test_an_approved_delegate_who_asked_gives_details_and_downloads_the_letter(
     assert letters()[0].downloads == 1
 
 
+def test_the_delegate_sees_the_valid_letter_with_its_details_then_that_it_was_withdrawn(
+    client, auth, organiser, with_letter
+):
+    auth.login(with_letter.registration.user.email)
+    page = client.get(OWN).text
+    assert with_letter.reference in page and 'value="AA1234567"' in page  # to correct them
+    assert f'href="{LETTER_PDF}"' in page
+
+    visa_letters.withdraw_letter(with_letter, actor=organiser, reason="Sent by mistake")
+    db.session.commit()
+
+    page = client.get(OWN).text
+    assert f"Your invitation letter {with_letter.reference} was withdrawn." in page
+    assert LETTER_PDF not in page and "passport_number" not in page
+    assert client.get(LETTER_PDF).status_code == 409
+
+
 @pytest.mark.parametrize("who", ["pending", "did_not_ask"])
 def test_no_details_are_asked_before_approval_or_of_who_did_not_ask(client, auth, event, who):
     letter_worded(event)
@@ -201,6 +218,21 @@ def test_an_organiser_downloads_a_copy_and_it_is_audited(organiser_in, with_lett
     assert letters()[0].downloads == 0  # the delegate's downloads are what the page counts
 
 
+def test_a_withdrawn_letter_is_not_downloaded_and_the_letters_page_says_why(
+    organiser_in, organiser, with_letter
+):
+    visa_letters.withdraw_letter(with_letter, actor=organiser, reason="Sent by mistake")
+    db.session.commit()
+
+    response = post_form(organiser_in, LETTERS, f"{LETTERS}/{with_letter.reference}/download", {})
+
+    assert response.status_code == 409 and response.mimetype == "text/html"
+    assert f"Letter {with_letter.reference} is withdrawn" in response.text
+    assert "Visa invitation letters" in response.text  # the Letters page, with the message
+    actions = db.session.scalars(sa.select(AuditEntry.action)).all()
+    assert "visa_letter.downloaded" not in actions
+
+
 def test_an_organiser_withdraws_a_letter_with_a_reason(client, organiser_in, with_letter):
     url = f"{LETTERS}/{with_letter.reference}/withdraw"
     refused = post_form(organiser_in, LETTERS, url, {"reason": ""})
@@ -304,7 +336,9 @@ def test_the_verification_page_says_a_withdrawn_letter_is_withdrawn(
     response = check(client, code)
 
     assert response.status_code == 200
-    assert "This letter was withdrawn on" in response.text and "is valid" not in response.text
+    assert "This letter was withdrawn: it no longer invites its holder." in response.text
+    assert "is valid" not in response.text and "Siriporn Chaiyaporn" in response.text
+    assert with_letter.withdrawn_at.strftime("%-d %B %Y") not in response.text
 
 
 def test_the_verification_page_says_an_unknown_code_is_unknown(client, with_letter):

@@ -8,6 +8,7 @@ its code verifies as withdrawn. A letter is withdrawn when its registration stop
 approved (`registration.workflow.change_status` calls `withdraw_on_leaving_approval`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -86,12 +87,13 @@ def letters_of(registration: Registration) -> list[VisaLetter]:
     )
 
 
+def valid_among(letters: Iterable[VisaLetter]) -> VisaLetter | None:
+    """The valid one of a registration's letters: at most one is (a unique index says so)."""
+    return next((letter for letter in letters if letter.is_valid), None)
+
+
 def valid_letter(registration: Registration) -> VisaLetter | None:
-    return db.session.scalars(
-        sa.select(VisaLetter).where(
-            VisaLetter.registration_id == registration.id, VisaLetter.withdrawn_at.is_(None)
-        )
-    ).first()
+    return valid_among(letters_of(registration))
 
 
 def code_of(letter: VisaLetter) -> str:
@@ -173,16 +175,18 @@ def give_details(
     """Issue the letter on the delegate's passport details: only for an approved registration
     that asked for one, and not when the organisers withdrew its letter (they reissue it).
     Details corrected later replace the valid letter with a new one (a new code); the same
-    details sent again (a double click) change nothing."""
+    details sent again (a double click, also two at once) answer the letter already issued.
+    The registration is read afresh under its lock: a cancellation committed a moment ago
+    leaves no letter issued."""
+    registration = lock_registration(registration.id)
     if not asks_for_letter(registration):
         raise LetterNotAvailable(
             "Passport details are asked only of approved delegates who asked for an invitation "
             "letter."
         )
     details = _checked(details, registration.event)
-    lock_registration(registration.id)
     letters = letters_of(registration)
-    current = next((letter for letter in letters if letter.is_valid), None)
+    current = valid_among(letters)
     if letters and current is None:
         raise LetterNotAvailable(
             "Your invitation letter was withdrawn. Write to the organisers if you still need one."
@@ -255,8 +259,13 @@ def letter_in_event(event: Event, reference: str) -> VisaLetter | None:
 
 
 def organiser_download(letter: VisaLetter, *, actor: User) -> bytes:
-    """An organiser's copy of a letter (to send it by post, say): audited, and not counted as
-    the delegate's download."""
+    """An organiser's copy of a valid letter (to send it by post, say): audited, and not
+    counted as the delegate's download. A withdrawn letter no longer invites anyone: no copy."""
+    if not letter.is_valid:
+        raise LetterNotAvailable(
+            f"Letter {letter.reference} is withdrawn: it no longer invites its holder, and no "
+            "copy of it is printed."
+        )
     _ready(letter)
     log_action(
         "visa_letter.downloaded",
@@ -285,17 +294,17 @@ def reissue_letter(
     letter: VisaLetter, *, actor: User, reason: str, now: datetime | None = None
 ) -> VisaLetter:
     """A new letter on the same details, with a new code and reference, for an approved
-    registration that asked for one; the letter it replaces (if still valid) is withdrawn."""
-    registration = letter.registration
+    registration that asked for one (read afresh under its lock); the letter it replaces (if
+    still valid) is withdrawn."""
+    reason = one_line(reason)
+    if not reason:
+        raise DomainError("Give the reason for reissuing the letter.", "reason")
+    registration = lock_registration(letter.registration_id)
     if not asks_for_letter(registration):
         raise LetterNotAvailable(
             f"Only approved registrations that asked for a letter have one; "
             f"{registration.reference} is {registration.status_label.lower()}."
         )
-    reason = one_line(reason)
-    if not reason:
-        raise DomainError("Give the reason for reissuing the letter.", "reason")
-    lock_registration(registration.id)
     current = valid_letter(registration)
     if current is not None:
         _withdraw(current, actor=actor, reason=f"Reissued: {reason}", now=now or utcnow())
@@ -326,7 +335,7 @@ def withdraw_on_leaving_approval(
         )
 
 
-# --- the organisers' list -----------------------------------------------------------------------
+# --- who asked, and their letters ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -338,7 +347,7 @@ class LetterRequest:
 
     @property
     def valid(self) -> VisaLetter | None:
-        return next((letter for letter in self.letters if letter.is_valid), None)
+        return valid_among(self.letters)
 
     @property
     def latest(self) -> VisaLetter | None:
@@ -348,6 +357,14 @@ class LetterRequest:
     def downloaded(self) -> bool:
         """Whether the delegate downloaded one of their letters."""
         return any(letter.first_downloaded_at for letter in self.letters)
+
+
+def letter_request_of(registration: Registration) -> LetterRequest | None:
+    """The delegate's own letters, for their registration page: only while their details are
+    asked (approved, and asked for a letter)."""
+    if not asks_for_letter(registration):
+        return None
+    return LetterRequest(registration, letters_of(registration))
 
 
 def letter_requests(event: Event) -> list[LetterRequest]:
@@ -387,10 +404,10 @@ def letter_requests(event: Event) -> list[LetterRequest]:
 
 @dataclass(frozen=True)
 class LetterCheck:
-    """What the verification page tells whoever has a letter's code, and nothing more."""
+    """What the verification page tells whoever has a letter's code, and nothing more: whether
+    it is valid, whom it invites, and to what (not when or why a letter was withdrawn)."""
 
     valid: bool
-    withdrawn_on: date | None
     passport_name: str
     nationality: str  # the country's name
     event_name: str
@@ -417,9 +434,6 @@ def check_letter(event: Event, typed_code: str) -> LetterCheck:
         )
     return LetterCheck(
         valid=letter.is_valid,
-        withdrawn_on=local_date(letter.withdrawn_at, event.timezone)
-        if letter.withdrawn_at
-        else None,
         passport_name=letter.passport_name,
         nationality=country_name(letter.nationality),
         event_name=event.name,
