@@ -45,7 +45,7 @@ from bench import wrk  # noqa: E402
 from conference import create_app  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.models import Event  # noqa: E402
-from conference.services.people.team import create_organiser  # noqa: E402
+from conference.services.people.team import create_team_member  # noqa: E402
 from tests.factories import build_programme  # noqa: E402
 from tests.programme_data import publish  # noqa: E402
 
@@ -86,7 +86,7 @@ def seed(url: str) -> None:
         )
         db.session.add(event)
         db.session.flush()
-        organiser, _ = create_organiser(
+        organiser, _ = create_team_member(
             event, "bench.organiser@politie.example", "a long benchmark password", name="Bench"
         )
         build_programme(event, sessions=40, speakers=60)
