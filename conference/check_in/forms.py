@@ -9,6 +9,7 @@ from wtforms.widgets import HiddenInput
 class ScanForm(FlaskForm):
     code = StringField(
         "Badge code or reference",
+        filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired(message="Scan a badge, or type a name or a reference."),
             Length(max=64, message="A badge code or reference has up to 64 characters."),

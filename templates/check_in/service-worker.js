@@ -3,23 +3,28 @@
 // desk page is kept only as it is without a search or an answer, and the desk's JSON (its
 // offline copy, its syncs) always goes to the network.
 "use strict";
-var CACHE = "check-in-desk-v1";
+// The cache is named by a hash of the files it keeps: a release that changes one of them is a
+// new worker with a new cache, and the old cache goes when it takes over.
+var PREFIX = "check-in-desk-";
+var CACHE = PREFIX + {{ version|tojson }};
 var DESK = {{ url_for("check_in.desk")|tojson }};
 var FILES = [
   DESK,
-  {% for file in ["css/bootstrap.min.css", "css/app.css", "css/desk.css", "js/bootstrap.bundle.min.js", "js/app.js", "js/desk.js", "vendor/jsQR.js", "img/favicon.svg"] -%}
+  {% for file in files -%}
   {{ url_for("static", filename=file)|tojson }},
   {% endfor %}
 ];
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(FILES); })
+  // From the network, not the browser's HTTP cache, which may still hold the old files.
+  var fresh = FILES.map(function (file) { return new Request(file, {cache: "reload"}); });
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(fresh); })
     .then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) { return name !== CACHE; })
+    return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0 && name !== CACHE; })
       .map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });

@@ -3,16 +3,20 @@ offline, then send what they recorded, and the server has each delegate checked 
 the earliest time a desk saw them."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from conference.check_in import views
 from conference.extensions import db
 from conference.local_time import local_date
 from conference.models import AuditEntry, CheckIn, Event, utcnow
 from conference.services.on_site import badges
+from conference.services.on_site.desk_sync import MAX_BATCH
 from tests.browser.conftest import Screenshots, phone_sized
 from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser
 
@@ -175,3 +179,107 @@ def test_a_desk_forgets_its_copy_once_the_event_is_over(live_server, open_page, 
 
 def copies_kept(page: Page) -> int:
     return page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':copy')).length")
+
+
+def test_an_offline_desk_on_the_second_day_lets_in_who_came_on_the_first(
+    live_server, open_page, delegates
+):
+    ben = delegates["Ben Okafor"][1]
+    page = open_desk(open_page, "anna.staff@politie.example")
+    answer = page.locator("#desk-answer")
+    scan(page, ben)  # online, on the first day: the copy learns of it
+    expect(answer).to_contain_text("✓ Checked in")
+
+    # The network drops overnight; the desk opens again the next morning with its old copy.
+    page.context.set_offline(True)
+    expect(page.locator("#desk-network")).to_contain_text("Offline: 0 check-ins waiting")
+    tomorrow = local_date(utcnow(), "Europe/Amsterdam") + timedelta(days=1)
+    page.clock.set_fixed_time(datetime.combine(tomorrow, time(9), ZoneInfo("Europe/Amsterdam")))
+    scan(page, ben)
+
+    expect(answer).to_contain_text("Checked in (offline: sent when the network is back).")
+    scan(page, ben)
+    expect(answer).to_contain_text("Already checked in today at 09:00 by this desk.")
+
+
+def queue_of(page: Page) -> list[dict]:
+    return page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+        ".flatMap(k => JSON.parse(localStorage.getItem(k)))"
+    )
+
+
+def test_a_desk_back_online_sends_a_long_queue_in_batches(live_server, open_page, delegates):
+    page = open_desk(open_page, "anna.staff@politie.example")
+    page.context.set_offline(True)
+    expect(page.locator("#desk-network")).to_contain_text("Offline: 0 check-ins waiting")
+    # A morning offline at a busy entrance: more check-ins than one sync takes.
+    page.evaluate(
+        """([size]) => {
+          const key = Object.keys(localStorage).find(k => k.endsWith(":copy"));
+          const people = JSON.parse(localStorage.getItem(key)).people;
+          const at = new Date().toISOString();
+          const queue = Array.from({length: size}, (_, n) => {
+            const person = people[n % people.length];
+            return {id: "item-" + n, badge: person.badge, at: at, session: null, person: person};
+          });
+          localStorage.setItem(key.replace(/copy$/, "queue"), JSON.stringify(queue));
+        }""",
+        [MAX_BATCH + 1],
+    )
+    page.reload()
+    expect(page.locator("#desk-network")).to_contain_text(f"Offline: {MAX_BATCH + 1} check-ins")
+
+    page.context.set_offline(False)
+
+    expect(page.locator("#desk-network")).to_contain_text("Online · offline copy")
+    assert queue_of(page) == []
+    with live_server.app.app_context():
+        sent = db.session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.action.like("check_in.%"))
+        ).all()
+    assert sorted(set(sent)) == ["check_in.checked_in"] and len(sent) == 3
+
+
+def test_an_online_scan_is_checked_in_at_the_servers_time_whatever_the_desks_clock(
+    live_server, open_page, delegates
+):
+    page = open_desk(open_page, "anna.staff@politie.example")
+    page.clock.set_fixed_time(utcnow() + timedelta(minutes=6))  # the laptop runs fast
+
+    scan(page, delegates["Amal Haddad"][1])
+
+    expect(page.locator("#desk-answer")).to_contain_text("✓ Checked in")
+    with live_server.app.app_context():
+        [checked_in_at] = db.session.scalars(sa.select(CheckIn.checked_in_at)).all()
+    assert checked_in_at <= utcnow()
+
+
+# A new release: the desk's worker, asked to look for one as on a visit online, finds it; once
+# the new one is activated (its old caches deleted), the caches the desk keeps.
+NEW_WORKER = """() => navigator.serviceWorker.getRegistration().then(registration =>
+  registration.update().then(() => {
+    const worker = registration.installing || registration.waiting || registration.active;
+    return new Promise(resolve => {
+      const done = () => { if (worker.state === "activated") { resolve(); } };
+      worker.addEventListener("statechange", done);
+      done();
+    });
+  })).then(() => caches.keys())"""
+
+
+def test_a_new_release_of_the_desks_files_reaches_the_desk_and_the_old_cache_goes(
+    live_server, open_page, delegates, monkeypatch
+):
+    page = open_desk(open_page, "anna.staff@politie.example")
+    [first] = page.evaluate("caches.keys()")
+    monkeypatch.setattr(views, "files_version", lambda static_folder: "release-2")
+
+    caches_kept = page.evaluate(NEW_WORKER)
+
+    assert first.startswith("check-in-desk-") and caches_kept == ["check-in-desk-release-2"]
+    kept_script = page.evaluate(
+        "caches.open('check-in-desk-release-2').then(c => c.match('/static/js/desk.js'))"
+        ".then(r => r.text())"
+    )
+    assert kept_script == (Path(live_server.app.static_folder) / "js/desk.js").read_text()

@@ -14,12 +14,14 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, CheckIn
+from conference.local_time import local_date
+from conference.models import AuditEntry, CheckIn, utcnow
 from conference.services.on_site import badges, check_in
 from tests.concurrency.http_browser import STORM_SETTINGS, Answer, Browser
 from tests.environment import on_postgres
@@ -42,7 +44,8 @@ def staff_email(number: int) -> str:
 
 def seed_a_delegate_and_many_desks(app) -> str:
     with app.app_context():
-        event = make_event()
+        today = local_date(utcnow(), "Europe/Amsterdam")
+        event = make_event(starts_on=today, ends_on=today + timedelta(days=1))
         for number in range(DESKS):
             make_organiser(event, staff_email(number), role="check_in")
         delegate = approved(event, "anna@police.example")

@@ -4,6 +4,7 @@ marks, and names in every script our delegates write them in."""
 import io
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -92,7 +93,9 @@ def test_the_qr_code_on_a_badge_leads_the_desk_to_that_badge(app, event, tmp_pat
     assert page_size(printed.content) == (round(BADGE_WIDTH), round(BADGE_HEIGHT))  # A6
     # The desk, given what the camera read, lets Anna in.
     staff = make_organiser(event, "desk@politie.example", role="check_in")
-    answer = check_in.scan(event, token, actor=staff, door=check_in.Door("Main entrance"))
+    on_the_first_day = datetime(2014, 11, 5, 8, 0, tzinfo=UTC)
+    door = check_in.Door("Main entrance")
+    answer = check_in.scan(event, token, actor=staff, door=door, now=on_the_first_day)
     assert answer.outcome == check_in.Outcome.CHECKED_IN and answer.person.name == "Anna de Vries"
 
 

@@ -1,4 +1,4 @@
-"""The check-in desk's rules: once per day, refusals audited, a session's door, the offline sync."""
+"""The check-in desk's rules: once per day of the event, refusals audited, a session's door."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,24 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, CheckIn, SessionAttendance, utcnow
+from conference.models import AuditEntry, CheckIn, SessionAttendance
 from conference.models import RegistrationStatus as Status
+from conference.services.audit.wording import Detail, entries_in_words
 from conference.services.on_site import arrivals, badges
-from conference.services.on_site.check_in import (
-    Door,
-    InvalidBatch,
-    InvalidCode,
-    Outcome,
-    door_at,
-    scan,
-    sync,
-)
+from conference.services.on_site.check_in import Door, Outcome, door_at, is_a_code, scan
 from conference.services.on_site.desk_copy import EventOver, desk_copy, search
-from conference.services.registration import workflow
 from tests.factories import approved, make_organiser, register, workshop
-from tests.on_site_helpers import FIRST_DAY
+from tests.on_site_helpers import FIRST_DAY, SECOND_DAY
 
-# The tests' event was in November 2014: the desk checks in for its first day.
+# The tests' event was on 5 and 6 November 2014; the desk's clock is pinned to its days.
 ON_THE_FIRST_DAY = datetime(2014, 11, 5, 7, 42, tzinfo=UTC)  # 08:42 in Amsterdam
 
 
@@ -57,8 +49,10 @@ def test_a_scanned_badge_checks_its_delegate_in_once_and_says_so_the_second_time
     app, event, staff, ben
 ):
     staff.name = "Anna de Vries"
-    first = scan(event, token(ben), actor=staff, door=Door("Main entrance"))
-    second = scan(event, token(ben).lower(), actor=staff, door=Door("Side door"))
+    first = scan(event, token(ben), actor=staff, door=Door("Main entrance"), now=ON_THE_FIRST_DAY)
+    second = scan(
+        event, token(ben).lower(), actor=staff, door=Door("Side door"), now=ON_THE_FIRST_DAY
+    )
 
     assert first.outcome == Outcome.CHECKED_IN and first.person.name == "ben"
     assert second.outcome == Outcome.ALREADY
@@ -73,7 +67,7 @@ def test_the_desk_shows_who_it_is_their_role_and_what_to_take_care_of(app, event
     wheelchair = approved(event, "carla@police.example")
     wheelchair.accessibility_needs = "Wheelchair user: step-free route to the Amstel room"
 
-    answer = scan(event, token(wheelchair), actor=staff, door=Door())
+    answer = scan(event, token(wheelchair), actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
 
     assert answer.person.organisation == "Federal Police Cybercrime Unit"
     assert answer.person.country == "Belgium"
@@ -86,7 +80,7 @@ def test_someone_found_by_name_is_checked_in_by_their_reference_without_a_badge(
 ):
     found = search(event, "BEN")
 
-    answer = scan(event, found[0][1].reference, actor=staff, door=Door())
+    answer = scan(event, found[0][1].reference, actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
 
     assert answer.outcome == Outcome.CHECKED_IN
     assert db.session.scalars(sa.select(CheckIn.registration_id)).all() == [ben.id]
@@ -101,7 +95,7 @@ def test_a_registration_that_is_not_approved_is_refused_and_the_refusal_audited(
     code = token(ben)
     ben.status = status
 
-    answer = scan(event, code, actor=staff, door=Door("Main entrance"))
+    answer = scan(event, code, actor=staff, door=Door("Main entrance"), now=ON_THE_FIRST_DAY)
 
     assert answer.outcome == Outcome.REFUSED
     assert "not admitted" in answer.message and answer.person.name == "ben"
@@ -114,16 +108,19 @@ def test_a_revoked_badge_is_refused_as_revoked(app, event, staff, ben):
     old = token(ben)
     badges.reissue_badge(ben, actor=staff, reason="Lost at the hotel")
 
-    answer = scan(event, old, actor=staff, door=Door())
+    answer = scan(event, old, actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
 
     assert answer.outcome == Outcome.REFUSED
     assert "revoked" in answer.message and "Lost at the hotel" in answer.message
     assert audited("check_in.refused")[0].details["reason"] == "revoked"
-    assert scan(event, token(ben), actor=staff, door=Door()).outcome == Outcome.CHECKED_IN
+    assert (
+        scan(event, token(ben), actor=staff, door=Door(), now=ON_THE_FIRST_DAY).outcome
+        == Outcome.CHECKED_IN
+    )
 
 
 def test_an_unknown_badge_is_refused_and_the_refusal_audited_on_the_event(app, event, staff):
-    answer = scan(event, "A" * 26, actor=staff, door=Door())
+    answer = scan(event, "A" * 26, actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
 
     assert answer.outcome == Outcome.REFUSED and answer.person is None
     assert "Unknown badge" in answer.message
@@ -137,20 +134,25 @@ def test_a_badge_of_another_event_is_unknown_here(app, event, staff):
     other = make_event(slug="vgt-2015")
     stranger = approved(other, "stranger@police.example")
 
-    assert scan(event, token(stranger), actor=staff, door=Door()).outcome == Outcome.REFUSED
+    assert (
+        scan(event, token(stranger), actor=staff, door=Door(), now=ON_THE_FIRST_DAY).outcome
+        == Outcome.REFUSED
+    )
 
 
-def test_nothing_scanned_is_refused_as_bad_input(app, event, staff):
-    with pytest.raises(InvalidCode):
-        scan(event, "   ", actor=staff, door=Door())
+def test_a_badge_or_a_reference_is_a_code_and_anything_else_a_name_to_look_up(app, event, ben):
+    assert is_a_code(token(ben)) and is_a_code(token(ben).lower())
+    assert is_a_code(ben.reference) and is_a_code(ben.reference.lower())
+    assert not is_a_code("Ben Okafor") and not is_a_code("Okafor")
+    assert not is_a_code("MENDESVASCONCELOSDASILVA")  # a long name is no badge
 
 
 def test_at_a_sessions_door_the_desk_records_who_came_once(app, event, staff, ben):
     session = workshop(event, "Live streaming: tracing the viewers", capacity=20)
     door = door_at(event, session.id, "Amstel room")
 
-    first = scan(event, token(ben), actor=staff, door=door)
-    second = scan(event, token(ben), actor=staff, door=door)
+    first = scan(event, token(ben), actor=staff, door=door, now=ON_THE_FIRST_DAY)
+    second = scan(event, token(ben), actor=staff, door=door, now=ON_THE_FIRST_DAY)
 
     assert first.outcome == Outcome.CHECKED_IN and "Live streaming" in first.message
     assert second.outcome == Outcome.ALREADY and "at this session" in second.message
@@ -161,7 +163,7 @@ def test_at_a_sessions_door_the_desk_records_who_came_once(app, event, staff, be
 def test_the_offline_copy_holds_what_the_desk_shows_and_hashes_not_tokens(app, event, staff, ben):
     code = token(ben)
     register(event, "pending@police.example")
-    scan(event, code, actor=staff, door=Door())
+    scan(event, code, actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
 
     copy = desk_copy(event, now=ON_THE_FIRST_DAY)
 
@@ -182,110 +184,58 @@ def test_once_the_event_is_over_no_desk_gets_a_copy(app, event, staff, ben):
         desk_copy(event, now=event.ends_at)
 
 
-def item(registration, at: datetime, **fields) -> dict:
-    return {"id": f"desk-{registration.id}-{at:%H%M%S}", "badge": hash_of(registration),
-            "at": at.isoformat(), **fields}  # fmt: skip
+def test_each_day_of_the_event_has_its_own_check_ins(app, event, staff, ben):
+    second_morning = ON_THE_FIRST_DAY + timedelta(days=1)
+    scan(event, token(ben), actor=staff, door=Door(), now=ON_THE_FIRST_DAY)
+
+    again = scan(event, token(ben), actor=staff, door=Door(), now=second_morning)
+
+    assert again.outcome == Outcome.CHECKED_IN
+    assert db.session.scalars(sa.select(CheckIn.day).order_by(CheckIn.day)).all() == [
+        FIRST_DAY,
+        SECOND_DAY,
+    ]
+    assert [day.checked_in for day in arrivals.counts_per_day(event)] == [1, 1]
 
 
-def test_a_sync_takes_each_check_in_once_and_keeps_the_earliest_time(app, event, staff, ben):
-    now = utcnow()
-    later, earlier = now - timedelta(minutes=5), now - timedelta(minutes=30)
+def test_a_check_in_counts_for_the_venues_day_not_the_utc_one(app, event, staff, ben):
+    # 00:30 on the second day in Amsterdam is still the first day in UTC.
+    just_after_midnight = datetime(2014, 11, 5, 23, 30, tzinfo=UTC)
 
-    first = sync(event, [item(ben, later), item(ben, later)], actor=staff, desk="Desk A")
-    second = sync(event, [item(ben, earlier)], actor=staff, desk="Desk B")
+    scan(event, token(ben), actor=staff, door=Door(), now=just_after_midnight)
 
-    assert [a["outcome"] for a in first] == ["checked_in", "already"]
-    assert second[0]["outcome"] == "already"
-    [arrival] = db.session.scalars(sa.select(CheckIn)).all()
-    assert arrival.checked_in_at == earlier and arrival.desk == "Desk B"
-    assert arrival.day == arrivals.day_to_show(event, now=earlier)
-    assert len(audited("check_in.earlier_time")) == 1
-    # A desk that sends a later time again changes nothing.
-    sync(event, [item(ben, later)], actor=staff, desk="Desk A")
-    assert db.session.scalars(sa.select(CheckIn.checked_in_at)).all() == [earlier]
-
-
-def test_a_badge_revoked_while_the_desk_was_offline_is_refused_at_the_sync(app, event, staff, ben):
-    scanned = item(ben, utcnow() - timedelta(minutes=10))
-    badges.revoke_badge(ben, actor=staff, reason="Reported stolen")
-
-    [answer] = sync(event, [scanned], actor=staff, desk="Desk A")
-
-    assert answer["outcome"] == "refused" and "Reported stolen" in answer["message"]
-    assert answer["id"] == scanned["id"]
-    assert count(CheckIn) == 0
-
-
-def test_a_badge_the_desk_refused_offline_is_audited_at_the_sync_and_never_let_in(
-    app, event, staff, ben
-):
-    unknown = {**item(ben, utcnow() - timedelta(minutes=10)), "badge": "ab" * 32}
-    # Issued after the desk's copy was made: refused offline, and not let in afterwards.
-    too_new = {**item(ben, utcnow() - timedelta(minutes=9)), "refused": True}
-
-    answers = sync(event, [{**unknown, "refused": True}, too_new], actor=staff, desk="Desk A")
-
-    assert [a["outcome"] for a in answers] == ["refused", "refused"]
-    assert count(CheckIn) == 0
-    refusals = audited("check_in.refused")
-    assert [(e.details["reason"], e.details["desk"]) for e in refusals] == [
-        ("offline", "Desk A")
-    ] * 2
-    assert [e.object_type for e in refusals] == ["event", "registration"]
-
-
-def test_a_registration_cancelled_while_the_desk_was_offline_is_refused_at_the_sync(
-    app, event, staff, ben
-):
-    scanned = item(ben, utcnow() - timedelta(minutes=10))
-    workflow.change_status(ben, Status.CANCELLED, actor=None, now=utcnow())
-
-    assert sync(event, [scanned], actor=staff, desk="")[0]["outcome"] == "refused"
+    assert db.session.scalars(sa.select(CheckIn.day)).all() == [SECOND_DAY]
 
 
 @pytest.mark.parametrize(
-    "bad, problem",
+    "moment, reason, message",
     [
-        ("not a dict", "Not a check-in"),
-        ({"badge": "0" * 64, "at": "2014-11-05T08:00:00+00:00"}, "desk's id"),
-        ({"id": "x" * 65, "badge": "0" * 64}, "desk's id"),
-        ({"id": "1", "badge": "not-a-hash", "at": "now"}, "SHA-256"),
-        ({"id": "1", "at": "2014-11-05T08:00:00+00:00"}, "either a badge or a reference"),
-        ({"id": "1", "badge": "0" * 64, "reference": "VGT14-AAAA"}, "either a badge"),
-        ({"id": "1", "reference": 42}, "up to 20"),
-        ({"id": "1", "badge": "0" * 64, "at": "yesterday"}, "ISO 8601"),
-        ({"id": "1", "badge": "0" * 64, "at": 12}, "ISO 8601"),
-        ({"id": "1", "badge": "0" * 64, "at": "2026-01-01T08:00:00"}, "time zone"),
-        ({"id": "1", "badge": "0" * 64, "at": "2001-01-01T08:00:00+00:00"}, "clock"),
-        ({"id": "1", "badge": "0" * 64, "at": "NOW", "session": True}, "ISO 8601"),
+        (datetime(2014, 10, 29, 9, 0, tzinfo=UTC), "early", "Check-in opens on 5 November."),
+        (datetime(2014, 11, 4, 22, 59, tzinfo=UTC), "early", "Check-in opens on 5 November."),
+        (datetime(2014, 11, 6, 23, 0, tzinfo=UTC), "over", "VGT 2014 is over."),
+        (datetime(2026, 12, 2, 9, 0, tzinfo=UTC), "over", "VGT 2014 is over."),
     ],
 )
-def test_each_bad_item_of_a_batch_is_refused_alone(app, event, staff, ben, bad, problem):
-    good = item(ben, utcnow())
+def test_a_scan_on_a_day_that_is_not_the_events_is_refused_and_audited(
+    app, event, staff, ben, moment, reason, message
+):
+    session = workshop(event, "Live streaming: tracing the viewers", capacity=20)
 
-    answers = sync(event, [bad, good], actor=staff, desk="")
+    at_the_entrance = scan(event, token(ben), actor=staff, door=Door("Main"), now=moment)
+    at_the_door = scan(event, token(ben), actor=staff, door=door_at(event, session.id), now=moment)
 
-    assert answers[0]["outcome"] == "invalid" and problem in answers[0]["message"]
-    assert answers[1]["outcome"] == "checked_in"
-
-
-def test_an_item_for_a_session_of_another_event_or_none_is_refused_alone(app, event, staff, ben):
-    bad_session = {**item(ben, utcnow()), "session": 999999}
-    not_a_number = {**item(ben, utcnow()), "id": "2", "session": "3"}
-
-    answers = sync(event, [bad_session, not_a_number], actor=staff, desk="")
-
-    assert [a["outcome"] for a in answers] == ["invalid", "invalid"]
-    assert count(CheckIn) == 0
+    for answer in (at_the_entrance, at_the_door):
+        assert answer.outcome == Outcome.REFUSED and answer.message == message
+        assert answer.person.name == "ben"
+    assert count(CheckIn) == 0 and count(SessionAttendance) == 0
+    refusals = audited("check_in.refused")
+    assert [(e.object_id, e.details["reason"]) for e in refusals] == [(ben.id, reason)] * 2
+    assert refusals[0].details["seen_at"] == moment.isoformat()
 
 
-@pytest.mark.parametrize("batch", [None, {}, [], "items", [{}] * 501])
-def test_a_batch_that_is_not_a_list_of_check_ins_is_refused(app, event, staff, batch):
-    with pytest.raises(InvalidBatch):
-        sync(event, batch, actor=staff, desk="")
+def test_the_audit_log_says_why_the_desk_refused(app, event, staff, ben):
+    scan(event, token(ben), actor=staff, door=Door(), now=datetime(2014, 11, 1, tzinfo=UTC))
 
-
-def test_the_desk_checks_in_for_the_events_first_day_before_it_begins(app, event, staff, ben):
-    scan(event, token(ben), actor=staff, door=Door())
-
-    assert db.session.scalars(sa.select(CheckIn.day)).all() == [FIRST_DAY]
+    [entry] = audited("check_in.refused")
+    details = entries_in_words(event, [entry])[entry.id].details
+    assert Detail("Refused because", "Before the event's first day") in details

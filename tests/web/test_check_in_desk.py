@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from conference.check_in.views import DESK_FILES, files_version
 from conference.extensions import db
 from conference.local_time import local_date
 from conference.models import AuditEntry, CheckIn, utcnow
@@ -111,6 +112,19 @@ def test_a_scan_without_its_csrf_token_is_refused(client, auth, desk):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
 
 
+def test_a_name_typed_into_the_scan_field_shows_who_is_called_so(client, auth, desk):
+    ben, _ = desk
+    auth.login(STAFF)
+
+    response = scan(client, "  Be ")
+
+    assert response.status_code == 200
+    assert f'name="code" value="{ben.reference}"' in response.text
+    assert "Check in ben" in response.text and "✗ Refused" not in response.text
+    assert db.session.scalars(sa.select(AuditEntry.action)).all().count("check_in.refused") == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
+
+
 def test_someone_without_a_badge_is_found_by_name_and_checked_in(client, auth, desk):
     ben, _ = desk
     auth.login(STAFF)
@@ -150,9 +164,40 @@ def test_at_a_workshops_door_the_desk_records_who_came_on_its_page(client, auth,
     assert "1 came through the door, 1 of them without a place." in page
 
 
-def test_a_session_of_no_such_kind_is_a_404(client, auth, desk):
+def test_a_session_of_no_such_kind_is_a_404_at_the_entrance(client, auth, desk):
     auth.login(STAFF)
-    assert client.get(DESK, query_string={"session": 999999}).status_code == 404
+    response = client.get(DESK, query_string={"session": 999999})
+
+    assert response.status_code == 404
+    assert "No such session in this event." in response.text
+    assert "Entrance: arrivals of the day" in response.text
+
+
+def test_a_scan_at_a_deleted_workshops_door_is_a_404_at_the_entrance_never_a_500(
+    client, auth, desk
+):
+    auth.login(STAFF)
+    token = csrf_token(client.get(DESK).text)
+
+    response = client.post(
+        DESK + "?session=999999", data={"csrf_token": token, "code": desk[1], "session": 999999}
+    )
+
+    assert response.status_code == 404
+    assert "No such session in this event." in response.text
+    assert "Entrance: arrivals of the day" in response.text
+    assert 'name="session" type="hidden" value=""' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
+
+
+def test_a_scan_whose_page_names_a_deleted_workshop_checks_in_at_the_entrance(client, auth, desk):
+    auth.login(STAFF)
+    token = csrf_token(client.get(DESK).text)
+
+    response = client.post(DESK + "?session=999999", data={"csrf_token": token, "code": desk[1]})
+
+    assert response.status_code == 200 and "✓ Checked in" in response.text
+    assert "Entrance: arrivals of the day" in response.text
 
 
 def test_the_offline_copy_holds_hashes_and_a_fresh_token(client, auth, desk):
@@ -244,6 +289,20 @@ def test_the_service_worker_keeps_the_desk_and_its_files_and_no_json(client, aut
     assert response.content_type.startswith("text/javascript")
     assert '"/vgt-2014/check-in/"' in response.text and '"/static/js/desk.js"' in response.text
     assert "copy.json" not in response.text
+    version = files_version(client.application.static_folder)
+    assert f'var CACHE = PREFIX + "{version}";' in response.text
+
+
+def test_the_service_workers_cache_is_named_by_the_files_it_keeps(tmp_path):
+    def version_of(release: str, desk_script: str) -> str:
+        folder = tmp_path / release
+        for name in DESK_FILES:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(desk_script if name == "js/desk.js" else name)
+        return files_version(str(folder))
+
+    assert version_of("release-1", "one") == version_of("release-1-again", "one")
+    assert version_of("release-1", "one") != version_of("release-2", "two")
 
 
 def test_logging_out_clears_what_the_desk_kept_in_the_browser(client, auth, desk):

@@ -181,6 +181,15 @@ _SAID_ELSEWHERE = {
 
 LONG_TEXT = 120  # characters of a description or abstract the log shows
 
+# Why the desk turned someone away, for the reasons that are not a registration's status.
+DESK_REFUSALS = {
+    "unknown": "Unknown badge or reference",
+    "revoked": "Badge revoked",
+    "offline": "Not a valid badge in the offline desk's copy",
+    "early": "Before the event's first day",
+    "over": "After the event",
+}
+
 
 @dataclass(frozen=True)
 class Detail:
@@ -268,6 +277,8 @@ class _Wording:
             return _label_of_enum(Layout, value)
         if key in ("role", "from_role", "to_role"):
             return _label_of_enum(TeamRole, value)
+        if key == "reason" and area == "check_in":
+            return DESK_REFUSALS.get(value) or _label_of_enum(RegistrationStatus, value)
         if key == "status" and area == "workshop":
             return _label_of_enum(SignupStatus, value)
         if key in ("status", "from_status", "to_status"):

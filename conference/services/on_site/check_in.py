@@ -2,24 +2,24 @@
 coming through a workshop's door once per session.
 
 A badge is refused when it is unknown, revoked, or its registration is not approved (pending,
-waitlisted, rejected, cancelled); every refusal is audited, as a refused person at the door is
-something security wants to know. A second scan is no second arrival: the database keeps one
-check-in per registration and day, so two desks scanning one badge at once make one, and a
-desk that was offline tells its time, of which the earliest is kept.
+waitlisted, rejected, cancelled), and anyone is refused on a day that is not one of the
+event's; every refusal is audited, as a refused person at the door is something security wants
+to know. A second scan is no second arrival: the database keeps one check-in per registration
+and day, so two desks scanning one badge at once make one, and a desk that was offline tells
+its time, of which the earliest is kept. What an offline desk sends is taken in `desk_sync`.
 """
 
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from conference.countries import country_name
 from conference.extensions import db
-from conference.local_time import in_zone
+from conference.local_time import in_zone, local_date
 from conference.models import (
     Badge,
     CheckIn,
@@ -33,12 +33,13 @@ from conference.models import (
 )
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
-from conference.services.errors import DomainError, NotFound
-from conference.services.on_site.arrivals import day_to_show
+from conference.services.errors import NotFound
 from conference.services.on_site.badges import badge_with_token, roles_of
+from conference.services.on_site.codes import BADGE_TOKEN
+from conference.services.registration.listing import registration_by_reference
 
-HEX_64 = re.compile(r"[0-9a-f]{64}")
-REFERENCE = re.compile(r"[A-Z0-9]{2,10}-[A-Z0-9]{4,8}")  # VGT14-7K3QXA; a token has no dash
+# VGT14-7K3QXA, in any case; a badge's token has no dash
+REFERENCE = re.compile(r"[A-Z0-9]{2,10}-[A-Z0-9]{4,8}", re.IGNORECASE)
 
 
 class Outcome(enum.StrEnum):
@@ -115,26 +116,7 @@ class Door:
     session: ProgrammeSession | None = None
 
 
-def badge_by_hash(event: Event, badge_hash: str) -> Badge | None:
-    """The event's badge, valid or revoked, whose token hashes to `badge_hash` (what the desk's
-    offline copy holds instead of the token)."""
-    return db.session.scalars(
-        sa.select(Badge)
-        .join(Registration, Registration.id == Badge.registration_id)
-        .where(Badge.token_hash == badge_hash.lower(), Registration.event_id == event.id)
-        .options(selectinload(Badge.registration))
-    ).first()
-
-
-def registration_by_reference(event: Event, reference: str) -> Registration | None:
-    return db.session.scalars(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.reference == reference.strip().upper()
-        )
-    ).first()
-
-
-def _refuse(
+def refuse(
     event: Event,
     registration: Registration | None,
     reason: str,
@@ -143,7 +125,10 @@ def _refuse(
     actor: User,
     door: Door,
     person: Person | None = None,
+    **details,
 ) -> DeskAnswer:
+    """The desk's answer that someone is not let in, audited on them (or on the event, for a
+    badge nobody knows)."""
     log_action(
         "check_in.refused",
         registration or event,
@@ -152,8 +137,21 @@ def _refuse(
         reason=reason,
         desk=door.desk,
         **({"session_id": door.session.id} if door.session else {}),
+        **details,
     )
     return DeskAnswer(Outcome.REFUSED, message, person)
+
+
+def closed_because(event: Event, at: datetime) -> tuple[str, str] | None:
+    """Why nobody is checked in at the moment `at`, as a reason and a message: it is not one
+    of the event's days at the venue (a desk tried out the week before, a badge scanned after
+    the event). None on the event's days."""
+    day = local_date(at, event.timezone)
+    if day < event.starts_on:
+        return "early", f"Check-in opens on {event.starts_on:%-d %B}."
+    if day > event.ends_on:
+        return "over", f"{event.short_name} is over."
+    return None
 
 
 def admit(
@@ -164,11 +162,14 @@ def admit(
     actor: User,
     door: Door,
     at: datetime | None = None,
+    now: datetime | None = None,
 ) -> DeskAnswer:
     """Let the registration in at `door` (found by its `badge`, or by name with none), at
-    `at` (the desk's time; now when it was online), or refuse it and say why."""
+    `at` (the desk's time, for what it recorded offline; else `now`, our clock's), or refuse
+    it and say why. Only on the event's days, each counting the check-ins of its own."""
+    at = at or now or utcnow()
     if registration is None or registration.event_id != event.id:
-        return _refuse(
+        return refuse(
             event,
             None,
             "unknown",
@@ -179,7 +180,7 @@ def admit(
     badges = {registration.id: badge} if badge else {}
     person = people([registration], badges)[registration.id]
     if badge is not None and not badge.is_valid:
-        return _refuse(
+        return refuse(
             event,
             registration,
             "revoked",
@@ -191,7 +192,7 @@ def admit(
             person=person,
         )
     if registration.status != Status.APPROVED:
-        return _refuse(
+        return refuse(
             event,
             registration,
             registration.status,
@@ -200,7 +201,19 @@ def admit(
             door=door,
             person=person,
         )
-    at = at or utcnow()
+    closed = closed_because(event, at)
+    if closed is not None:
+        reason, message = closed
+        return refuse(
+            event,
+            registration,
+            reason,
+            message,
+            actor=actor,
+            door=door,
+            person=person,
+            seen_at=at.isoformat(),
+        )
     if door.session is not None:
         return _attend(event, registration, person, actor=actor, door=door, at=at)
     return _check_in(event, registration, person, actor=actor, door=door, at=at)
@@ -223,7 +236,7 @@ def existing_check_in(registration_id: int, day: date) -> CheckIn | None:
 
 
 def _check_in(event, registration, person, *, actor, door, at) -> DeskAnswer:
-    day = day_to_show(event, now=at)
+    day = local_date(at, event.timezone)  # the venue's day: each day of the event has its own
     found = existing_check_in(registration.id, day)
     if found is None:
         try:
@@ -334,24 +347,25 @@ def _attend(event, registration, person, *, actor, door, at) -> DeskAnswer:
     return _already(event, person, found.attended_at, by, "at this session")
 
 
-class InvalidCode(DomainError):
-    status_code = 400
+def is_a_code(typed: str) -> bool:
+    """Whether what was typed into the desk's field is a badge's token or a reference; anything
+    else is someone's name, to look them up by."""
+    return bool(BADGE_TOKEN.fullmatch(typed) or REFERENCE.fullmatch(typed))
 
 
-def scan(event: Event, code: str, *, actor: User, door: Door) -> DeskAnswer:
+def scan(
+    event: Event, code: str, *, actor: User, door: Door, now: datetime | None = None
+) -> DeskAnswer:
     """What the desk read or was given: a badge's QR token (from a camera or a USB scanner,
     which types it), or a registration's reference (a person found by name, with no badge on
-    them). An unknown code is refused as an unknown badge."""
-    code = code.strip().upper()
-    if not code or len(code) > 64:
-        raise InvalidCode("Scan a badge, or type a name or a reference.", field="code")
+    them), at `now`. An unknown code is refused as an unknown badge."""
     if REFERENCE.fullmatch(code):
         registration = registration_by_reference(event, code)
         badge = None
     else:
         badge = badge_with_token(code)
         registration = badge.registration if badge else None
-    return admit(event, registration, badge, actor=actor, door=door)
+    return admit(event, registration, badge, actor=actor, door=door, now=now)
 
 
 def doors(event: Event) -> list[ProgrammeSession]:
@@ -375,117 +389,3 @@ def door_at(event: Event, session_id: int | None, desk: str = "") -> Door:
     if session is None or session.event_id != event.id:
         raise NotFound("No such session in this event.", field="session")
     return Door(desk, session)
-
-
-# --- a desk back online: what it recorded meanwhile ------------------------------------------
-
-MAX_BATCH = 500  # check-ins one sync sends; a desk offline for a whole morning sends fewer
-CLOCK_SKEW = timedelta(minutes=5)  # a desk's clock may be this far ahead of ours
-OLDEST = timedelta(days=2)  # a desk's copy lasts a day; what it recorded is sent within two
-
-
-class InvalidBatch(DomainError):
-    status_code = 400
-
-
-@dataclass(frozen=True)
-class SyncItem:
-    """One check-in a desk recorded, as it sends it: its own id for it, the badge's hash (or
-    the registration's reference, for someone found by name), the desk's time, the session."""
-
-    id: str
-    badge: str | None
-    reference: str | None
-    at: datetime
-    session_id: int | None
-    # The desk refused it offline (not a valid badge in its copy): the server records the
-    # refusal, as it does for one made online, and never lets it in afterwards.
-    refused: bool = False
-
-
-def _text(value, longest: int) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= longest else None
-
-
-def parse_item(raw, *, now: datetime) -> SyncItem | str:
-    """The item, or what is wrong with it in words."""
-    if not isinstance(raw, dict):
-        return "Not a check-in."
-    item_id = _text(raw.get("id"), 64)
-    if item_id is None:
-        return "A check-in needs its desk's id (up to 64 characters)."
-    badge, reference = raw.get("badge"), raw.get("reference")
-    if badge is not None and not (isinstance(badge, str) and HEX_64.fullmatch(badge)):
-        return "The badge must be given by its SHA-256 hash (64 hexadecimal digits)."
-    if reference is not None and _text(reference, 20) is None:
-        return "A reference has up to 20 characters."
-    if (badge is None) == (reference is None):
-        return "A check-in names either a badge or a reference."
-    try:
-        at = datetime.fromisoformat(raw.get("at"))
-    except (TypeError, ValueError):
-        return "The time must be an ISO 8601 date and time."
-    if at.tzinfo is None:
-        return "The time must say its time zone."
-    if at > now + CLOCK_SKEW or at < now - OLDEST:
-        return "The time is not one of the last two days: check the desk's clock."
-    session_id = raw.get("session")
-    if session_id is not None and (
-        isinstance(session_id, bool)
-        or not isinstance(session_id, int)
-        or not 0 < session_id < 2**31
-    ):
-        return "A session is given by its number."
-    refused = raw.get("refused", False)
-    if not isinstance(refused, bool):
-        return "Refused is true or false."
-    return SyncItem(item_id, badge, reference, at.astimezone(UTC), session_id, refused)
-
-
-def _invalid(raw, problem: str) -> dict:
-    item_id = raw.get("id") if isinstance(raw, dict) and _text(raw.get("id"), 64) else None
-    return {"id": item_id, "outcome": "invalid", "message": problem}
-
-
-def sync(event: Event, batch, *, actor: User, desk: str, now: datetime | None = None) -> list:
-    """Take what an offline desk recorded, in order, each check-in once: a badge revoked or a
-    registration cancelled while it was offline is refused now (and the desk is told), two
-    desks' check-ins of one person keep the earliest time. Each item gets its answer; an item
-    that is not a check-in is refused alone, the others are taken."""
-    now = now or utcnow()
-    if not isinstance(batch, list) or not 0 < len(batch) <= MAX_BATCH:
-        raise InvalidBatch(f"Send between 1 and {MAX_BATCH} check-ins in a list.")
-    sessions = {
-        s.id: s
-        for s in db.session.scalars(
-            sa.select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
-        )
-    }
-    answers = []
-    for raw in batch:
-        item = parse_item(raw, now=now)
-        if isinstance(item, str):
-            answers.append(_invalid(raw, item))
-            continue
-        if item.session_id is not None and item.session_id not in sessions:
-            answers.append(_invalid(raw, "No such session in this event."))
-            continue
-        if item.badge:
-            badge = badge_by_hash(event, item.badge)
-            registration = badge.registration if badge else None
-        else:
-            badge, registration = None, registration_by_reference(event, item.reference)
-        door = Door(desk, sessions.get(item.session_id))
-        if item.refused:
-            answer = _refuse(
-                event,
-                registration,
-                "offline",
-                "Refused offline: not a valid badge in the desk's copy.",
-                actor=actor,
-                door=door,
-            )
-        else:
-            answer = admit(event, registration, badge, actor=actor, door=door, at=item.at)
-        answers.append({"id": item.id, **answer.as_json()})
-    return answers

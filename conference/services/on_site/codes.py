@@ -9,12 +9,17 @@ neither prints a badge nor verifies a letter.
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 from flask import current_app
 
 # Letters a person reads and types without confusing them (no 0/O, 1/I/L).
 READABLE = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+# What `badge_token` writes (26 characters of base 32), in whatever case a scanner types it.
+BADGE_TOKEN = re.compile(r"[A-Z2-7]{26}", re.IGNORECASE)
 
 
 def new_nonce() -> str:

@@ -12,7 +12,8 @@
   var KEY = PREFIX + root.getAttribute("data-event") + ":";
   var REFRESH_EVERY = 60000;
   var RETRY_EVERY = 10000;
-  var TOKEN = /^[A-Z2-7]{20,64}$/;
+  var BATCH = Number(root.getAttribute("data-batch"));  // check-ins the server takes at once
+  var TOKEN = /^[A-Z2-7]{26}$/;
   var REFERENCE = /^[A-Z0-9]{2,10}-[A-Z0-9]{4,8}$/;
   var scanForm = root.querySelector("[data-scan-form]");
   var codeField = document.getElementById("code");
@@ -66,6 +67,19 @@
     var options = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
     if (kept && kept.timezone) { options.timeZone = kept.timezone; }
     return new Date(iso).toLocaleTimeString("en-GB", options);
+  }
+
+  function dayOf(iso) {  // the day at the venue, as the copy's "day" writes it (YYYY-MM-DD)
+    var kept = copy();
+    var options = {year: "numeric", month: "2-digit", day: "2-digit"};
+    if (kept && kept.timezone) { options.timeZone = kept.timezone; }
+    return new Intl.DateTimeFormat("en-CA", options).format(new Date(iso));
+  }
+
+  // A check-in counts for today's "already" only when it was made today at the venue: a copy
+  // made on the first day says nothing of who came in on the second.
+  function checkedInToday(person) {
+    return Boolean(person.checked_in_at) && dayOf(person.checked_in_at) === dayOf(new Date().toISOString());
   }
 
   var STATES = {checked_in: "✓ Checked in", already: "✓ Already checked in", refused: "✗ Refused"};
@@ -130,7 +144,7 @@
     var kept = copy();
     if (!kept || session) { return; }
     kept.people.forEach(function (one) {
-      if (one.reference === person.reference && (!one.checked_in_at || at < one.checked_in_at)) {
+      if (one.reference === person.reference && (!checkedInToday(one) || at < one.checked_in_at)) {
         one.checked_in_at = at;
         one.checked_in_by = "this desk";
       }
@@ -182,9 +196,21 @@
   }
 
   function send() {
-    var waiting = queue();
-    if (!waiting.length || sending) { return Promise.resolve(); }
+    if (!queue().length || sending) { return Promise.resolve(); }
     sending = true;
+    return sendNext().then(function () {
+      online = true;
+    }, function () {
+      online = false;
+    }).then(function () {
+      sending = false;
+      showNetwork();
+    });
+  }
+
+  function sendNext() {  // the queue, oldest first, as many at a time as the server takes
+    var waiting = queue().slice(0, BATCH);
+    if (!waiting.length) { return Promise.resolve(); }
     var batch = waiting.map(function (item) {
       return {id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session,
         refused: Boolean(item.refused)};
@@ -206,12 +232,8 @@
         }
       });
       save("queue", queue().filter(function (item) { return !sent[item.id]; }));
-      online = true;
-    }).catch(function () {
-      online = false;
-    }).then(function () {
-      sending = false;
       showNetwork();
+      return sendNext();
     });
   }
 
@@ -226,8 +248,11 @@
         : "Offline, and this desk has no copy to check badges against.", null);
       return;
     }
-    var again = queue().some(function (one) { return one.person && one.person.reference === person.reference && one.session === item.session; });
-    if (!session && person.checked_in_at) {
+    var again = queue().some(function (one) {
+      return one.person && one.person.reference === person.reference && one.session === item.session &&
+        (session || dayOf(one.at) === dayOf(item.at));
+    });
+    if (!session && checkedInToday(person)) {
       show("already", "Already checked in today at " + clock(person.checked_in_at) + " by " + (person.checked_in_by || "another desk") + ".", person);
     } else if (again) {
       show("already", "Already recorded by this desk.", person);
@@ -245,7 +270,8 @@
     var item = {id: randomId(), at: new Date().toISOString(), session: session ? Number(session) : null, person: person};
     if (target.badge) { item.badge = target.badge; } else { item.reference = target.reference; }
     if (!online) { offlineAnswer(item); return; }
-    post([{id: item.id, badge: item.badge, reference: item.reference, at: item.at, session: item.session}])
+    // Sent with no time: the server checks them in at its own, whatever this desk's clock says.
+    post([{id: item.id, badge: item.badge, reference: item.reference, session: item.session}])
       .then(function (body) {
         var answer = body.answers[0];
         show(answer.outcome === "invalid" ? "refused" : answer.outcome, answer.message, answer.person);
