@@ -121,18 +121,10 @@ def test_revoking_when_there_is_no_badge_is_refused(app, event):
         badges.revoke_badge(anna, actor=make_organiser(event), reason="Lost")
 
 
-def test_an_unknown_or_absurd_token_finds_no_badge(app, event):
-    assert badges.badge_with_token("") is None
+def test_an_unknown_token_finds_no_badge(app, event):
+    badges.badge_of(approved(event, "anna@police.example"), actor=None)
+
     assert badges.badge_with_token("NOTATOKEN") is None
-    assert badges.badge_with_token("A" * 5000) is None
-
-
-def test_a_token_read_by_a_scanner_with_stray_spaces_or_lower_case_still_finds_the_badge(
-    app, event
-):
-    badge = badges.badge_of(approved(event, "anna@police.example"), actor=None)
-
-    assert badges.badge_with_token(f"  {badges.token_of(badge).lower()}\n").id == badge.id
 
 
 def test_an_approved_registration_later_cancelled_has_no_badge_to_print(app, event):

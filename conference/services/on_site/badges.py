@@ -163,11 +163,10 @@ def token_of(badge: Badge) -> str:
 
 
 def badge_with_token(token: str) -> Badge | None:
-    """The badge, valid or revoked, whose QR code carries `token`; None for an unknown one."""
-    token = token.strip().upper()
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalars(sa.select(Badge).where(Badge.token_hash == hashed(token))).first()
+    """The badge, valid or revoked, whose QR code carries `token`, in either case (a USB scanner
+    types what it reads, Caps Lock included); None for an unknown one."""
+    found = sa.select(Badge).where(Badge.token_hash == hashed(token.upper()))
+    return db.session.scalars(found).first()
 
 
 @dataclass(frozen=True)
