@@ -15,6 +15,7 @@ from conference.services.events.finding import all_events
 from conference.services.mail import outbox
 from conference.services.people.accounts import PASSWORD_MIN_LENGTH
 from conference.services.people.team import create_team_member
+from conference.services.privacy import retention
 from conference.services.registration.workflow import registration_window_notice
 
 
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("seed-demo")
@@ -158,3 +160,25 @@ def send_mail_command(watch: float | None) -> None:
                 raise SystemExit(1)
             return
         time.sleep(watch)
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Anonymise the personal data of events past their retention period. Run it daily."""
+    due = retention.due_purges()
+    if not due:
+        click.echo("Nothing to purge.")
+        return
+    for purge in due:
+        event = purge.event
+        when = purge.at.astimezone(ZoneInfo(event.timezone))
+        verb = "Would anonymise" if dry_run else "Anonymised"
+        if not dry_run:
+            retention.purge_event(event)
+            db.session.commit()
+        click.echo(
+            f"{verb} {purge.registrations} registration(s) of {event.short_name} ({event.slug}),"
+            f" due since {when:%-d %B %Y} ({event.retention_months} months after the event)."
+        )

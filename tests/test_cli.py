@@ -37,9 +37,11 @@ from conference.models import (
 from conference.permissions import needs_two_factor
 from conference.services.on_site import visa_letters
 from conference.services.people.accounts import authenticate
+from conference.services.privacy import retention
 from conference.services.programme import publishing
 from conference.services.registration import workflow
 from conference.templating import date_range
+from tests.factories import approved, make_event, next_november, register
 
 
 def count(model) -> int:
@@ -274,3 +276,58 @@ def test_a_demo_loaded_before_moves_with_its_programme_and_published_version(run
     back = publishing.published_programme(db.session.scalars(sa.select(Event)).one())
     assert (back.version, back.first_day) == (3, date(2014, 11, 5))
     assert back.local(back.sessions[1].starts_at).isoformat() == "2014-11-05T09:15:00+01:00"
+
+
+# --- the retention purge ------------------------------------------------------------------------
+
+
+def test_purge_dry_run_lists_the_events_past_their_retention_and_changes_nothing(runner, app):
+    old = make_event()  # 5 and 6 November 2014: twelve months on, long due
+    approved(old, "dana@police.example")
+    approved(make_event(slug="vgt-next", **next_november()), "kim@police.example")
+    db.session.commit()
+    result = runner.invoke(args=["purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Would anonymise 1 registration(s) of VGT 2014 (vgt-2014), due since 7 November 2015"
+        " (12 months after the event)."
+    ]
+    assert (
+        db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.purged")).all()
+        == []
+    )
+    assert db.session.scalars(sa.select(User.email).order_by(User.email)).all() == [
+        "dana@police.example",
+        "kim@police.example",
+    ]
+
+
+def test_purge_anonymises_past_events_keeping_their_counts_once(runner, app):
+    old = make_event()
+    dana = approved(old, "dana@police.example")
+    register(old, "jo@police.example", country="NL")
+    kept = approved(make_event(slug="vgt-next", **next_november()), "kim@police.example")
+    db.session.commit()
+
+    def statistics(event):
+        return Counter(
+            db.session.execute(
+                sa.select(Registration.status, Registration.country).where(
+                    Registration.event_id == event.id
+                )
+            ).all()
+        )
+
+    before = statistics(old)
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Anonymised 2 registration(s) of VGT 2014")
+    db.session.expire_all()
+    assert statistics(old) == before
+    purged = db.session.get(Registration, dana.id)
+    assert purged.user.name.startswith("Erased person ") and purged.job_title == ""
+    # The delegate's account lives on, for other events; the registration no longer names it.
+    assert purged.user.email != "dana@police.example"
+    assert db.session.get(Registration, kept.id).job_title == "Detective Inspector"
+    assert retention.due_purges() == []
+    assert runner.invoke(args=["purge"]).output == "Nothing to purge.\n"

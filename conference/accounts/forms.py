@@ -142,3 +142,13 @@ class ChangePasswordForm(ResetPasswordForm):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Change password")
+
+
+class EraseAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)],
+        description="To show that it is you who asks.",
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Erase my account")

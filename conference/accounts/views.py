@@ -268,4 +268,4 @@ def home():
 
 # The invitee's side of team invitations, and the owner's changes to their account, add their
 # routes to this blueprint.
-from conference.accounts import changes, team_invitations  # noqa: E402, F401
+from conference.accounts import changes, privacy, team_invitations  # noqa: E402, F401

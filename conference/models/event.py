@@ -21,6 +21,7 @@ class Event(Base):
     __table_args__ = (
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        sa.CheckConstraint("retention_months > 0", name="retention_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,9 @@ class Event(Base):
     letter_signatory_title: Mapped[str] = mapped_column(
         sa.String(200), default="", server_default=""
     )
+    # How long the delegates' personal data is kept after the event: `flask purge` then
+    # anonymises it (services.privacy.retention).
+    retention_months: Mapped[int] = mapped_column(default=12, server_default="12")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list["EventOrganisation"]] = relationship(

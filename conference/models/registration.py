@@ -138,6 +138,9 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None]
     # The personal agenda's calendar link is derived from this; raising it revokes the old link.
     agenda_feed_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # When its delegate's personal data was taken out (an erased account, the retention
+    # period's end): what stays is counted in the statistics, and names nobody.
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

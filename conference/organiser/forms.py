@@ -193,6 +193,14 @@ class EventSettingsForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="e.g. Deputy Chief of Police, Dutch National Police.",
     )
+    retention_months = IntegerField(
+        "Months to keep personal data after the event",
+        validators=[
+            InputRequired(message="Give a number of months."),
+            NumberRange(min=1, max=120, message="Give a number of months from 1 to 120."),
+        ],
+        description="Then the delegates' personal data is anonymised; the counts stay.",
+    )
     submit = SubmitField("Save settings")
 
     def validate_ends_on(self, field):

@@ -18,6 +18,7 @@ from conference.permissions import Permission, requires
 from conference.refusals import on_refusal
 from conference.services.events import event_settings
 from conference.services.events.event_settings import EventSettings, OrganisationDetails
+from conference.services.privacy import retention
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
@@ -32,7 +33,7 @@ def settings():
             **{name: form[name].data for name in current.__dict__ if name != "approval_required"},
             approval_required=form.approval_required.data == "yes",
         )
-        on_refusal(lambda: render_template("organiser/settings.html", form=form), form)
+        on_refusal(lambda: _page(form), form)
         changes, promoted = event_settings.update_event(g.event, wanted, actor=current_user)
         db.session.commit()
         if not changes:
@@ -45,7 +46,11 @@ def settings():
             )
             flash(f"The settings are saved.{promoted_note}", "success")
         return redirect(url_for("organiser.settings"))
-    return render_template("organiser/settings.html", form=form), 400 if form.errors else 200
+    return _page(form), 400 if form.errors else 200
+
+
+def _page(form: EventSettingsForm):
+    return render_template("organiser/settings.html", form=form, purge=retention.purge_of(g.event))
 
 
 @blueprint.route("/partners")

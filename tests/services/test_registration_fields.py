@@ -33,6 +33,7 @@ WORKFLOW_COLUMNS = {
     "waitlisted_at",
     "cancelled_at",
     "agenda_feed_version",
+    "anonymised_at",
     "created_at",
     "updated_at",
 }

@@ -41,6 +41,8 @@ accounts.change_name                       login     200       200       200    
 accounts.change_email                      login     200       200       200       200       200
 accounts.confirm_email_change              login     400       400       400       400       400
 accounts.change_password                   login     200       200       200       200       200
+accounts.download_data                     login     200       200       200       200       200
+accounts.erase_account                     login     200       200       200       200       200
 delegate.register                          login     >own      200       200       200       200
 delegate.registration                      login     200       >register >register >register >register
 delegate.edit_registration                 login     200       404       404       404       404

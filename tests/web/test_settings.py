@@ -30,6 +30,7 @@ def form(**overrides) -> dict:
         "registration_opens": "",
         "registration_closes": "",
         "approval_required": "yes",
+        "retention_months": "12",
     }
     values.update(overrides)
     return values
@@ -61,6 +62,18 @@ def test_an_organiser_changes_the_venue_and_the_change_is_audited(logged_in, eve
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.updated"))
     assert entry.one().details["changes"]["venue"][1] == "RAI Amsterdam"
     assert "The settings are saved." in logged_in.get(SETTINGS).text
+
+
+def test_the_settings_say_when_the_personal_data_is_purged_and_change_it(logged_in, event):
+    # The event ended on 6 November 2014: twelve months later its personal data was due.
+    assert "Due since 7 Nov 2015" in logged_in.get(SETTINGS).text
+    response = logged_in.post(SETTINGS, data=form(retention_months="240"))
+    assert response.status_code == 400 and "from 1 to 120" in response.text
+    assert_redirects(logged_in.post(SETTINGS, data=form(retention_months="120")), to=SETTINGS)
+    assert reloaded(event).retention_months == 120
+    assert "Due since 7 Nov 2024" in logged_in.get(SETTINGS).text
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.updated"))
+    assert entry.one().details["changes"]["retention_months"] == [12, 120]
 
 
 def test_saving_the_same_settings_says_nothing_changed(logged_in):

@@ -289,6 +289,7 @@ def test_the_settings_form_holds_the_letters_wording(organiser_in, event):
         "ends_on": "2014-11-06",
         "capacity": "150",
         "approval_required": "yes",
+        "retention_months": "12",
         "letter_letterhead": "Dutch National Police\r\nNational Unit",
         "letter_purpose": "To take part in the conference.",
         "letter_costs": "The host bears the conference fee.",

@@ -171,6 +171,11 @@ LABELS = {
     "seen_at": "Seen at the desk",  # for a check-in made offline, the desk's own time
     "check_in.reason": "Refused because",
     "attendance.session_id": "Session",
+    "pseudonym": "Known now as",
+    "because": "Because",
+    "user.registrations": "Registrations anonymised",
+    "event.registrations": "Registrations anonymised",
+    "event.invitations": "Unused invitations anonymised",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.

@@ -50,6 +50,8 @@ class EventSettings:
     letter_costs: str = ""
     letter_signatory_name: str = ""
     letter_signatory_title: str = ""
+    # Months after the event that the delegates' personal data is kept (services.privacy).
+    retention_months: int = 12
 
 
 def settings_of(event: Event) -> EventSettings:
@@ -73,6 +75,7 @@ def settings_of(event: Event) -> EventSettings:
         letter_costs=event.letter_costs,
         letter_signatory_name=event.letter_signatory_name,
         letter_signatory_title=event.letter_signatory_title,
+        retention_months=event.retention_months,
     )
 
 

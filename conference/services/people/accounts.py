@@ -246,7 +246,7 @@ class AccountChangeRefused(DomainError):
     status_code = 400
 
 
-def _check_password(user: User, password: str, field: str) -> None:
+def check_password(user: User, password: str, field: str) -> None:
     try:
         _password_hashing().hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as error:
@@ -269,7 +269,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     differs: neither the page nor the old address learns whether the address is in use, as
     with sign-up.
     """
-    _check_password(user, password, "password")
+    check_password(user, password, "password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise AccountChangeRefused("That is your email address already.", "email")
@@ -342,7 +342,7 @@ def confirm_email_change(user: User, token: str, now: datetime | None = None) ->
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """A new password, for whoever knows the current one; every other session ends (the
     caller logs the current one in again) and the account's address is told."""
-    _check_password(user, current_password, "current_password")
+    check_password(user, current_password, "current_password")
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     log_action("user.changed_password", user, actor=user)

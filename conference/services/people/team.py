@@ -83,16 +83,21 @@ def _membership(event: Event, user_id: int) -> TeamMember:
     return member
 
 
-def _refuse_if_last_organiser(event: Event, member: TeamMember, verb: str) -> None:
-    """An event always keeps an organiser: otherwise nobody could run its team again."""
+def is_last_organiser(member: TeamMember) -> bool:
+    """An event always keeps an organiser: otherwise nobody could run its team again. The
+    caller holds the event's lock, so that two organisers cannot both leave at once."""
     if member.role != TeamRole.ORGANISER:
-        return
+        return False
     organisers = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(TeamMember)
-        .where(TeamMember.event_id == event.id, TeamMember.role == TeamRole.ORGANISER)
+        .where(TeamMember.event_id == member.event_id, TeamMember.role == TeamRole.ORGANISER)
     )
-    if organisers <= 1:
+    return organisers <= 1
+
+
+def _refuse_if_last_organiser(event: Event, member: TeamMember, verb: str) -> None:
+    if is_last_organiser(member):
         raise DomainError(
             f"You cannot {verb} the last organiser: make someone else an organiser first."
         )
