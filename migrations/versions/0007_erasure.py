@@ -1,6 +1,6 @@
 """privacy: each event's retention period, and anonymised registrations
 
-Revision ID: 0007_erasure
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 14:30:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0007_erasure"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
