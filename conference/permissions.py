@@ -14,6 +14,9 @@ class Permission(enum.StrEnum):
     DECIDE = "decide"  # approve, reject, waitlist; notes and tags
     MANAGE = "manage"  # event settings, partners, team, imports, bulk changes
     CHECK_IN = "check_in"  # the check-in desk
+    # Dietary and accessibility needs, passport details, dates of birth: special-category or
+    # sensitive data, for those who look after the delegates (docs/access.md says who sees what).
+    SENSITIVE = "sensitive"
 
 
 ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
