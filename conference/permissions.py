@@ -35,6 +35,11 @@ def permissions_of(user, event) -> frozenset[Permission]:
     return ROLE_PERMISSIONS.get(role, frozenset())
 
 
+def sees_sensitive_data(user, event) -> bool:
+    """Whether the user's role in the event shows them the delegates' sensitive data."""
+    return Permission.SENSITIVE in permissions_of(user, event)
+
+
 def needs_two_factor(user, event) -> bool:
     return user.role_in(event) in ROLES_NEEDING_TWO_FACTOR and not user.has_two_factor
 
