@@ -90,6 +90,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "INVITATION_CODE_RATE_LIMIT": os.environ.get(
+            "INVITATION_CODE_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
         "LETTER_CHECK_RATE_LIMIT": os.environ.get(
             "LETTER_CHECK_RATE_LIMIT", "10 per minute;100 per day"
         ),
