@@ -139,3 +139,15 @@ def test_no_log_line_carries_a_need(client, auth, nadia, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for needs in (DIETARY, CORRECTED, ACCESSIBILITY):
         assert needs not in logged
+
+
+@pytest.mark.parametrize("role", ["organiser", *READ_ONLY])
+def test_the_audit_log_words_a_needs_change_by_role(client, auth, nadia, role):
+    auth.login(f"{role}@politie.example")
+    page = client.get("/vgt-2014/organiser/audit-log").text
+    assert "Dietary needs" in page
+    if role == "organiser":
+        assert DIETARY in page and CORRECTED in page
+    else:
+        assert DIETARY not in page and CORRECTED not in page
+        assert "changed (seen by the organisers only)" in page
