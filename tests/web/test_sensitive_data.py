@@ -151,3 +151,23 @@ def test_the_audit_log_words_a_needs_change_by_role(client, auth, nadia, role):
     else:
         assert DIETARY not in page and CORRECTED not in page
         assert "changed (seen by the organisers only)" in page
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+def test_moderators_and_viewers_cannot_sort_out_who_has_dietary_needs(client, auth, nadia, role):
+    auth.login(f"{role}@politie.example")
+    page = client.get("/vgt-2014/organiser/registrations").text
+    assert 'name="dietary"' not in page
+    assert client.get("/vgt-2014/organiser/registrations?dietary=yes").status_code == 400
+    exported = client.post(
+        "/vgt-2014/organiser/exports/participants?dietary=yes",
+        data={"columns": ["name"], "format": "csv"},
+    )
+    assert exported.status_code == 400
+
+
+def test_organisers_filter_by_dietary_needs(client, auth, nadia):
+    auth.login("organiser@politie.example")
+    page = client.get("/vgt-2014/organiser/registrations?dietary=yes")
+    assert page.status_code == 200 and nadia.reference in page.text
+    assert 'name="dietary"' in page.text
