@@ -86,9 +86,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from conference.security import register
+    from conference import security, session_lifetime
 
-    register(app)
+    security.register(app)
+    session_lifetime.register(app)
 
 
 def register_commands(app: Flask) -> None:

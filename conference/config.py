@@ -76,6 +76,12 @@ def settings_from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A logged-in session ends after this long without a request, and this long after its
+        # log-in however busy; team members' sooner (`session_lifetime`).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_LIFETIME_HOURS": int(os.environ.get("SESSION_LIFETIME_HOURS", "72")),
+        "TEAM_SESSION_IDLE_MINUTES": int(os.environ.get("TEAM_SESSION_IDLE_MINUTES", "30")),
+        "TEAM_SESSION_LIFETIME_HOURS": int(os.environ.get("TEAM_SESSION_LIFETIME_HOURS", "12")),
         # A token lives as long as the session it belongs to, so that a long form filled in
         # slowly is not refused (and its input lost) for age alone.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -84,6 +90,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "INVITATION_CODE_RATE_LIMIT": os.environ.get(
+            "INVITATION_CODE_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
         "LETTER_CHECK_RATE_LIMIT": os.environ.get(
             "LETTER_CHECK_RATE_LIMIT", "10 per minute;100 per day"
         ),

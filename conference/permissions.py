@@ -14,6 +14,9 @@ class Permission(enum.StrEnum):
     DECIDE = "decide"  # approve, reject, waitlist; notes and tags
     MANAGE = "manage"  # event settings, partners, team, imports, bulk changes
     CHECK_IN = "check_in"  # the check-in desk
+    # Dietary and accessibility needs, passport details, dates of birth: special-category or
+    # sensitive data, for those who look after the delegates (docs/access.md says who sees what).
+    SENSITIVE = "sensitive"
 
 
 ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
@@ -30,6 +33,11 @@ ROLES_NEEDING_TWO_FACTOR = frozenset({TeamRole.ORGANISER, TeamRole.MODERATOR})
 def permissions_of(user, event) -> frozenset[Permission]:
     role = user.role_in(event) if user.is_authenticated else None
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def sees_sensitive_data(user, event) -> bool:
+    """Whether the user's role in the event shows them the delegates' sensitive data."""
+    return Permission.SENSITIVE in permissions_of(user, event)
 
 
 def needs_two_factor(user, event) -> bool:

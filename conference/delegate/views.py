@@ -3,7 +3,17 @@ pending, the needs once approved), cancel."""
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
@@ -14,7 +24,7 @@ from conference.delegate.forms import (
 )
 from conference.downloads import attachment
 from conference.event_context import attach_event
-from conference.extensions import db
+from conference.extensions import db, limiter
 from conference.models import Registration
 from conference.refusals import on_refusal, refused_error
 from conference.services.errors import (
@@ -47,7 +57,23 @@ def _registered_already() -> bool:
     return isinstance(refused_error(), AlreadyRegistered)
 
 
+def invitation_code_rate_limit() -> str:
+    return current_app.config["INVITATION_CODE_RATE_LIMIT"]
+
+
+def _no_invitation_code() -> bool:
+    """Only a request that tries a code counts: the email's link, or the form sent with one."""
+    return not (request.args.get("code") or request.form.get("invitation_code"))
+
+
+def _account() -> str:
+    return current_user.get_id() if current_user.is_authenticated else request.remote_addr or ""
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
+# Codes are not to be guessed, from one address or from one account over many.
+@limiter.limit(invitation_code_rate_limit, exempt_when=_no_invitation_code)
+@limiter.limit(invitation_code_rate_limit, exempt_when=_no_invitation_code, key_func=_account)
 @login_required
 def register():
     on_refusal(_to_the_registration)

@@ -1,12 +1,13 @@
 """The audit log of the event: read-only, as the log itself is append-only."""
 
 from flask import g, render_template, request
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import AuditLogFilterForm
-from conference.permissions import Permission, requires
+from conference.permissions import Permission, requires, sees_sensitive_data
 from conference.services.audit import reading, wording
 
 PAGE_SIZE = 50
@@ -35,6 +36,8 @@ def audit_log_page():
         form=form,
         page=page,
         narrow=narrow,
-        words=wording.entries_in_words(g.event, page.items),
+        words=wording.entries_in_words(
+            g.event, page.items, sensitive=sees_sensitive_data(current_user, g.event)
+        ),
         action_label=reading.action_label,
     )

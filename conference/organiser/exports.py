@@ -24,7 +24,7 @@ from conference.organiser.forms import (
     ParticipantExportForm,
 )
 from conference.organiser.registrations import filter_form
-from conference.permissions import Permission, requires
+from conference.permissions import Permission, requires, sees_sensitive_data
 from conference.refusals import on_refusal, refused_error
 from conference.services.registration import (
     exports,
@@ -49,13 +49,17 @@ def _filter():
     return form.to_filter()
 
 
+def _sensitive() -> bool:
+    return sees_sensitive_data(current_user, g.event)
+
+
 def _exports_page(participant_form=None, status=200):
     filters = _filter()
     return render_template(
         "organiser/exports.html",
         filters=filters,
         participant_form=participant_form
-        or ParticipantExportForm(formdata=None, columns=USUAL_COLUMNS),
+        or ParticipantExportForm(formdata=None, columns=USUAL_COLUMNS, sensitive=_sensitive()),
         download_form=DownloadForm(formdata=None),
     ), status
 
@@ -86,7 +90,7 @@ def exports_page():
 @blueprint.route("/exports/participants", methods=["POST"])
 @requires(Permission.VIEW)
 def export_participants():
-    form = ParticipantExportForm()
+    form = ParticipantExportForm(sensitive=_sensitive())
     if not form.validate_on_submit():
         return _exports_page(form, status=400)
     export = exports.participant_list(g.event, _filter(), form.columns.data, actor=current_user)

@@ -35,7 +35,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from conference.forms import CountryField
 from conference.models import BadgeRole, OrganisationKind
 from conference.services.on_site.badge_pdf import Layout
-from conference.services.registration.exports import PARTICIPANT_COLUMNS
+from conference.services.registration.exports import participant_columns
 
 
 class DecisionForm(FlaskForm):
@@ -273,14 +273,22 @@ def _at_least_one_column(form, field):
 
 
 class ParticipantExportForm(FlaskForm):
+    """The participant list's columns, those the reader may see (`sensitive`: all of them)."""
+
     columns = SelectMultipleField(
         "Columns",
-        choices=[SelectChoice(key, column.header) for key, column in PARTICIPANT_COLUMNS.items()],
         validators=[_at_least_one_column],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     format = SelectField("Format", choices=["csv", "xlsx"])
+
+    def __init__(self, *args, sensitive: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns.choices = [
+            SelectChoice(key, column.header)
+            for key, column in participant_columns(sensitive).items()
+        ]
 
 
 class DownloadForm(FlaskForm):

@@ -63,8 +63,10 @@ class RegistrationFilterForm(FlaskForm):
         default=DEFAULT_SORT,
     )
 
-    def __init__(self, formdata, *, countries, organisations, tags):
+    def __init__(self, formdata, *, countries, organisations, tags, sensitive: bool):
         super().__init__(formdata)
+        if not sensitive:  # who has dietary needs is itself theirs to know: no such filter
+            self.dietary.choices = YES_NO[:1]
         self.country.choices = [SelectChoice("", "All countries")] + [
             SelectChoice(code, name) for code, name in by_name(countries)
         ]

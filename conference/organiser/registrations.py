@@ -22,7 +22,7 @@ from conference.organiser.registration_forms import (
     RegistrationFilterForm,
     TagChoiceForm,
 )
-from conference.permissions import Permission, requires
+from conference.permissions import Permission, requires, sees_sensitive_data
 from conference.refusals import on_refusal
 from conference.services.audit import writing
 from conference.services.on_site import badge_pdf, badges
@@ -46,6 +46,7 @@ def filter_form(tags) -> RegistrationFilterForm:
         countries=listing.countries_of(g.event),
         organisations=[link.organisation for link in g.event.organisations],
         tags=tags,
+        sensitive=sees_sensitive_data(current_user, g.event),
     )
 
 

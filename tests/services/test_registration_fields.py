@@ -77,7 +77,7 @@ def test_the_exports_carry_exactly_the_fields_declared_for_them():
     assert participants == {f.csv_column for f in fields.in_export(ExportList.PARTICIPANTS)}
     headers = {column.header for column in exports.PARTICIPANT_COLUMNS.values()}
     assert {f.label for f in fields.in_export(ExportList.PARTICIPANTS)} <= headers
-    security = set(exports.SECURITY_COLUMNS) - LIST_COLUMNS
+    security = set(exports.security_columns(sensitive=True)) - LIST_COLUMNS
     assert security == {f.csv_column for f in fields.in_export(ExportList.SECURITY)}
     assert [f.name for f in fields.in_export(ExportList.CATERING)] == ["dietary_needs"]
 

@@ -1,151 +1,62 @@
 """Walk every route in the app as every role, from anonymous to each team role: who gets in where.
 
-A new route fails this test until it says here who may use it, and so does a new team role.
+The expectations are the access matrix in docs/access.md: a new route fails this test until
+that file says who may use it, and so does a new team role or a change to a role's permissions.
 """
+
+from pathlib import Path
 
 import pytest
 
 from conference.extensions import db
 from conference.models import TeamRole
+from conference.permissions import ROLE_PERMISSIONS, Permission
+from conference.services.on_site.badges import badge_of
+from conference.services.on_site.visa_letters import give_details
 from tests.client import assert_redirects, log_in_first, redirects_to
-from tests.factories import make_organiser, make_user, register
+from tests.factories import make_event, make_organiser, make_user, register, workshop
+from tests.on_site_helpers import PASSPORT, asked_for_letter, letter_worded
 
-# What each role gets from each route: a status code; `login`, sent to the log-in form and back
-# here afterwards (`?next=`); or `>place`, a redirect to one of PLACES. A new role is a new column,
-# a new route a new row. Each route is walked with GET, or POST when it takes no GET.
-ACCESS = """
-endpoint                                   anonymous delegate  organiser moderator viewer    check_in
-static                                     200       200       200       200       200       200
-public.index                               >event    >event    >event    >event    >event    >event
-public.favicon                             200       200       200       200       200       200
-public.event_without_slash                 >event    >event    >event    >event    >event    >event
-public.event                               200       200       200       200       200       200
-public.programme                           200       200       200       200       200       200
-public.session                             404       404       404       404       404       404
-public.speaker                             404       404       404       404       404       404
-public.schedule_json                       404       404       404       404       404       404
-public.schedule_xml                        404       404       404       404       404       404
-public.verify_letter                       200       200       200       200       200       200
-accounts.signup                            200       >home     >home     >home     >home     >home
-accounts.login                             200       >own      >list     >list     >list     >desk
-accounts.two_factor_login                  >login    >login    >login    >login    >login    >login
-accounts.two_factor_setup                  login     200       200       200       200       200
-accounts.two_factor_qr_code                login     200       404       404       404       404
-accounts.end_all_sessions                  login     >login    >login    >login    >login    >login
-accounts.logout                            >index    >index    >index    >index    >index    >index
-accounts.verify_email                      400       400       400       400       400       400
-accounts.request_password_reset            200       200       200       200       200       200
-accounts.reset_password                    400       400       400       400       400       400
-accounts.home                              login     200       200       200       200       200
-accounts.change_name                       login     200       200       200       200       200
-accounts.change_email                      login     200       200       200       200       200
-accounts.confirm_email_change              login     400       400       400       400       400
-accounts.change_password                   login     200       200       200       200       200
-accounts.download_data                     login     200       200       200       200       200
-accounts.erase_account                     login     200       200       200       200       200
-delegate.register                          login     >own      200       200       200       200
-delegate.registration                      login     200       >register >register >register >register
-delegate.edit_registration                 login     200       404       404       404       404
-delegate.cancel_registration               login     200       404       404       404       404
-delegate.certificate                       login     409       404       404       404       404
-delegate.badge                             login     409       404       404       404       404
-delegate.give_letter_details               login     400       404       404       404       404
-delegate.visa_letter                       login     409       404       404       404       404
-delegate.agenda                            login     200       200       200       200       200
-delegate.sign_up_for_workshop              login     403       403       403       403       403
-delegate.leave_workshop                    login     404       403       403       403       403
-delegate.renew_calendar_link               login     403       403       403       403       403
-delegate.agenda_feed                       404       404       404       404       404       404
-public.programme_feed                      404       404       404       404       404       404
-organiser.registrations                    login     403       200       200       200       403
-organiser.registration                     login     403       200       200       200       403
-organiser.approve_registration             login     403       >detail   >detail   403       403
-organiser.waitlist_registration            login     403       >detail   >detail   403       403
-organiser.reject_registration              login     403       >detail   >detail   403       403
-organiser.add_note                         login     403       400       400       403       403
-organiser.tag_registration                 login     403       400       400       403       403
-organiser.untag_registration               login     403       400       400       403       403
-organiser.download_badge                   login     403       400       400       403       403
-organiser.revoke_badge                     login     403       400       400       403       403
-organiser.reissue_badge                    login     403       400       400       403       403
-organiser.run_bulk_action                  login     403       400       403       403       403
-organiser.tags                             login     403       200       403       403       403
-organiser.delete_tag                       login     403       400       403       403       403
-organiser.dashboard                        login     403       200       200       200       403
-organiser.settings                         login     403       200       403       403       403
-organiser.partners                         login     403       200       403       403       403
-organiser.add_partner                      login     403       200       403       403       403
-organiser.edit_partner                     login     403       200       403       403       403
-organiser.remove_partner                   login     403       409       403       403       403
-organiser.move_partner                     login     403       400       403       403       403
-organiser.exports                          login     403       200       200       200       403
-organiser.export_participants              login     403       400       400       400       403
-organiser.export_catering                  login     403       400       400       400       403
-organiser.export_security                  login     403       400       400       400       403
-organiser.on_site                          login     403       200       200       200       403
-organiser.on_site_counts                   login     403       200       200       200       403
-organiser.export_not_arrived               login     403       400       400       400       403
-organiser.download_certificates            login     403       409       409       409       403
-organiser.download_badges                  login     403       400       400       403       403
-organiser.letters                          login     403       200       403       403       403
-organiser.download_letter                  login     403       404       403       403       403
-organiser.withdraw_letter                  login     403       404       403       403       403
-organiser.reissue_letter                   login     403       404       403       403       403
-organiser.programme                        login     403       200       200       200       403
-organiser.publish_programme                login     403       >editor   403       403       403
-organiser.new_session                      login     403       200       403       403       403
-organiser.edit_session                     login     403       404       404       404       403
-organiser.delete_session                   login     403       404       403       403       403
-organiser.rooms                            login     403       200       200       200       403
-organiser.new_room                         login     403       200       403       403       403
-organiser.edit_room                        login     403       404       404       404       403
-organiser.delete_room                      login     403       404       403       403       403
-organiser.tracks                           login     403       200       200       200       403
-organiser.new_track                        login     403       200       403       403       403
-organiser.edit_track                       login     403       404       404       404       403
-organiser.delete_track                     login     403       404       403       403       403
-organiser.speakers                         login     403       200       200       200       403
-organiser.new_speaker                      login     403       200       403       403       403
-organiser.edit_speaker                     login     403       404       404       404       403
-organiser.delete_speaker                   login     403       404       403       403       403
-organiser.imports                          login     403       200       403       403       403
-organiser.registration_invitations         login     403       200       200       200       403
-organiser.invite_to_register               login     403       400       403       403       403
-organiser.withdraw_registration_invitation login     403       404       403       403       403
-organiser.team                             login     403       200       403       403       403
-organiser.invite_team_member               login     403       400       403       403       403
-organiser.withdraw_team_invitation         login     403       404       403       403       403
-organiser.change_team_member_role          login     403       400       403       403       403
-organiser.remove_team_member               login     403       400       403       403       403
-organiser.audit_log                        login     403       200       200       200       403
-check_in.desk                              login     403       200       403       403       200
-check_in.scan_badge                        login     403       400       403       403       400
-check_in.offline_copy                      login     403       410       403       403       410
-check_in.sync_check_ins                    login     403       400       403       403       400
-check_in.service_worker                    login     403       200       403       403       200
-accounts.team_invitation                   400       400       400       400       400       400
-"""
+# The access matrix, documented for reviewers and read from there: the roles' permissions, the
+# places a redirect may lead to, and what each role gets from each route. A new role is a new
+# column, a new route a new row, in docs/access.md. Each route is walked with GET, or POST when it
+# takes no GET.
+ACCESS_MATRIX = Path(__file__).parents[2] / "docs" / "access.md"
 LOGIN = "login"
-PLACES = {
-    "index": "/",  # the site's front page
-    "event": "/vgt-2014/",  # the event's page
-    "home": "/account/",  # the account's page
-    "login": "/account/login",  # the log-in form, with nowhere to go afterwards
-    "register": "/vgt-2014/register",  # the registration form
-    "own": "/vgt-2014/registration",  # the delegate's own registration
-    "list": "/vgt-2014/organiser/registrations",  # the back office's registration list
-    "editor": "/vgt-2014/organiser/programme",  # the programme editor
-    "desk": "/vgt-2014/check-in/",  # the check-in desk
-    "detail": "/vgt-2014/organiser/registrations/{reference}",  # the one the request acted on
-}
 
 
-def read_access_table(text: str) -> tuple[list[str], dict[str, dict[str, int | str]]]:
+def read_tables(text: str) -> dict[str, list[list[str]]]:
+    """Every Markdown table in `text`, by the name of its first column: its rows of cells (the
+    tables of one name one after the other), each cell without its `code` quotes."""
+    tables: dict[str, list[list[str]]] = {}
+    header = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+            tables.setdefault(cells[0], [header])
+            assert tables[cells[0]][0] == header, f"tables of {cells[0]} differ: {header}"
+        elif not set(line) <= set("|-: "):
+            tables[header[0]].append(cells)
+    return tables
+
+
+TABLES = read_tables(ACCESS_MATRIX.read_text())
+PLACES = {place: address.strip("`") for place, address, _ in TABLES["place"][1:]}
+
+
+def read_access_table(
+    table: list[list[str]],
+) -> tuple[list[str], dict[str, dict[str, int | str]]]:
     """The table's roles (its column names), and for each endpoint each role's expected answer."""
-    (_, *roles), *rows = (line.split() for line in text.strip().splitlines())
+    (_, *roles), *rows = table
     expected = {}
     for endpoint, *answers in rows:
         assert len(answers) == len(roles), f"{endpoint}: {len(answers)} answers, {len(roles)} roles"
+        assert endpoint not in expected, f"{endpoint} is in the table twice"
         for answer in answers:
             assert answer.isdigit() or answer == LOGIN or answer[1:] in PLACES, (endpoint, answer)
         expected[endpoint] = {
@@ -155,7 +66,16 @@ def read_access_table(text: str) -> tuple[list[str], dict[str, dict[str, int | s
     return roles, expected
 
 
-ROLES, EXPECTED = read_access_table(ACCESS)
+def read_permissions_table(table: list[list[str]]) -> dict[str, set[str]]:
+    """For each role, the permissions the table says it has."""
+    (_, _, *roles), *rows = table
+    return {
+        role: {permission for permission, _, *has in rows if has[n] == "yes"}
+        for n, role in enumerate(roles)
+    }
+
+
+ROLES, EXPECTED = read_access_table(TABLES["endpoint"])
 TEAM = {role.value for role in TeamRole}
 # These end the session: the walk logs back in after them.
 ENDS_SESSION = {"accounts.logout", "accounts.end_all_sessions"}
@@ -233,6 +153,14 @@ def test_every_route_is_in_the_access_table(app):
 
 def test_every_role_has_a_column_in_the_access_table():
     assert sorted(ROLES) == sorted(["anonymous", "delegate", *TEAM])
+
+
+def test_the_documented_permissions_are_the_roles_permissions():
+    documented = read_permissions_table(TABLES["permission"])
+    assert documented == {
+        role.value: {permission.value for permission in ROLE_PERMISSIONS[role]} for role in TeamRole
+    }
+    assert {row[0] for row in TABLES["permission"][1:]} == {p.value for p in Permission}
 
 
 def log_in_as(auth, world, role: str) -> None:
@@ -349,3 +277,50 @@ def test_the_back_office_navigation_shows_each_role_only_its_areas(client, auth,
         "Audit log",
     ]:
         assert f">{area}</a>" in organiser_nav, area
+
+
+@pytest.fixture
+def two_events(app, event, organiser):
+    """A registration, its letter and badge, and a session in each of two events; the tests'
+    organiser is on the team of the first only."""
+    other_event = make_event(slug="icac-2015")
+    make_organiser(other_event, "organiser@icac.example")
+    letter_worded(event)
+    letter_worded(other_event)
+    objects = {}
+    for each in (event, other_event):
+        registration = asked_for_letter(each, f"delegate@{each.slug}.example")
+        letter = give_details(registration, PASSPORT, actor=registration.user)
+        badge_of(registration, actor=None)
+        workshop_session = workshop(each, f"Workshop of {each.slug}", capacity=10)
+        objects[each.slug] = {
+            "reference": registration.reference,
+            "letter_reference": letter.reference,
+            "session_id": str(workshop_session.id),
+        }
+    db.session.commit()
+    return objects
+
+
+# What an organiser asks of one object, by its reference or id, as the back office asks it.
+ASKED_BY_REFERENCE = [
+    ("GET", "/{slug}/organiser/registrations/{reference}", None),
+    ("POST", "/{slug}/organiser/registrations/{reference}/badge.pdf", {"layout": "a6"}),
+    ("POST", "/{slug}/organiser/letters/{letter_reference}/download", {}),
+    ("GET", "/{slug}/organiser/programme/sessions/{session_id}", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "data"), ASKED_BY_REFERENCE)
+def test_another_events_objects_are_not_found(client, auth, two_events, method, path, data):
+    """An organiser of VGT 2014 who puts another event's reference into their own event's
+    address finds nothing there; the same address with their own event's object works."""
+    auth.login("organiser@politie.example")
+    own, theirs = two_events["vgt-2014"], two_events["icac-2015"]
+    response = client.open(path.format(slug="vgt-2014", **theirs), method=method, data=data)
+    assert response.status_code == 404
+    assert client.open(path.format(slug="icac-2015", **theirs), method=method).status_code == 403
+    assert (
+        client.open(path.format(slug="vgt-2014", **own), method=method, data=data).status_code
+        == 200
+    )

@@ -136,7 +136,7 @@ def test_the_list_prints_the_badges_of_its_filter_and_says_how_many(client, auth
     assert "anna" in text and "pending" not in text and dutch.user.name not in text
     [entry] = audited("badges.downloaded")
     assert entry.details == {"layout": "a4", "filters": {"country": "BE"}, "rows": 1}
-    words = wording.entries_in_words(event, [entry])[entry.id].details
+    words = wording.entries_in_words(event, [entry], sensitive=True)[entry.id].details
     assert [(d.label, d.text) for d in words][:1] == [
         ("Layout", "A4 sheets of four, with crop marks")
     ]
@@ -194,7 +194,7 @@ def test_a_lost_badge_is_revoked_and_reissued_as_press(client, auth, organiser, 
     [revoked] = audited("badge.revoked")
     assert revoked.details == {"reason": "Lost at the hotel"}
     issued = audited("badge.issued")[-1]
-    words = wording.entries_in_words(event, [issued])[issued.id].details
+    words = wording.entries_in_words(event, [issued], sensitive=True)[issued.id].details
     assert [(d.label, d.text) for d in words] == [("Role", "Press")]
 
 

@@ -38,6 +38,7 @@ from conference.models import (
     User,
 )
 from conference.services.on_site.badge_pdf import Layout
+from conference.services.registration import fields
 
 # --- the names of objects -----------------------------------------------------------------------
 
@@ -233,9 +234,10 @@ def _label_of_enum(enum, value: Any) -> str:
 class _Wording:
     """Turns one page's details into words, knowing the event's zone and the objects' names."""
 
-    def __init__(self, timezone: str, names: dict[tuple[str, int], str]):
+    def __init__(self, timezone: str, names: dict[tuple[str, int], str], sensitive: bool):
         self.timezone = timezone
         self.names = names
+        self.sensitive = sensitive  # whether the reader may see the sensitive fields' answers
 
     def text(self, area: str, key: str, value: Any) -> str:
         if value is None or value == "" or value == []:
@@ -332,8 +334,11 @@ class _Wording:
     def _changes(self, area: str, changes: dict) -> list[Detail]:
         """What an edit changed, a detail per field: "Capacity: 150 → 200"."""
         said = []
+        hidden = {f.name for f in fields.FIELDS if f not in fields.visible(self.sensitive)}
         for field, old_new in changes.items():
-            if isinstance(old_new, list) and len(old_new) == 2:
+            if area == "registration" and field in hidden:
+                text = "changed (seen by the organisers only)"
+            elif isinstance(old_new, list) and len(old_new) == 2:
                 old, new = old_new
                 text = f"{self.text(area, field, old)} → {self.text(area, field, new)}"
             else:
@@ -381,13 +386,16 @@ def object_labels(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], Object
     }
 
 
-def entries_in_words(event: Event, entries: Iterable[AuditEntry]) -> dict[int, EntryWords]:
+def entries_in_words(
+    event: Event, entries: Iterable[AuditEntry], *, sensitive: bool
+) -> dict[int, EntryWords]:
     """Each entry (by id) in words: what it was done to, and its details with labels for their
     keys, yes or no, local times with their zone, and the names of the objects they name by id.
+    Without `sensitive`, a change of a sensitive field says that it changed, not to what.
     One query per kind of object named, however many entries there are."""
     entries = list(entries)
     names = _load_names(_ids_of(entries))
-    wording = _Wording(event.timezone, names)
+    wording = _Wording(event.timezone, names, sensitive)
     return {
         entry.id: EntryWords(
             on=_object_label(entry.object_type, entry.object_id, names)

@@ -22,6 +22,7 @@ from conference.extensions import db
 from conference.local_time import format_local_time, local_date
 from conference.models import Event, OrganisationKind, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
+from conference.permissions import sees_sensitive_data
 from conference.services.audit.writing import log_action
 from conference.services.registration import fields
 from conference.services.registration.fields import ExportList
@@ -54,10 +55,15 @@ def _answer(f: fields.RegistrationField) -> Column:
     return Column(f.label, lambda r, e: f.exported(f.value_of(r)))
 
 
-def _field_columns(export: ExportList, *, with_kind: bool = True) -> dict[str, Column]:
-    """The declared fields that `export` carries, a column each; a partner's kind beside it."""
+def _field_columns(
+    export: ExportList, *, with_kind: bool = True, sensitive: bool = True
+) -> dict[str, Column]:
+    """The declared fields that `export` carries, a column each; a partner's kind beside it.
+    Without `sensitive`, the sensitive fields are left out."""
     columns = {}
     for f in fields.in_export(export):
+        if f not in fields.visible(sensitive):
+            continue
         columns[f.csv_column] = _answer(f)
         if with_kind and f.kind == fields.Kind.ORGANISATION:
             columns[f"{f.csv_column}_kind"] = Column(f"{f.label} kind", _kind)
@@ -75,12 +81,23 @@ PARTICIPANT_COLUMNS: dict[str, Column] = {
         "Registered at", lambda r, e: format_local_time(r.created_at, e.timezone)
     ),
 }
+
+
+def participant_columns(sensitive: bool) -> dict[str, Column]:
+    """The participant list's columns a reader may choose: the sensitive fields' only for those
+    allowed them."""
+    hidden = {f.csv_column for f in fields.FIELDS if f not in fields.visible(sensitive)}
+    return {key: column for key, column in PARTICIPANT_COLUMNS.items() if key not in hidden}
+
+
 # The venue's security desk: who may come in, and what the door should know of them.
-SECURITY_COLUMNS: dict[str, Column] = {
-    "name": Column("Name", lambda r, e: r.user.name),
-    **_field_columns(ExportList.SECURITY, with_kind=False),
-    "reference": Column("Reference", lambda r, e: r.reference),
-}
+def security_columns(sensitive: bool) -> dict[str, Column]:
+    """The security list's columns; the sensitive fields' only for those allowed them."""
+    return {
+        "name": Column("Name", lambda r, e: r.user.name),
+        **_field_columns(ExportList.SECURITY, with_kind=False, sensitive=sensitive),
+        "reference": Column("Reference", lambda r, e: r.reference),
+    }
 
 
 @dataclass(frozen=True)
@@ -118,9 +135,10 @@ def participant_list(
     """The registrations that match the organiser's filter, with the chosen columns.
 
     Personal data leaves the system here, so the export is audited: who, which filter, which
-    columns, how many rows.
+    columns, how many rows. The sensitive fields leave only with those allowed them.
     """
-    chosen = [key for key in PARTICIPANT_COLUMNS if key in set(columns)]
+    allowed = participant_columns(sees_sensitive_data(actor, event))
+    chosen = [key for key in allowed if key in set(columns)]
     if not chosen:
         raise ValueError("choose at least one column")
     query = registrations_query(event, filters)
@@ -154,19 +172,21 @@ def _approved(event: Event) -> sa.Select:
 
 def security_list(event: Event, *, actor: User) -> Export:
     """For the venue's security desk: who may come in, with what the door should know of them
-    (`SECURITY_COLUMNS`). Approved delegates only, by name."""
+    (`security_columns`; the sensitive ones only for those allowed them). Approved delegates
+    only, by name."""
+    columns = list(security_columns(sees_sensitive_data(actor, event)).values())
     query = _approved(event).order_by(None).order_by(User.name, Registration.reference)
     count = _count(query)
     log_action("export.security", event, actor=actor, event_id=event.id, rows=count)
 
     def rows() -> Iterator[list[Any]]:
         for registration in _in_batches(query):
-            yield [column.value(registration, event) for column in SECURITY_COLUMNS.values()]
+            yield [column.value(registration, event) for column in columns]
 
     return Export(
         "security",
         "Security",
-        [column.header for column in SECURITY_COLUMNS.values()],
+        [column.header for column in columns],
         rows,
         count,
     )

@@ -76,6 +76,8 @@ class RegistrationField:
     exports: frozenset[ExportList] = frozenset({ExportList.PARTICIPANTS})
     # Whether the delegate may still change it once the registration is approved.
     after_approval: bool = False
+    # Special-category or sensitive data: seen only by the roles allowed it (docs/access.md).
+    sensitive: bool = False
     answers: tuple[str, str] = ("Yes", "No")  # how pages word a yes or a no
     empty: str = ""  # what pages show when it is left blank
     # What delegates typically answer; the demo's fictional delegates pick from these ("" is
@@ -193,6 +195,7 @@ FIELDS: tuple[RegistrationField, ...] = (
         help="For lunch and dinner on both days, e.g. vegetarian, halal, allergies.",
         exports=frozenset({ExportList.PARTICIPANTS, ExportList.CATERING}),
         after_approval=True,
+        sensitive=True,
         empty="None",
         examples=(
             *("",) * 4,
@@ -213,6 +216,7 @@ FIELDS: tuple[RegistrationField, ...] = (
         # The security desk at the door sees who comes in a wheelchair or needs the lift.
         exports=frozenset({ExportList.PARTICIPANTS, ExportList.SECURITY}),
         after_approval=True,
+        sensitive=True,
         empty="None",
         examples=(*("",) * 22, "Wheelchair access", "Step-free access", "A hearing loop"),
     ),
@@ -243,6 +247,11 @@ BY_NAME: Mapping[str, RegistrationField] = MappingProxyType({f.name: f for f in 
 
 def in_export(export: ExportList) -> list[RegistrationField]:
     return [f for f in FIELDS if export in f.exports]
+
+
+def visible(sensitive: bool) -> tuple[RegistrationField, ...]:
+    """The fields a reader sees: every one for those allowed the sensitive ones, else the rest."""
+    return tuple(f for f in FIELDS if sensitive or not f.sensitive)
 
 
 def changeable_after_approval() -> tuple[RegistrationField, ...]:
