@@ -237,5 +237,5 @@ def test_the_audit_log_says_why_the_desk_refused(app, event, staff, ben):
     scan(event, token(ben), actor=staff, door=Door(), now=datetime(2014, 11, 1, tzinfo=UTC))
 
     [entry] = audited("check_in.refused")
-    details = entries_in_words(event, [entry])[entry.id].details
+    details = entries_in_words(event, [entry], sensitive=True)[entry.id].details
     assert Detail("Refused because", "Before the event's first day") in details
