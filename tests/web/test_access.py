@@ -49,6 +49,10 @@ delegate.certificate                       login     409       404       404    
 delegate.badge                             login     409       404       404       404       404
 delegate.give_letter_details               login     400       404       404       404       404
 delegate.visa_letter                       login     409       404       404       404       404
+delegate.privacy_notice                    200       200       200       200       200       200
+delegate.read_privacy_notice               login     400       400       400       400       400
+delegate.change_consent                    login     400       404       404       404       404
+delegate.directory                         login     403       403       403       403       403
 delegate.agenda                            login     200       200       200       200       200
 delegate.sign_up_for_workshop              login     403       403       403       403       403
 delegate.leave_workshop                    login     404       403       403       403       403
@@ -71,6 +75,7 @@ organiser.tags                             login     403       200       403    
 organiser.delete_tag                       login     403       400       403       403       403
 organiser.dashboard                        login     403       200       200       200       403
 organiser.settings                         login     403       200       403       403       403
+organiser.privacy_notice                   login     403       200       403       403       403
 organiser.partners                         login     403       200       403       403       403
 organiser.add_partner                      login     403       200       403       403       403
 organiser.edit_partner                     login     403       200       403       403       403

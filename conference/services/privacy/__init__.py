@@ -1,0 +1,1 @@
+"""Privacy: the event's privacy notice, the delegates' consents and the participant directory."""
