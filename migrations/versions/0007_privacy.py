@@ -56,7 +56,10 @@ def upgrade():
         "SELECT id, 'participant_list', consent_version, COALESCE(consent_given_at, updated_at) "
         "FROM registration WHERE consent_participant_list"
     )
-    with op.batch_alter_table('registration', schema=None) as batch_op:
+    # Never recreate the registration table: on SQLite, dropping it (with foreign keys on) would
+    # delete the rows that cascade from it, the consents just moved among them. SQLite 3.35 and
+    # later drop a plain column in place.
+    with op.batch_alter_table('registration', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('privacy_notice_version', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('privacy_notice_read_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.drop_column('consent_given_at')
@@ -65,13 +68,14 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('registration', schema=None) as batch_op:
+    with op.batch_alter_table('registration', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('consent_participant_list', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('consent_version', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('consent_version', sa.String(length=20), server_default='2014-11', nullable=False))
         batch_op.add_column(sa.Column('consent_given_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.drop_column('privacy_notice_read_at')
         batch_op.drop_column('privacy_notice_version')
-    # Only the directory consent had a column; the others are lost with their table.
+    # Only the directory consent had a column; the others are lost with their table. The two
+    # columns keep their server defaults: taking them off would recreate the table (see above).
     op.execute(
         "UPDATE registration SET consent_participant_list = "
         "(SELECT withdrawn_at IS NULL FROM consent WHERE consent.registration_id = registration.id "
@@ -82,9 +86,5 @@ def downgrade():
         "AND purpose = 'participant_list' AND withdrawn_at IS NULL) "
         "WHERE id IN (SELECT registration_id FROM consent WHERE purpose = 'participant_list')"
     )
-    op.execute("UPDATE registration SET consent_version = '2014-11' WHERE consent_version IS NULL")
-    with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.alter_column('consent_participant_list', server_default=None)
-        batch_op.alter_column('consent_version', existing_type=sa.String(length=20), nullable=False)
     op.drop_table('consent')
     op.drop_table('privacy_notice')
