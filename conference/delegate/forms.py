@@ -22,6 +22,7 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
@@ -227,7 +228,9 @@ class ReadNoticeForm(FlaskForm):
     """ "I have read the privacy notice": the version the page showed, and an invitation's code
     to carry on to the registration form."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
     code = HiddenField(validators=[Optional(), Length(max=40)])
     submit = SubmitField("I have read the privacy notice")
 

@@ -215,3 +215,17 @@ def test_organisers_write_the_notice_in_the_settings(client, auth, upcoming_even
 def test_an_event_without_a_notice_says_so(client, event):
     page = client.get("/vgt-2014/privacy").text
     assert "have not published a privacy notice" in page
+
+
+def test_odd_input_is_refused_not_a_crash(client, auth, event, upcoming_event, notice):
+    approved(event, "anna@police.example")
+    db.session.commit()
+    auth.login("anna@police.example")
+    token = csrf_token(client.get("/vgt-2014/privacy").text)
+    for version in ("9" * 30, "0", "x"):
+        data = {"csrf_token": token, "version": version}
+        assert client.post("/vgt-2014/privacy/read", data=data).status_code == 400
+    data = {"csrf_token": token, "version": "99"}
+    assert client.post("/vgt-2014/privacy/read", data=data).status_code == 404
+    for search in ("%", "_", "x" * 500):
+        assert client.get("/vgt-2014/directory", query_string={"q": search}).status_code == 200
