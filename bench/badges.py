@@ -97,8 +97,6 @@ def seed(count: int) -> int:
                 "dietary_needs": "",
                 "accessibility_needs": "",
                 "invitation_letter_needed": False,
-                "consent_participant_list": False,
-                "consent_version": "2014-11",
                 "created_at": now + timedelta(seconds=n),
                 "updated_at": now,
             }

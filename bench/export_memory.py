@@ -94,8 +94,6 @@ def seed(path: str, count: int) -> None:
                         "dietary_needs": ["", "Vegetarian", "Halal"][n % 3],
                         "accessibility_needs": "",
                         "invitation_letter_needed": n % 7 == 0,
-                        "consent_participant_list": False,
-                        "consent_version": "2014-11",
                         "created_at": now + timedelta(seconds=n),
                         "updated_at": now,
                     }

@@ -82,7 +82,6 @@ def fill(count: int) -> str:
                     "job_title": "Detective",
                     "dietary_needs": "Vegetarian" if n % 5 == 0 else "",
                     "invitation_letter_needed": n % 7 == 0,
-                    "consent_version": "2014-11",
                     "created_at": now - timedelta(minutes=n),
                 }
                 for n, user_id in zip(numbers, user_ids, strict=True)

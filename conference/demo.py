@@ -24,6 +24,7 @@ from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.people.accounts import find_user, hash_password
 from conference.services.people.team import create_team_member
+from conference.services.privacy.notices import NoticeText, current_notice, publish_notice
 from conference.services.programme.publishing import has_unpublished_changes, latest_version
 from conference.services.registration import fields
 from conference.services.registration.fields import RegistrationDetails, RegistrationField
@@ -203,6 +204,55 @@ LETTER_COSTS = (
 )
 
 
+# The privacy notice as the Dutch National Police would word it for the conference.
+PRIVACY_NOTICE = NoticeText(
+    controller=(
+        "The Dutch National Police (Politie, National Unit), Nieuwe Uitleg 1, 2514 BP The Hague, "
+        "the Netherlands, is the controller of the personal data you give when you register for "
+        "the VGT International Conference 2014. The conference team of the National Unit "
+        "handles it on the police's behalf."
+    ),
+    purpose=(
+        "We use your name, email address, organisation, country and job title to vet your "
+        "registration (the conference is closed to professionals working against child sexual "
+        "exploitation), to make your badge, to check you in at the door and to write to you "
+        "about the conference. Your dietary and accessibility needs are used only to look after "
+        "you during the two days; the caterer sees counts, not names. Passport details you give "
+        "for a visa invitation letter are used only for that letter.\n\n"
+        "Only the organisers see your registration. Other delegates see your name, organisation "
+        "and country in the participant directory only if you consent to it; the hotel and the "
+        "photographers the same, each with its own consent."
+    ),
+    legal_basis=(
+        "Running the conference is a task in the public interest of the police (article 6(1)(e) "
+        "of the General Data Protection Regulation). Your dietary and accessibility needs, which "
+        "can reveal health or belief, are processed with your explicit consent (article 9(2)(a)), "
+        "given when you fill them in. The directory, the hotel and the photos rest on your "
+        "consent alone (article 6(1)(a)), which you can withdraw at any time."
+    ),
+    retention=(
+        "We keep your registration until three months after the conference, then delete or "
+        "anonymise it; only counts (delegates per country and organisation) are kept for our "
+        "report. Passport details are deleted when the conference ends. The audit log of who "
+        "changed what is kept for one year, for accountability."
+    ),
+    contact=(
+        "The data protection officer of the Dutch National Police: "
+        "privacy.vgt2014@politie.example, or by post to the address above, for the attention of "
+        "the Functionaris Gegevensbescherming. We answer within one month."
+    ),
+    rights=(
+        "You have the right to see the data we hold about you, to have it corrected or erased, "
+        "to restrict or object to its use, and to receive it in a file you can take elsewhere. "
+        "You can withdraw any consent on your registration page; it counts at once and does not "
+        "affect what was done before.\n\n"
+        "If you think we handle your data wrongly, you may complain to the Dutch Data "
+        "Protection Authority (Autoriteit Persoonsgegevens), or to the supervisory authority "
+        "of your own country."
+    ),
+)
+
+
 def _organisation(name, short_name, kind, country, website) -> Organisation:
     organisation = db.session.scalars(
         sa.select(Organisation).where(Organisation.name == name)
@@ -285,6 +335,7 @@ def _delegates(event: Event, count: int, organiser: User, now: datetime) -> int:
     signups_end = min(event.registration_closes_at, now)
     decisions_end = min(datetime.combine(event.starts_on, time(), UTC), now)
     made, references = [], set()
+    notice_version = current_notice(event).version
     for number in range(1, count + 1):
         chance = random.Random(number)  # noqa: S311 (fictional data, not security)
         email = f"delegate{number:04d}@delegates.example"
@@ -307,6 +358,7 @@ def _delegates(event: Event, count: int, organiser: User, now: datetime) -> int:
             organiser,
             new_reference(event, also_taken=references),
             decided_by=decisions_end,
+            notice_version=notice_version,
         )
         references.add(registration.reference)
         made.append(registration)
@@ -346,9 +398,10 @@ def _registration(
     reference,
     *,
     decided_by: datetime,
+    notice_version: int,
 ) -> Registration:
-    """One fictional delegate's registration; decided (or cancelled) a few days after signing
-    up, and no later than `decided_by`."""
+    """One fictional delegate's registration, who read the privacy notice `notice_version`;
+    decided (or cancelled) a few days after signing up, and no later than `decided_by`."""
     decided = min(signed_up + timedelta(days=2), decided_by)
     registration = Registration(
         event=event,
@@ -371,6 +424,8 @@ def _registration(
         decision_reason=(
             "Not working in the field of child protection." if status == Status.REJECTED else None
         ),
+        privacy_notice_version=notice_version,
+        privacy_notice_read_at=signed_up,
     )
     answers = {}
     for f in fields.FIELDS:
@@ -450,6 +505,13 @@ def seed_demo(
     )
     if move:
         move_programme(event, move.days, organiser, republish=move.republish)
+    # Published before registration opened: the demo's delegates read it when they signed up.
+    publish_notice(
+        event,
+        PRIVACY_NOTICE,
+        actor=organiser,
+        now=min(event.registration_opens_at - timedelta(days=7), now),
+    )
     added = _delegates(event, delegates, organiser, now)
     _invitations(event, organiser)
     seed_programme(event, organiser)

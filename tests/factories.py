@@ -31,6 +31,7 @@ from conference.models import (
 from conference.models import RegistrationStatus as Status
 from conference.services.people import accounts
 from conference.services.people.team import create_team_member
+from conference.services.privacy.notices import current_notice
 from conference.services.registration import workflow
 from conference.services.registration.workflow import RegistrationDetails, submit_registration
 
@@ -132,12 +133,15 @@ def while_registration_is_open(event: Event) -> datetime:
 
 
 def register(event: Event, email: str, **overrides):
-    """A verified delegate with a freshly submitted registration."""
+    """A verified delegate with a freshly submitted registration, who read the event's privacy
+    notice if it has one."""
+    notice = current_notice(event)
     return submit_registration(
         event,
         make_user(email, name=email.partition("@")[0]),
         details(**overrides),
         now=while_registration_is_open(event),
+        notice_read=notice.version if notice else None,
     )
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     Field,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -21,13 +22,16 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from conference.forms import CountryField
 from conference.services.on_site.visa_letters import LetterDetails
 from conference.services.registration.fields import (
+    CONSENTS,
     FIELDS,
     Kind,
     RegistrationDetails,
@@ -218,6 +222,24 @@ class LetterDetailsForm(FlaskForm):
             passport_number=self.passport_number.data,
             date_of_birth=self.date_of_birth.data,
         )
+
+
+class ReadNoticeForm(FlaskForm):
+    """ "I have read the privacy notice": the version the page showed, and an invitation's code
+    to carry on to the registration form."""
+
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
+    code = HiddenField(validators=[Optional(), Length(max=40)])
+    submit = SubmitField("I have read the privacy notice")
+
+
+class ConsentForm(FlaskForm):
+    """One consent's button on the registration page: give it, or withdraw it."""
+
+    consent = HiddenField(validators=[AnyOf([f.name for f in CONSENTS])])
+    given = HiddenField(validators=[AnyOf(["yes", "no"])])
 
 
 class CancelRegistrationForm(FlaskForm):

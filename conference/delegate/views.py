@@ -12,12 +12,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
 
 from conference.delegate.forms import (
     CancelRegistrationForm,
+    ConsentForm,
     LetterDetailsForm,
     NewRegistrationForm,
     registration_form_class,
@@ -31,6 +33,7 @@ from conference.services.errors import (
     AlreadyRegistered,
 )
 from conference.services.on_site import badge_pdf, certificates, visa_letters
+from conference.services.privacy import notices
 from conference.services.registration import fields, registration_invitations, workflow
 
 blueprint = Blueprint("delegate", __name__, url_prefix="/<event_slug>")
@@ -50,6 +53,15 @@ def _own_registration() -> Registration:
 
 def _to_the_registration():
     return redirect(url_for("delegate.registration"))
+
+
+# Before registering, the version of the privacy notice a delegate read is kept in their
+# session, by event (`privacy.read_privacy_notice`); the registration then stores it.
+READ_IN_SESSION = "privacy_notice_read"
+
+
+def notice_read_before_registering() -> int | None:
+    return session.get(READ_IN_SESSION, {}).get(str(g.event.id))
 
 
 def _registered_already() -> bool:
@@ -90,12 +102,16 @@ def register():
     )
     if invitation and not form.is_submitted():
         form.country.data = invitation.country
+    notice_read = notice_read_before_registering()
+    if not form.is_submitted() and notices.needs_reading(g.event, notice_read):
+        return redirect(url_for("delegate.privacy_notice", code=form.invitation_code.data or None))
     page = partial(
         render_template,
         "delegate/register.html",
         form=form,
         window_notice=workflow.registration_window_notice(g.event),
         invitation=invitation,
+        notice=notices.current_notice(g.event),
     )
     if form.validate_on_submit():
         on_refusal(lambda: _to_the_registration() if _registered_already() else page(), form)
@@ -104,6 +120,7 @@ def register():
             current_user,
             form.details(),
             invitation_code=form.invitation_code.data or None,
+            notice_read=notice_read,
         )
         db.session.commit()
         flash("Thank you: your registration is in. We have sent you a confirmation.", "success")
@@ -130,6 +147,8 @@ def _registration_page(registration: Registration, letter_form: LetterDetailsFor
         letter_form=letter_form
         or LetterDetailsForm(formdata=None, obj=letter_request and letter_request.valid),
         letter_wording_missing=visa_letters.missing_wording(g.event),
+        notice_change=notices.unread_change(registration),
+        consent_form=ConsentForm(formdata=None),
     )
 
 
@@ -223,4 +242,4 @@ def cancel_registration():
     return render_template("delegate/cancel.html", form=form, registration=registration)
 
 
-from conference.delegate import agenda  # noqa: E402, F401
+from conference.delegate import agenda, privacy  # noqa: E402, F401

@@ -12,6 +12,7 @@ from conference.models.event import (
 from conference.models.on_site import Badge, BadgeRole, CheckIn, SessionAttendance, VisaLetter
 from conference.models.organisation import Organisation, OrganisationKind
 from conference.models.outbox import OutboxEmail
+from conference.models.privacy import Consent, ConsentPurpose, PrivacyNotice
 from conference.models.programme import (
     ProgrammeSession,
     ProgrammeVersion,
@@ -38,6 +39,9 @@ __all__ = [
     "Badge",
     "BadgeRole",
     "CheckIn",
+    "Consent",
+    "ConsentPurpose",
+    "PrivacyNotice",
     "SessionAttendance",
     "VisaLetter",
     "TAG_COLOURS",

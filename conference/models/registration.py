@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.models.base import Base, one_of, utcnow
 from conference.models.event import Event
 from conference.models.organisation import Organisation
+from conference.models.privacy import Consent
 from conference.models.user import User
 
 
@@ -122,11 +123,10 @@ class Registration(Base):
     dietary_needs: Mapped[str] = mapped_column(sa.String(500), default="")
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
     invitation_letter_needed: Mapped[bool] = mapped_column(default=False)
-    consent_participant_list: Mapped[bool] = mapped_column(default=False)
-    # The version of the consent wording the delegate was shown, and when they consented (None
-    # while they do not).
-    consent_version: Mapped[str] = mapped_column(sa.String(20))
-    consent_given_at: Mapped[datetime | None]
+    # The version of the event's privacy notice the delegate last read, and when (None: the
+    # event had no notice when they registered).
+    privacy_notice_version: Mapped[int | None]
+    privacy_notice_read_at: Mapped[datetime | None]
 
     decided_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
@@ -149,6 +149,9 @@ class Registration(Base):
     organisation: Mapped[Organisation | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     tags: Mapped[list[Tag]] = relationship(secondary=registration_tag, order_by=Tag.name)
+    consents: Mapped[list[Consent]] = relationship(
+        order_by=Consent.purpose, cascade="all, delete-orphan"
+    )
     notes: Mapped[list["RegistrationNote"]] = relationship(
         back_populates="registration",
         order_by="RegistrationNote.created_at",
@@ -166,6 +169,14 @@ class Registration(Base):
     @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+    def consent_to(self, purpose: str) -> Consent | None:
+        """The consent to `purpose`, given or withdrawn; None if it was never given."""
+        return next((c for c in self.consents if c.purpose == purpose), None)
+
+    def consents_to(self, purpose: str) -> bool:
+        consent = self.consent_to(purpose)
+        return consent is not None and consent.is_given
 
     def allows(self, change: str) -> bool:
         """Whether `change` ("approve", "reject", "waitlist", "cancel", "edit", "correct") may

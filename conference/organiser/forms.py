@@ -119,6 +119,37 @@ class AuditLogFilterForm(FlaskForm):
 # --- event settings and partners -------------------------------------------------------------
 
 
+def _notice_part(label: str, description: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[DataRequired(message="Write this part of the notice."), Length(max=5000)],
+        description=description,
+        render_kw={"rows": 4},
+    )
+
+
+class PrivacyNoticeForm(FlaskForm):
+    """The event's privacy notice, part by part (`services.privacy.notices.NoticeText`)."""
+
+    controller = _notice_part(
+        "Who is responsible for the data",
+        "The controller: the organisation, its address, and who acts for it.",
+    )
+    purpose = _notice_part(
+        "What the data is used for",
+        "Vetting, badges, catering, letters: what each piece of data is for, and who sees it.",
+    )
+    legal_basis = _notice_part("Legal basis", "e.g. consent, a legitimate interest, a legal duty.")
+    retention = _notice_part("How long it is kept", "When the data is deleted or anonymised.")
+    contact = _notice_part("Whom to ask", "The data protection officer, and how to reach them.")
+    rights = _notice_part(
+        "The delegate's rights",
+        "Access, correction, erasure, objection, withdrawing consent, and the right to complain "
+        "to the supervisory authority.",
+    )
+    submit = SubmitField("Publish this version")
+
+
 class EventSettingsForm(FlaskForm):
     """The event's settings; the registration window is typed in the event's time zone."""
 

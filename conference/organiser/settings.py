@@ -1,5 +1,7 @@
 """The event's settings, and its host and partners in their public order."""
 
+from functools import partial
+
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -13,12 +15,13 @@ from conference.organiser.forms import (
     MovePartnerForm,
     OrganisationForm,
     PartnerForm,
+    PrivacyNoticeForm,
 )
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal
 from conference.services.events import event_settings
 from conference.services.events.event_settings import EventSettings, OrganisationDetails
-from conference.services.privacy import retention
+from conference.services.privacy import notices, retention
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
@@ -51,6 +54,30 @@ def settings():
 
 def _page(form: EventSettingsForm):
     return render_template("organiser/settings.html", form=form, purge=retention.purge_of(g.event))
+
+
+@blueprint.route("/settings/privacy-notice", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def privacy_notice():
+    """The event's privacy notice: each saved change is published as a new version."""
+    current = notices.current_notice(g.event)
+    form = PrivacyNoticeForm(obj=current)
+    page = partial(render_template, "organiser/privacy_notice.html", form=form, current=current)
+    if form.validate_on_submit():
+        on_refusal(page, form)
+        text = notices.NoticeText(**{part: form[part].data for part in notices.PARTS})
+        published = notices.publish_notice(g.event, text, actor=current_user)
+        db.session.commit()
+        if published is None:
+            flash("Nothing changed: the notice stays at its version.", "info")
+        else:
+            flash(
+                f"Version {published.version} of the privacy notice is published. Registered "
+                "delegates who have not read it are asked to, on their registration page.",
+                "success",
+            )
+        return redirect(url_for("organiser.privacy_notice"))
+    return page(), 400 if form.errors else 200
 
 
 @blueprint.route("/partners")

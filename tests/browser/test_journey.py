@@ -92,7 +92,7 @@ def test_a_delegate_signs_up_registers_and_is_approved_by_an_organiser(
     delegate.get_by_label("Dietary needs").fill("Vegetarian, no nuts")
     invitation_letter = delegate.get_by_role("group", name="Do you need an invitation letter")
     invitation_letter.get_by_label("Yes").check()
-    delegate.get_by_label("Show my name, organisation and country in the participant list").check()
+    delegate.get_by_label("Show my name, organisation and country in the participant").check()
     shots.take(delegate, "registration form filled in")
     with phone_sized(delegate):
         shots.take(delegate, "registration form filled in, phone")

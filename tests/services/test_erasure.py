@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import (
     AuditEntry,
+    Consent,
     Invitation,
     Registration,
     RegistrationStatus,
@@ -24,8 +25,9 @@ from conference.models import (
 from conference.services.errors import DomainError, InvalidCredentials
 from conference.services.on_site import badges, visa_letters
 from conference.services.people import accounts, team
+from conference.services.privacy import consents, directory
 from conference.services.privacy.erasure import erase_account
-from conference.services.registration import notes, tags, workflow
+from conference.services.registration import fields, notes, tags, workflow
 from conference.services.registration.registration_invitations import Invitee, invite
 from tests.factories import (
     PASSWORD,
@@ -188,3 +190,16 @@ def test_an_organiser_with_a_colleague_may_go(event, organiser):
     db.session.commit()
     assert accounts.find_user("organiser@politie.example") is None
     assert [m.user_id for m in db.session.scalars(sa.select(TeamMember))] == [colleague.id]
+
+
+def test_an_erased_delegate_leaves_the_participant_directory_at_once(app, event):
+    erased, other = approved(event, EMAIL), approved(event, "other@police.example")
+    for registration in (erased, other):
+        consent = fields.BY_NAME["consent_participant_list"]
+        consents.change_consent(registration, consent, True, actor=registration.user)
+    assert len(directory.listed_delegates(event)) == 2
+
+    erase_account(erased.user, PASSWORD)
+
+    assert [d.name for d in directory.listed_delegates(event)] == [other.user.name]
+    assert [c.registration_id for c in db.session.scalars(sa.select(Consent))] == [other.id]

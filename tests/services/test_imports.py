@@ -164,7 +164,7 @@ def test_the_import_creates_accounts_and_pending_registrations(event, organiser)
     assert anna.reference.startswith("VGT14-")
     assert anna.user.name == "Anna de Vries" and not anna.user.is_verified
     assert anna.dietary_needs == "Vegetarian" and bram.accessibility_needs == "Wheelchair"
-    assert not anna.consent_participant_list and anna.consent_given_at is None
+    assert anna.consents == []  # nobody consents for another
     with pytest.raises(accounts.InvalidCredentials):
         accounts.authenticate("anna@politie.example", anna.user.password_hash)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0

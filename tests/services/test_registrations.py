@@ -53,8 +53,6 @@ def test_a_registration_starts_pending_with_a_friendly_reference(event):
     prefix, code = registration.reference.split("-")
     assert prefix == "VGT14"
     assert len(code) == 6 and not set(code) & set("01IO")
-    assert registration.consent_version == workflow.CONSENT_VERSION
-    assert registration.consent_given_at is not None
 
 
 def test_submitting_queues_the_received_email_and_writes_the_audit_entry(event):
@@ -84,8 +82,6 @@ def test_the_database_refuses_a_second_active_registration(event):
             organisation_other="x",
             country="NL",
             job_title="x",
-            consent_version="1",
-            consent_given_at=utcnow(),
         )
     )
     with pytest.raises(IntegrityError):
@@ -343,10 +339,11 @@ def test_a_refused_change_leaves_nothing_half_written(app):
 
 def test_consent_is_recorded_with_its_version_and_time_only_when_given(event):
     declined = register(event, "declined@x.example", consent_participant_list=False)
-    assert declined.consent_given_at is None
-    assert declined.consent_version == workflow.CONSENT_VERSION
+    assert declined.consents == []
     given = register(event, "given@x.example", consent_participant_list=True)
-    assert given.consent_given_at is not None
+    [consent] = given.consents
+    assert consent.purpose == "participant_list" and consent.version == "2014-11"
+    assert consent.given_at is not None and consent.withdrawn_at is None
 
 
 def test_changing_the_consent_is_recorded_and_audited(event):
@@ -354,7 +351,8 @@ def test_changing_the_consent_is_recorded_and_audited(event):
     workflow.update_registration(
         registration, details(consent_participant_list=False), actor=registration.user
     )
-    assert registration.consent_given_at is None
+    consent = registration.consent_to("participant_list")
+    assert consent.withdrawn_at is not None and not registration.consents_to("participant_list")
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "registration.updated")
     ).one()
@@ -362,7 +360,7 @@ def test_changing_the_consent_is_recorded_and_audited(event):
     workflow.update_registration(
         registration, details(consent_participant_list=True), actor=registration.user
     )
-    assert registration.consent_given_at is not None
+    assert consent.withdrawn_at is None and registration.consents_to("participant_list")
 
 
 def test_withdrawing_an_approved_place_says_so(event, organiser):

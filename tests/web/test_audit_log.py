@@ -170,7 +170,7 @@ def test_a_registrations_details_read_as_words(client, auth, event, organiser, a
     auth.login(organiser.email)
     page = client.get(LOG).text
     [submitted] = details_of(page, "Registration: submitted")
-    assert submitted == {"Consent to the participant list": "yes", "Status": "Pending"}
+    assert submitted == {"Consents given": "Participant directory", "Status": "Pending"}
     [decided] = details_of(page, "Registration: approved")
     assert decided == {"Status": "Pending → Approved"}
     assert ">True<" not in page and "<dt>to status" not in page and "<dt>reference" not in page

@@ -42,7 +42,9 @@ def test_the_download_holds_every_field_of_the_registration_and_is_never_cached(
     [mine] = data["registrations"]
     assert mine["reference"] == registration.reference
     assert mine["dietary_needs"] == "Vegetarian" and mine["job_title"] == "Detective Inspector"
-    assert mine["consents"]["participant_list"] is True
+    assert [(c["purpose"], c["withdrawn_at"]) for c in mine["consents"]] == [
+        ("participant_list", None)
+    ]
     assert [c["day"] for c in mine["check_ins"]] == ["2014-11-05"]
     assert [e["subject"] for e in data["emails"]] == [
         f"VGT 2014: we have received your registration {registration.reference}",

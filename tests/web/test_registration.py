@@ -72,7 +72,7 @@ def test_a_delegate_registers_and_sees_the_status(client, upcoming_event, delega
     assert registration.organisation.name == "Europol"
     assert registration.country == "BE"
     assert registration.invitation_letter_needed is True
-    assert registration.consent_participant_list is True
+    assert registration.consents_to("participant_list") is True
     page = client.get("/vgt-2014/registration").text
     assert registration.reference in page
     assert "Pending" in page

@@ -175,7 +175,6 @@ def add_many(event, count: int, tag: Tag) -> None:
                 "organisation_other": "Cybercrime Unit",
                 "country": "BE",
                 "job_title": "Detective",
-                "consent_version": "2014-11",
                 "created_at": now - timedelta(seconds=n),
             }
             for n, user_id in enumerate(user_ids)

@@ -1,5 +1,5 @@
 """How the audit log says what happened, for the people who read it: what each entry was done
-to, and its details in words ("Consent to the participant list: yes", "Room: Amstel room"),
+to, and its details in words ("Consent: participant directory: yes", "Room: Amstel room"),
 not as stored ("consent_participant_list: True", "room_id: 3").
 
 The names of the objects a page mentions are read with one query per kind of object, however
@@ -125,7 +125,12 @@ _ID_KINDS = {
 # What each detail is called; "<area>.<key>" where the part of the app changes its meaning.
 # Any other detail is called after its key: "desk" -> "Desk".
 LABELS = {
-    "consent_participant_list": "Consent to the participant list",
+    **{f.name: f"Consent: {f.label.lower()}" for f in fields.CONSENTS},
+    "consents": "Consents given",
+    "consent": "Consent",
+    "privacy_notice_version": "Privacy notice read",
+    "privacy_notice.version": "Version",
+    "privacy_notice.changed": "Parts changed",
     "reference": "Registration",
     "status": "Status",
     "role": "Role",

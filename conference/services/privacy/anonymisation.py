@@ -27,6 +27,7 @@ from conference.extensions import db
 from conference.models import (
     AuditEntry,
     Badge,
+    Consent,
     Invitation,
     OutboxEmail,
     RecoveryCode,
@@ -99,12 +100,11 @@ def _typed_fields_blanked(erasure: Erasure) -> dict[Any, Any]:
             values[f"{field.name}_other"] = sa.case(
                 (Registration.organisation_id.is_(None), ""), else_=None
             )
-        elif field.kind != Kind.COUNTRY:
+        elif field.kind not in (Kind.COUNTRY, Kind.CONSENT):  # consents: rows of their own
             values[field.name] = field.blank
     return {
         **values,
         "user_id": erasure.holder_id,
-        "consent_given_at": None,
         "decision_reason": None,
         "agenda_feed_version": Registration.agenda_feed_version + 1,  # its calendar link dies
         "anonymised_at": erasure.now,
@@ -120,6 +120,7 @@ AN_INVITATION = Part(Invitation.id, _as_invitee)
 
 # What a registration holds of its delegate, by the registration's id.
 OF_A_REGISTRATION: tuple[Part, ...] = (
+    Part(Consent.registration_id),  # the directory lists nobody under a pseudonym
     Part(RegistrationNote.registration_id),  # the organisers' notes about them
     Part(registration_tag.c.registration_id),
     Part(VisaLetter.registration_id),  # passport details: an embassy's check finds no letter

@@ -71,11 +71,9 @@ def _registration(registration: Registration, rows: dict[str, dict[int, list]]) 
         "event": registration.event.name,
         **_columns(registration),
         "organisation": registration.organisation_name,
-        "consents": {
-            "participant_list": registration.consent_participant_list,
-            "wording_version": registration.consent_version,
-            "given_at": _plain(registration.consent_given_at),
-        },
+        "consents": [
+            _columns(consent, "id", "registration_id") for consent in registration.consents
+        ],
         "workshop_places": [
             {**_session_title(s.session), **_columns(s, "id", "registration_id")}
             for s in of("signups")

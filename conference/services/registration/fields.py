@@ -25,7 +25,9 @@ class Kind(enum.StrEnum):
     # `organisation` (the partner) and `organisation_other` (the typed name).
     ORGANISATION = "organisation"
     YES_NO = "yes/no"  # a question answered yes or no
-    CONSENT = "consent"  # a tick box; the consent's wording version and time are recorded
+    # A tick box, unticked unless given; stored in the consent table (`Consent`), with the
+    # version of its question, when it was given and when withdrawn.
+    CONSENT = "consent"
 
 
 class ExportList(enum.StrEnum):
@@ -52,7 +54,12 @@ SECTIONS = (
         "Your needs",
         "Seen only by the organisers, and used only to look after you at the conference.",
     ),
-    Section("consent", "Consent"),
+    Section(
+        "consent",
+        "Consent",
+        "Each is separate and up to you. You can give or withdraw each one at any time on your "
+        "registration page.",
+    ),
 )
 
 YES_NO_KINDS = (Kind.YES_NO, Kind.CONSENT)
@@ -79,6 +86,9 @@ class RegistrationField:
     # Special-category or sensitive data: seen only by the roles allowed it (docs/access.md).
     sensitive: bool = False
     answers: tuple[str, str] = ("Yes", "No")  # how pages word a yes or a no
+    # A consent's: the version of its question, stored with each consent; a new wording is a
+    # new version.
+    version: str = ""
     empty: str = ""  # what pages show when it is left blank
     # What delegates typically answer; the demo's fictional delegates pick from these ("" is
     # a delegate who leaves it blank).
@@ -102,10 +112,17 @@ class RegistrationField:
         return None
 
     @property
+    def purpose(self) -> str:
+        """A consent's purpose in the consent table: its name without `consent_`."""
+        return self.name.removeprefix("consent_")
+
+    @property
     def stored_in(self) -> tuple[str, ...]:
-        """The columns of the `registration` table that hold it."""
+        """The columns of the `registration` table that hold it (a consent has its own table)."""
         if self.kind == Kind.ORGANISATION:
             return (f"{self.name}_id", f"{self.name}_other")
+        if self.kind == Kind.CONSENT:
+            return ()
         return (self.name,)
 
     @property
@@ -126,6 +143,8 @@ class RegistrationField:
         """The registration's answer, as one value: an organisation by its name."""
         if self.kind == Kind.ORGANISATION:
             return registration.organisation_name
+        if self.kind == Kind.CONSENT:
+            return registration.consents_to(self.purpose)
         return getattr(registration, self.name)
 
     def shown(self, value: Any) -> str:
@@ -229,20 +248,62 @@ FIELDS: tuple[RegistrationField, ...] = (
         column="invitation_letter",
         answers=("Needed", "Not needed"),
     ),
+    # Nobody consents for another: a CSV import takes none of these, and no export shows them.
     RegistrationField(
         "consent_participant_list",
-        "Participant list",
+        "Participant directory",
         Kind.CONSENT,
         "consent",
-        question="Show my name, organisation and country in the participant list for other "
-        "approved delegates.",
+        question="Show my name, organisation and country in the participant directory, which "
+        "only the other approved delegates see.",
         importable=False,
         exports=frozenset(),
         answers=("Listed for other approved delegates", "Not listed"),
+        version="2014-11",
+    ),
+    RegistrationField(
+        "consent_directory_email",
+        "Email address in the directory",
+        Kind.CONSENT,
+        "consent",
+        question="Also show my email address in the participant directory.",
+        help="Only while you are listed in the directory.",
+        importable=False,
+        exports=frozenset(),
+        answers=("Shown in the directory", "Not shown"),
+        version="2014-11",
+    ),
+    RegistrationField(
+        "consent_hotel",
+        "Hotel",
+        Kind.CONSENT,
+        "consent",
+        question="Share my name and the days I attend with the conference hotel, so that it "
+        "can hold a room for me at the conference rate.",
+        importable=False,
+        exports=frozenset(),
+        answers=("Shared with the hotel", "Not shared"),
+        version="2014-11",
+    ),
+    RegistrationField(
+        "consent_photos",
+        "Photos",
+        Kind.CONSENT,
+        "consent",
+        question="I agree to appear in the photos taken at the conference, which the "
+        "organisers share with the delegates and partners.",
+        help="Without it, the photographers leave you out of their pictures.",
+        importable=False,
+        exports=frozenset(),
+        answers=("May appear in photos", "Not in photos"),
+        version="2014-11",
     ),
 )
 
 BY_NAME: Mapping[str, RegistrationField] = MappingProxyType({f.name: f for f in FIELDS})
+
+
+CONSENTS: tuple[RegistrationField, ...] = tuple(f for f in FIELDS if f.kind == Kind.CONSENT)
 
 
 def in_export(export: ExportList) -> list[RegistrationField]:

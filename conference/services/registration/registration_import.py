@@ -7,7 +7,7 @@ one of these refuses the file. The organisation is matched by name or short name
 partners and host, and otherwise kept as typed; the country is an ISO 3166-1 alpha-2 code or an
 English name. Imported people get an account they cannot log in to until they choose a password
 ("forgot password", which also proves their address) and a pending registration, which the
-organisers then decide as any other. They gave no consent to the participant list, so none is
+organisers then decide as any other. They gave no consent (to the directory, say), so none is
 recorded. Invitees are imported by `services.registration.invitee_import`.
 """
 

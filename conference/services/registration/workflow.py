@@ -30,12 +30,11 @@ from conference.services.links import absolute_url
 from conference.services.locks import lock_event
 from conference.services.mail.outbox import queue_email
 from conference.services.on_site import visa_letters
+from conference.services.privacy import consents, notices
 from conference.services.programme import workshops
 from conference.services.registration import fields, registration_invitations
 from conference.services.registration.fields import RegistrationDetails
 
-# The wording of the consent the delegate gives; stored with each registration.
-CONSENT_VERSION = "2014-11"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 
 
@@ -131,8 +130,8 @@ def apply_details(
     """Copy the details of the fields `only` names into the registration, text trimmed; a field
     the details leave out is blank. Returns what changed, by field name, as [old, new].
 
-    An organisation is a partner, or else the name typed in. A consent is stored with the
-    version of its wording and, while it is given, the time it was given.
+    An organisation is a partner, or else the name typed in. A consent is given or withdrawn
+    in the consent table (`consents.record`).
     """
     changes = {}
     for f in only:
@@ -143,10 +142,7 @@ def apply_details(
             setattr(registration, f.name, value)
             setattr(registration, f"{f.name}_other", None if value else typed)
         elif f.kind == fields.Kind.CONSENT:
-            if value != old or registration.consent_version is None:
-                setattr(registration, f.name, value)
-                registration.consent_version = CONSENT_VERSION
-                registration.consent_given_at = now if value else None
+            consents.record(registration, f, value, now)
         else:
             setattr(registration, f.name, value)
         new = f.value_of(registration)
@@ -238,9 +234,11 @@ def submit_registration(
     now: datetime | None = None,
     *,
     invitation_code: str | None = None,
+    notice_read: int | None = None,
 ) -> Registration:
     """Register a verified delegate, once per event, while registration is open (never once
-    the event is over).
+    the event is over), who has read the event's privacy notice in force (`notice_read` is the
+    version they read), when it has one; that version is stored with the registration.
 
     An event that is by invitation only needs an unused invitation code; a code given for any
     event is used up by this registration. With approval required the registration waits for
@@ -256,6 +254,7 @@ def submit_registration(
             f"{event.short_name} is by invitation only: enter the code from your invitation email.",
             field="invitation_code",
         )
+    notice_version = notices.require_read(event, notice_read)
     event = lock_event(event.id)
     refuse_a_second_registration(event, user)
     registration = Registration(
@@ -263,6 +262,8 @@ def submit_registration(
         user=user,
         reference=new_reference(event),
         status=Status.PENDING,
+        privacy_notice_version=notice_version,
+        privacy_notice_read_at=now if notice_version else None,
     )
     apply_details(registration, details, now)
     try:
@@ -280,7 +281,8 @@ def submit_registration(
         event_id=event.id,
         reference=registration.reference,
         to_status=str(Status.PENDING),
-        consent_participant_list=registration.consent_participant_list,
+        privacy_notice_version=notice_version,
+        consents=[f.label for f in fields.CONSENTS if f.value_of(registration)],
     )
     _notify(registration, "registration_received")
     if not event.approval_required:
