@@ -220,6 +220,9 @@ def end_all_sessions():
 @blueprint.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.log_out(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")

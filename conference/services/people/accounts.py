@@ -231,6 +231,13 @@ def user_for_session(session_id: str) -> User | None:
     return user
 
 
+def log_out(user: User) -> None:
+    """Log-out ends the session on the server: a copy of its cookie stops working too (and so
+    does every other session of the account, which shares the token)."""
+    user.session_token = new_session_token()
+    log_action("user.logged_out", user, actor=user)
+
+
 def end_all_sessions(user: User) -> None:
     """Every login cookie issued so far stops working, the current one included."""
     user.session_token = new_session_token()
