@@ -38,6 +38,7 @@ from conference.services.registration import workflow
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 TWO_FACTOR_PENDING = "two_factor_pending"  # who gave the right password, awaiting their code
 TWO_FACTOR_NEXT = "two_factor_next"
+TWO_FACTOR_SETUP_KEY = "two_factor_setup_key"  # the key this session's enrolment shows
 
 
 def _log_in(user: User) -> None:
@@ -165,6 +166,15 @@ def two_factor_login():
     return page(), 400 if form.errors else 200
 
 
+def _key_being_set_up() -> str:
+    """The key of this session's enrolment, new when the session has none: a key is kept on the
+    account only once a code from it is confirmed, so one that someone else saw on the setup
+    page before the owner enrolled is worth nothing."""
+    if TWO_FACTOR_SETUP_KEY not in session:
+        session[TWO_FACTOR_SETUP_KEY] = two_factor.new_secret()
+    return session[TWO_FACTOR_SETUP_KEY]
+
+
 @blueprint.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
@@ -174,20 +184,14 @@ def two_factor_setup():
             codes_left=two_factor.recovery_codes_left(current_user),
             end_sessions_form=EndSessionsForm(),
         )
-    if current_user.totp_secret is None:  # enrolment starts: a secret for the app to learn
-        current_user.totp_secret = two_factor.new_secret()
-        db.session.commit()
+    secret = _key_being_set_up()
     form = EnableTwoFactorForm()
-    page = partial(
-        render_template,
-        "accounts/two_factor_setup.html",
-        form=form,
-        secret=current_user.totp_secret,
-    )
+    page = partial(render_template, "accounts/two_factor_setup.html", form=form, secret=secret)
     if form.validate_on_submit():
         on_refusal(page, form, field="code")
-        codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
+        codes = two_factor.enable(current_user, secret, form.code.data)
         db.session.commit()
+        session.pop(TWO_FACTOR_SETUP_KEY)
         next_url = safe_next_url(request.args.get("next"))
         # The codes live in this response alone: its Download link is a data: address made
         # from the page, not a route that would need them kept for a later request (in the
@@ -199,9 +203,9 @@ def two_factor_setup():
 @blueprint.route("/two-factor/qr.svg")
 @login_required
 def two_factor_qr_code():
-    if current_user.has_two_factor or current_user.totp_secret is None:
+    if current_user.has_two_factor or TWO_FACTOR_SETUP_KEY not in session:
         abort(404)
-    uri = two_factor.provisioning_uri(current_user, current_user.totp_secret)
+    uri = two_factor.provisioning_uri(current_user, session[TWO_FACTOR_SETUP_KEY])
     return Response(two_factor.qr_code_svg(uri), mimetype="image/svg+xml")
 
 
