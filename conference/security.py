@@ -50,7 +50,9 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
-            # Pages can carry personal data: keep them out of shared caches.
+        if request.endpoint != "static" and not response.cache_control.public:
+            # Pages and files can carry personal data: no cache keeps a copy of them (send_file's
+            # no-cache still lets one keep it). Only what a view calls public, such as the
+            # published programme's feed, may be cached.
             headers["Cache-Control"] = "no-store"
         return response
