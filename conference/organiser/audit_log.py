@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import AuditLogFilterForm
+from conference.organiser.paging import requested_page
 from conference.permissions import Permission, requires
 from conference.services.audit import reading, wording
 
@@ -28,7 +29,10 @@ def audit_log_page():
         registration=(form.registration.data or "").strip(),
     )
     page = db.paginate(
-        reading.entries_query(g.event, narrow), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+        reading.entries_query(g.event, narrow),
+        page=requested_page(),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
     )
     return render_template(
         "organiser/audit_log.html",
