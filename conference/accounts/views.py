@@ -32,7 +32,7 @@ from conference.models import TeamRole, User
 from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
 from conference.services.events.finding import all_events, events_organised_by
-from conference.services.people import accounts, two_factor
+from conference.services.people import accounts, throttling, two_factor
 from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
@@ -70,13 +70,17 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _submitted_email() -> str:
-    return request.form.get("email", "").strip().lower() or request.remote_addr or ""
+def _address_and_account() -> str:
+    """Whom a log-in's wrong password counts against: this client address and this account
+    together, so that the wait it brings holds no one else (the owner elsewhere least of all).
+    A keyed hash, as the rate limiter logs the keys of the limits it refuses on."""
+    email = accounts.normalise_email(request.form.get("email", ""))
+    return throttling.counter_key("log-in", request.remote_addr or "", email)
 
 
 def _failed(response) -> bool:
-    """A log-in that did not get past the password: only these count against the address's
-    limit, so guessing stops after a few tries while the owner's own log-ins never lock them out.
+    """A log-in that did not get past the password: only these count against the address and
+    account, so guessing slows after a few tries while the owner's own log-ins count for nothing.
 
     The log-in view says so on `g`, whatever the answer's status code: anything it did not
     accept counts, a form sent back as much as a wrong password.
@@ -118,7 +122,12 @@ def verify_email(token: str):
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-@limiter.limit(login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_GUESS_LIMIT"],
+    methods=["POST"],
+    key_func=_address_and_account,
+    deduct_when=_failed,
+)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -144,7 +153,10 @@ def login():
 
 
 def _pending_user_key() -> str:
-    return session.get(TWO_FACTOR_PENDING) or request.remote_addr or ""
+    """The account whose code is being guessed, by a keyed hash of its id: not the session's
+    value, which holds the account's live session token."""
+    user_id = (session.get(TWO_FACTOR_PENDING) or "").partition(":")[0]
+    return throttling.counter_key("code", user_id or request.remote_addr or "")
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
