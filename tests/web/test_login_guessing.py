@@ -126,7 +126,11 @@ class TestOnRedis:
             log_in(first, delegate.email, WRONG, "203.0.113.5")
         second_instance = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {}})
         second = second_instance.test_client()
-        assert log_in(second, delegate.email, PASSWORD, "203.0.113.5").status_code == 429
-        assert log_in(second, delegate.email, WRONG, "198.51.100.5").status_code == 400
+        try:
+            assert log_in(second, delegate.email, PASSWORD, "203.0.113.5").status_code == 429
+            assert log_in(second, delegate.email, WRONG, "198.51.100.5").status_code == 400
+        finally:
+            with second_instance.app_context():
+                db.engine.dispose()
         alarms = sa.select(sa.func.count()).where(AuditEntry.action == "user.login_alarm")
         assert db.session.scalar(alarms) == 1
