@@ -105,6 +105,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def configure_logger(app: Flask) -> None:
+    from conference import request_log
+
+    request_log.register()
     if not app.debug and not app.testing:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -89,10 +89,23 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Every limit of a refused request is checked, so that the wait it is told (Retry-After)
+        # is that of the longest window it went past, not of the first.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        # Log-in, sign-up and reset forms, per client address.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "INVITATION_CODE_RATE_LIMIT": os.environ.get(
             "INVITATION_CODE_RATE_LIMIT", "10 per minute;50 per hour"
         ),
+        # Wrong passwords from one address for one account: the wait grows with them.
+        "LOGIN_GUESS_LIMIT": os.environ.get(
+            "LOGIN_GUESS_LIMIT", "3 per minute;10 per hour;20 per day"
+        ),
+        # Wrong passwords for one account from anywhere: past this its owner is told (an alarm
+        # rather than a lock-out, which would let anyone shut the owner out).
+        "LOGIN_ALARM_LIMIT": os.environ.get("LOGIN_ALARM_LIMIT", "20 per hour"),
+        # Reset emails to one address, whoever asks for them.
+        "RESET_MAIL_LIMIT": os.environ.get("RESET_MAIL_LIMIT", "3 per hour;10 per day"),
         "LETTER_CHECK_RATE_LIMIT": os.environ.get(
             "LETTER_CHECK_RATE_LIMIT", "10 per minute;100 per day"
         ),

@@ -1,10 +1,23 @@
 """Form pieces shared by several blueprints."""
 
 from wtforms import RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from conference.countries import every_country
 from conference.models import TAG_COLOURS
+
+
+class WithinTheCalendar:
+    """A date (or date and time) in the years an event can have: a year such as 1 or 9999 is a
+    typing slip, and the time-zone sums of calendars and emails cannot go past either end."""
+
+    FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+    def __call__(self, form, field):
+        if field.data and not self.FIRST_YEAR <= field.data.year <= self.LAST_YEAR:
+            raise ValidationError(
+                f"Give a date between the years {self.FIRST_YEAR} and {self.LAST_YEAR}."
+            )
 
 
 def country_choices() -> list[SelectChoice]:

@@ -26,8 +26,9 @@ ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
     TeamRole.CHECK_IN: frozenset({Permission.CHECK_IN}),
 }
 
-# These roles change who comes to the conference: a password alone is not enough for them.
-ROLES_NEEDING_TWO_FACTOR = frozenset({TeamRole.ORGANISER, TeamRole.MODERATOR})
+# These roles see delegates' data, needs included, or change who comes to the conference: a
+# password alone is not enough for them.
+ROLES_NEEDING_TWO_FACTOR = frozenset({TeamRole.ORGANISER, TeamRole.MODERATOR, TeamRole.VIEWER})
 
 
 def permissions_of(user, event) -> frozenset[Permission]:

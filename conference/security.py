@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -34,10 +34,25 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def _has_nul(request) -> bool:
+    """A NUL byte in the path, the query or a form's fields."""
+    fields = [*request.args.items(multi=True)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        fields += request.form.items(multi=True)
+    return "\x00" in request.path or any("\x00" in key + value for key, value in fields)
+
+
 def register(app: Flask) -> None:
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    @app.url_value_preprocessor  # the first thing to see a request, before any event is read
+    def refuse_nul_bytes(endpoint, values):
+        """No one types a NUL byte, and PostgreSQL cannot store or even compare one: a request
+        with one in its address, its query or its form is refused before anything reads it."""
+        if _has_nul(request):
+            abort(400)
 
     @app.after_request
     def set_security_headers(response):
@@ -50,7 +65,9 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and "Cache-Control" not in headers:
-            # Pages can carry personal data: keep them out of shared caches.
+        if request.endpoint != "static" and not response.cache_control.public:
+            # Pages and files can carry personal data: no cache keeps a copy of them (send_file's
+            # no-cache still lets one keep it). Only what a view calls public, such as the
+            # published programme's feed, may be cached.
             headers["Cache-Control"] = "no-store"
         return response

@@ -7,13 +7,17 @@ from conference.accounts.forms import AcceptInvitationForm
 from conference.accounts.views import blueprint
 from conference.extensions import db
 from conference.models import TeamRole
-from conference.permissions import Permission, permissions_of
+from conference.permissions import ROLES_NEEDING_TWO_FACTOR, Permission, permissions_of
 from conference.refusals import on_refusal, refused_error
 from conference.services.people import team
 
 
 def _page(status=200, **context):
-    return render_template("accounts/team_invitation.html", **context), status
+    return render_template(
+        "accounts/team_invitation.html",
+        roles_needing_two_factor=ROLES_NEEDING_TWO_FACTOR,
+        **context,
+    ), status
 
 
 def _problem_page():

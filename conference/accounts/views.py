@@ -32,12 +32,13 @@ from conference.models import TeamRole, User
 from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
 from conference.services.events.finding import all_events, events_organised_by
-from conference.services.people import accounts, two_factor
+from conference.services.people import accounts, throttling, two_factor
 from conference.services.registration import workflow
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 TWO_FACTOR_PENDING = "two_factor_pending"  # who gave the right password, awaiting their code
 TWO_FACTOR_NEXT = "two_factor_next"
+TWO_FACTOR_SETUP_KEY = "two_factor_setup_key"  # the key this session's enrolment shows
 
 
 def _log_in(user: User) -> None:
@@ -69,13 +70,17 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _submitted_email() -> str:
-    return request.form.get("email", "").strip().lower() or request.remote_addr or ""
+def _address_and_account() -> str:
+    """Whom a log-in's wrong password counts against: this client address and this account
+    together, so that the wait it brings holds no one else (the owner elsewhere least of all).
+    A keyed hash, as the rate limiter logs the keys of the limits it refuses on."""
+    email = accounts.normalise_email(request.form.get("email", ""))
+    return throttling.counter_key("log-in", request.remote_addr or "", email)
 
 
 def _failed(response) -> bool:
-    """A log-in that did not get past the password: only these count against the address's
-    limit, so guessing stops after a few tries while the owner's own log-ins never lock them out.
+    """A log-in that did not get past the password: only these count against the address and
+    account, so guessing slows after a few tries while the owner's own log-ins count for nothing.
 
     The log-in view says so on `g`, whatever the answer's status code: anything it did not
     accept counts, a form sent back as much as a wrong password.
@@ -117,7 +122,12 @@ def verify_email(token: str):
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-@limiter.limit(login_rate_limit, methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_GUESS_LIMIT"],
+    methods=["POST"],
+    key_func=_address_and_account,
+    deduct_when=_failed,
+)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
@@ -143,7 +153,10 @@ def login():
 
 
 def _pending_user_key() -> str:
-    return session.get(TWO_FACTOR_PENDING) or request.remote_addr or ""
+    """The account whose code is being guessed, by a keyed hash of its id: not the session's
+    value, which holds the account's live session token."""
+    user_id = (session.get(TWO_FACTOR_PENDING) or "").partition(":")[0]
+    return throttling.counter_key("code", user_id or request.remote_addr or "")
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
@@ -165,6 +178,15 @@ def two_factor_login():
     return page(), 400 if form.errors else 200
 
 
+def _key_being_set_up() -> str:
+    """The key of this session's enrolment, new when the session has none: a key is kept on the
+    account only once a code from it is confirmed, so one that someone else saw on the setup
+    page before the owner enrolled is worth nothing."""
+    if TWO_FACTOR_SETUP_KEY not in session:
+        session[TWO_FACTOR_SETUP_KEY] = two_factor.new_secret()
+    return session[TWO_FACTOR_SETUP_KEY]
+
+
 @blueprint.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
@@ -174,20 +196,14 @@ def two_factor_setup():
             codes_left=two_factor.recovery_codes_left(current_user),
             end_sessions_form=EndSessionsForm(),
         )
-    if current_user.totp_secret is None:  # enrolment starts: a secret for the app to learn
-        current_user.totp_secret = two_factor.new_secret()
-        db.session.commit()
+    secret = _key_being_set_up()
     form = EnableTwoFactorForm()
-    page = partial(
-        render_template,
-        "accounts/two_factor_setup.html",
-        form=form,
-        secret=current_user.totp_secret,
-    )
+    page = partial(render_template, "accounts/two_factor_setup.html", form=form, secret=secret)
     if form.validate_on_submit():
         on_refusal(page, form, field="code")
-        codes = two_factor.enable(current_user, current_user.totp_secret, form.code.data)
+        codes = two_factor.enable(current_user, secret, form.code.data)
         db.session.commit()
+        session.pop(TWO_FACTOR_SETUP_KEY)
         next_url = safe_next_url(request.args.get("next"))
         # The codes live in this response alone: its Download link is a data: address made
         # from the page, not a route that would need them kept for a later request (in the
@@ -199,9 +215,9 @@ def two_factor_setup():
 @blueprint.route("/two-factor/qr.svg")
 @login_required
 def two_factor_qr_code():
-    if current_user.has_two_factor or current_user.totp_secret is None:
+    if current_user.has_two_factor or TWO_FACTOR_SETUP_KEY not in session:
         abort(404)
-    uri = two_factor.provisioning_uri(current_user, current_user.totp_secret)
+    uri = two_factor.provisioning_uri(current_user, session[TWO_FACTOR_SETUP_KEY])
     return Response(two_factor.qr_code_svg(uri), mimetype="image/svg+xml")
 
 
@@ -220,6 +236,9 @@ def end_all_sessions():
 @blueprint.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.log_out(current_user._get_current_object())
+            db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")

@@ -17,7 +17,8 @@ attach_event(blueprint)
 @blueprint.before_request
 def require_team_member():
     """Every method, OPTIONS and HEAD included: log in, belong to this event's team, and for
-    the roles that decide, have two-factor log-in on. Each view then asks for its permission."""
+    the roles that see delegates' data, have two-factor log-in on. Each view then asks for its
+    permission."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not permissions_of(current_user, g.event) & {Permission.VIEW, Permission.DECIDE}:

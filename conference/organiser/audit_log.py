@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from conference.extensions import db
 from conference.organiser import blueprint
 from conference.organiser.forms import AuditLogFilterForm
+from conference.organiser.paging import requested_page
 from conference.permissions import Permission, requires, sees_sensitive_data
 from conference.services.audit import reading, wording
 
@@ -29,7 +30,10 @@ def audit_log_page():
         registration=(form.registration.data or "").strip(),
     )
     page = db.paginate(
-        reading.entries_query(g.event, narrow), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+        reading.entries_query(g.event, narrow),
+        page=requested_page(),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
     )
     return render_template(
         "organiser/audit_log.html",

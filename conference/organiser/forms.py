@@ -32,7 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from conference.forms import CountryField
+from conference.forms import CountryField, WithinTheCalendar
 from conference.models import BadgeRole, OrganisationKind
 from conference.services.on_site.badge_pdf import Layout
 from conference.services.registration.exports import participant_columns
@@ -166,8 +166,12 @@ class EventSettingsForm(FlaskForm):
         description="Shown on the public page. Leave a blank line between paragraphs.",
         render_kw={"rows": 8},
     )
-    starts_on = DateField("First day", validators=[DataRequired(message="Give the first day.")])
-    ends_on = DateField("Last day", validators=[DataRequired(message="Give the last day.")])
+    starts_on = DateField(
+        "First day", validators=[DataRequired(message="Give the first day."), WithinTheCalendar()]
+    )
+    ends_on = DateField(
+        "Last day", validators=[DataRequired(message="Give the last day."), WithinTheCalendar()]
+    )
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[Optional(), Length(max=100)])
     capacity = IntegerField(
@@ -179,10 +183,10 @@ class EventSettingsForm(FlaskForm):
         description="Places for approved delegates. Raising it promotes the waiting list.",
     )
     registration_opens = DateTimeLocalField(
-        "Registration opens", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+        "Registration opens", validators=[Optional(), WithinTheCalendar()], format="%Y-%m-%dT%H:%M"
     )
     registration_closes = DateTimeLocalField(
-        "Registration closes", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+        "Registration closes", validators=[Optional(), WithinTheCalendar()], format="%Y-%m-%dT%H:%M"
     )
     approval_required = RadioField(
         "Approval",

@@ -16,6 +16,7 @@ from conference.organiser.forms import (
     RejectForm,
     RevokeBadgeForm,
 )
+from conference.organiser.paging import requested_page
 from conference.organiser.registration_forms import (
     BulkActionForm,
     NoteForm,
@@ -57,7 +58,7 @@ def render_list(form: RegistrationFilterForm, tags, bulk_form=None, status=200):
         g.event,
         form.to_filter(),
         form.sort.data,
-        max(request.args.get("page", 1, type=int), 1),
+        requested_page(),
         PAGE_SIZE,
     )
     counts = listing.status_counts(g.event)

@@ -238,8 +238,10 @@ def test_an_absurd_id_in_any_url_is_a_404_not_a_crash(app, client, auth, world, 
     assert failures == []
 
 
-@pytest.mark.parametrize("role", ["organiser", "moderator"])
-def test_deciding_roles_must_turn_on_two_factor_before_the_back_office(client, auth, event, role):
+@pytest.mark.parametrize("role", ["organiser", "moderator", "viewer"])
+def test_back_office_roles_must_turn_on_two_factor_before_the_back_office(
+    client, auth, event, role
+):
     member = make_organiser(event, f"new.{role}@politie.example", role=role)
     member.totp_enabled_at = member.totp_secret = None
     db.session.commit()
@@ -250,12 +252,18 @@ def test_deciding_roles_must_turn_on_two_factor_before_the_back_office(client, a
     )
 
 
-def test_a_viewer_may_read_without_two_factor(client, auth, event):
+def test_a_viewer_with_a_password_alone_downloads_no_needs(client, auth, event):
     viewer = make_organiser(event, "new.viewer@politie.example", role="viewer")
     viewer.totp_enabled_at = viewer.totp_secret = None
     db.session.commit()
     auth.login(viewer.email)
-    assert client.get("/vgt-2014/organiser/registrations").status_code == 200
+    response = client.post(
+        "/vgt-2014/organiser/exports/participants",
+        data={"columns": ["name", "dietary_needs", "accessibility_needs"], "format": "csv"},
+    )
+    assert_redirects(
+        response, to="/account/two-factor?next=%2Fvgt-2014%2Forganiser%2Fexports%2Fparticipants"
+    )
 
 
 def test_the_back_office_navigation_shows_each_role_only_its_areas(client, auth, world):

@@ -190,3 +190,31 @@ class TestWithCsrf:
         page_token = token(PAGE)
         ok = download(client, f"{PAGE}/security", data={"format": "csv", "csrf_token": page_token})
         assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_every_export_tells_caches_to_keep_no_copy(client, auth, organiser, delegates, file_format):
+    """Exports carry personal data: no browser or proxy cache may keep them (no-store), which
+    no-cache, send_file's default, does not say."""
+    auth.login(organiser.email)
+    downloads = {
+        "participants": {"columns": USUAL_COLUMNS_AND_NEEDS},
+        "catering": {},
+        "security": {},
+    }
+    for name, data in downloads.items():
+        response = download(client, f"{PAGE}/{name}", data={**data, "format": file_format})
+        assert response.status_code == 200, name
+        assert response.headers["Cache-Control"] == "no-store", name
+    not_arrived = download(
+        client,
+        "/vgt-2014/organiser/on-site/not-arrived",
+        data={"day": "2014-11-05", "format": file_format},
+    )
+    assert not_arrived.status_code == 200
+    assert not_arrived.headers["Cache-Control"] == "no-store"
+    counts = client.get("/vgt-2014/organiser/on-site/counts.json")
+    assert counts.is_json and counts.headers["Cache-Control"] == "no-store"
+
+
+USUAL_COLUMNS_AND_NEEDS = ["reference", "name", "email", "dietary_needs", "accessibility_needs"]

@@ -50,14 +50,16 @@ def test_the_team_page_lists_members_roles_two_factor_and_invitations(
     viewer.totp_enabled_at = None
     moderator = make_organiser(event, "moderator@politie.example", role="moderator")
     moderator.totp_enabled_at = None
+    desk = make_organiser(event, "door@politie.example", role="check_in")
+    desk.totp_enabled_at = None
     invite(event, organiser, "desk@politie.example", "check_in")
     auth.login(organiser.email)
     page = client.get(TEAM).text
     for shown in [
         "organiser@politie.example",
         "viewer@politie.example",
-        "Off: required",  # the moderator
-        '<span class="badge text-bg-secondary">Off</span>',  # the viewer needs none
+        "Off: required",  # the moderator and the viewer
+        '<span class="badge text-bg-secondary">Off</span>',  # the check-in desk needs none
         '<span class="badge text-bg-success">On</span>',  # the organiser
         "desk@politie.example",
         "Check-in staff",
@@ -238,10 +240,12 @@ def test_an_invitee_logs_in_and_joins_with_the_role(client, event, organiser):
     assert_redirects(login, to=link)
     page = client.get(link)
     assert page.status_code == 200 and "Join the team" in page.text
+    assert "This role needs two-factor log-in" in page.text
     joined = client.post(link)
     assert_redirects(joined, to="/vgt-2014/organiser/registrations")
     assert (
-        "Welcome to the team of VGT 2014, as Viewer." in client.get(joined.headers["Location"]).text
+        "Welcome to the team of VGT 2014, as Viewer."
+        in client.get(joined.headers["Location"], follow_redirects=True).text
     )
     assert role_of(event, "liaison@fbi.example") == TeamRole.VIEWER
     assert client.get(link).status_code == 400  # used
@@ -272,6 +276,7 @@ def test_check_in_staff_land_on_their_account_page(client, auth, event, organise
     make_user("desk@politie.example")
     db.session.commit()
     auth.login("desk@politie.example")
+    assert "needs two-factor log-in" not in client.get(link).text
     assert_redirects(client.post(link), to="/account/")
     assert role_of(event, "desk@politie.example") == TeamRole.CHECK_IN
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import User
 from tests.client import AuthActions, assert_redirects, log_in_first
-from tests.factories import PASSWORD, TOTP_SECRET, current_code, make_organiser
+from tests.factories import PASSWORD, current_code, make_organiser
 
 
 @pytest.fixture
@@ -35,8 +35,7 @@ def recovery_codes(page: str) -> list[str]:
 def turn_on_two_factor(client, auth, user) -> str:
     """Log in, open the setup page and confirm with a code from the app: the codes page."""
     auth.login(user.email)
-    client.get("/account/two-factor")
-    secret = db.session.get(User, user.id).totp_secret
+    secret = the_key(client.get("/account/two-factor").text).replace(" ", "")
     return client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).text
 
 
@@ -71,8 +70,9 @@ def test_an_organiser_enrols_by_scanning_our_qr_code(client, auth, newcomer):
 def test_the_key_is_shown_in_groups_of_four(client, auth, newcomer):
     auth.login(newcomer.email)
     key = the_key(client.get("/account/two-factor").text)
-    secret = db.session.get(User, newcomer.id).totp_secret
+    secret = key.replace(" ", "")
     assert key.split(" ") == [secret[i : i + 4] for i in range(0, len(secret), 4)]
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret), "a base32 key of 160 bits"
 
 
 def test_the_recovery_codes_download_as_a_text_file_kept_nowhere(client, auth, newcomer):
@@ -163,12 +163,42 @@ def test_ending_all_sessions_logs_out_every_device(app, auth, organiser):
     assert_redirects(auth.client.get("/account/"), to=log_in_first("/account/"))
 
 
-def test_the_secret_is_kept_on_the_user_until_confirmed(client, auth, newcomer):
+def test_the_key_is_kept_on_the_user_only_once_confirmed(client, auth, newcomer):
     auth.login(newcomer.email)
     client.get("/account/two-factor")
     user = db.session.get(User, newcomer.id)
-    assert user.totp_secret and not user.has_two_factor
-    assert user.totp_secret != TOTP_SECRET
+    assert user.totp_secret is None and not user.has_two_factor
+
+
+def test_a_key_seen_in_another_session_before_enrolment_is_worth_nothing(app, auth, newcomer):
+    """Someone who knows the password opens the setup page and notes its key; the owner, who
+    enrols later in their own browser, is shown another one, and the noted key's codes fail."""
+    intruder = AuthActions(app.test_client())
+    intruder.login(newcomer.email)
+    noted = the_key(intruder.client.get("/account/two-factor").text).replace(" ", "")
+    intruder.logout()
+
+    auth.login(newcomer.email)
+    shown = the_key(auth.client.get("/account/two-factor").text).replace(" ", "")
+    assert shown != noted
+    refused = auth.client.post("/account/two-factor", data={"code": pyotp.TOTP(noted).now()})
+    assert refused.status_code == 400
+    auth.client.post("/account/two-factor", data={"code": pyotp.TOTP(shown).now()})
+    auth.logout()
+
+    response = password_step(auth.client, newcomer.email)
+    assert_redirects(response, to="/account/login/code")
+    wrong = auth.client.post("/account/login/code", data={"code": pyotp.TOTP(noted).now()})
+    assert wrong.status_code == 400
+    assert db.session.get(User, newcomer.id).totp_secret == shown
+
+
+def test_the_key_stays_the_same_through_a_wrong_code_in_one_session(client, auth, newcomer):
+    auth.login(newcomer.email)
+    first = the_key(client.get("/account/two-factor").text)
+    again = client.post("/account/two-factor", data={"code": "000000"})
+    assert again.status_code == 400 and the_key(again.text) == first
+    assert the_key(client.get("/account/two-factor").text) == first
 
 
 class TestCodeGuessing:

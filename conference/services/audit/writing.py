@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from conference.extensions import db
 from conference.models import AuditEntry, User, utcnow
@@ -16,14 +17,17 @@ def log_action(
     actor: User | None,
     event_id: int | None = None,
     at: datetime | None = None,
+    into: Session | None = None,
     **details: Any,
 ) -> AuditEntry:
     """Record that `actor` (None for the system itself) did `action` to `obj`, now or `at`.
 
-    Written in the caller's transaction, so an entry exists exactly when its change does.
+    Written in the caller's transaction, so an entry exists exactly when its change does;
+    `into` names another session for an entry that outlives the request's (a refused log-in's).
     """
+    session = into or db.session
     if obj.id is None:
-        db.session.flush()  # obj needs its id
+        session.flush()  # obj needs its id
     entry = AuditEntry(
         action=action,
         object_type=type(obj).__name__.lower(),
@@ -33,7 +37,7 @@ def log_action(
         details=details,
         created_at=at or utcnow(),
     )
-    db.session.add(entry)
+    session.add(entry)
     return entry
 
 

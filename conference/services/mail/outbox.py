@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.orm import Session
 
 from conference.extensions import db
 from conference.models import OutboxEmail, utcnow
@@ -40,8 +41,11 @@ def _paragraphs(text: str, base_url: str) -> list[list[tuple[str, bool]]]:
     ]
 
 
-def queue_email(recipient: str, template: str, **context: Any) -> OutboxEmail:
-    """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox."""
+def queue_email(
+    recipient: str, template: str, *, into: Session | None = None, **context: Any
+) -> OutboxEmail:
+    """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox, in
+    the caller's transaction, or in the session `into` for one that outlives it."""
     rendered = render_template(f"emails/{template}.txt", **context)
     first_line, _, body = rendered.lstrip().partition("\n")
     if not first_line.startswith("Subject:"):
@@ -60,7 +64,7 @@ def queue_email(recipient: str, template: str, **context: Any) -> OutboxEmail:
             paragraphs=_paragraphs(body, current_app.config["BASE_URL"]),
         ),
     )
-    db.session.add(email)
+    (into or db.session).add(email)
     return email
 
 

@@ -28,6 +28,7 @@ from conference.services.errors import (
 )
 from conference.services.links import absolute_url
 from conference.services.mail.outbox import queue_email
+from conference.services.people import throttling
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
@@ -154,6 +155,8 @@ def authenticate(email: str, password: str, next_url: str | None = None) -> User
     try:
         hashing.hasher.verify(user.password_hash if user else hashing.dummy_hash, password)
     except (VerificationError, InvalidHashError) as error:
+        if user is not None:
+            throttling.note_failed_log_in(user)
         raise InvalidCredentials("That email address and password do not match.") from error
     if user is None:
         raise InvalidCredentials("That email address and password do not match.")
@@ -169,12 +172,16 @@ def authenticate(email: str, password: str, next_url: str | None = None) -> User
 def request_password_reset(email: str) -> None:
     """Mail a reset link if the address has an account, and otherwise a note that it has none.
 
-    Either way one email is queued, so neither the page nor its timing tells the two apart.
+    Either way one email is queued, so neither the page nor its timing tells the two apart;
+    past RESET_MAIL_LIMIT for the address, none is, whether or not it has an account.
     """
+    email = normalise_email(email)
+    if not throttling.may_mail(email, "password reset"):
+        return  # enough links for one mailbox for now: a flood of requests sends no more
     user = find_user(email)
     if user is None:
         queue_email(
-            normalise_email(email),
+            email,
             "reset_password_no_account",
             signup_link=absolute_url("accounts.signup"),
         )
@@ -229,6 +236,13 @@ def user_for_session(session_id: str) -> User | None:
     if user is None or user.session_token != token:
         return None
     return user
+
+
+def log_out(user: User) -> None:
+    """Log-out ends the session on the server: a copy of its cookie stops working too (and so
+    does every other session of the account, which shares the token)."""
+    user.session_token = new_session_token()
+    log_action("user.logged_out", user, actor=user)
 
 
 def end_all_sessions(user: User) -> None:
