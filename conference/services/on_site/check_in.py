@@ -21,6 +21,7 @@ from conference.countries import country_name
 from conference.extensions import db
 from conference.local_time import in_zone
 from conference.models import (
+    LARGEST_ID,
     Badge,
     CheckIn,
     Event,
@@ -371,7 +372,7 @@ def door_at(event: Event, session_id: int | None, desk: str = "") -> Door:
     """The desk at the entrance, or at the door of the event's session `session_id`."""
     if session_id is None:
         return Door(desk)
-    session = db.session.get(ProgrammeSession, session_id)
+    session = db.session.get(ProgrammeSession, session_id) if session_id <= LARGEST_ID else None
     if session is None or session.event_id != event.id:
         raise NotFound("No such session in this event.", field="session")
     return Door(desk, session)
@@ -433,7 +434,7 @@ def parse_item(raw, *, now: datetime) -> SyncItem | str:
     if session_id is not None and (
         isinstance(session_id, bool)
         or not isinstance(session_id, int)
-        or not 0 < session_id < 2**31
+        or not 0 < session_id <= LARGEST_ID
     ):
         return "A session is given by its number."
     refused = raw.get("refused", False)
