@@ -76,12 +76,13 @@ NASTY = [
     *MARKERS,
 ]
 
+character = st.characters(exclude_categories=["Cs"])  # a surrogate is no text a client can send
 text = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=40),  # any Unicode but surrogates, NUL and control characters included
     st.integers(min_value=-(10**40), max_value=10**40).map(str),
     st.dates().map(date.isoformat),  # year 1 to 9999
-    st.builds(str.__mul__, st.characters(), st.integers(min_value=300, max_value=20_000)),
+    st.builds(str.__mul__, character, st.integers(min_value=300, max_value=20_000)),
     st.tuples(st.text(max_size=8), st.sampled_from(MARKERS), st.text(max_size=8)).map("".join),
 )
 numbers = st.one_of(
@@ -117,9 +118,16 @@ def _values_for(unbound: UnboundField) -> st.SearchStrategy:
         return times
     choices = unbound.kwargs.get("choices")
     if issubclass(kind, SelectFieldBase) and isinstance(choices, list | tuple) and choices:
-        offered = [str(c[0] if isinstance(c, tuple | list) else c) for c in choices]
+        offered = [str(_value_of(choice)) for choice in choices]
         return st.one_of(st.sampled_from(offered), text)
     return text
+
+
+def _value_of(choice) -> object:
+    """What the browser sends for a choice: a SelectChoice's value, a pair's first, or itself."""
+    if hasattr(choice, "value"):
+        return choice.value
+    return choice[0] if isinstance(choice, tuple | list) else choice
 
 
 def inputs_of(form_class: type, prefix: str = "") -> list[FormInput]:
@@ -149,24 +157,35 @@ def _code_objects(code: types.CodeType):
             yield from _code_objects(constant)
 
 
-def _reached(view, depth: int = 3) -> list[types.FunctionType]:
-    """The view and the functions of its own module that it calls, a few calls deep."""
+def _called(function: types.FunctionType, *, services: bool) -> list[types.FunctionType]:
+    """The functions `function` names: of its own module, and with `services` those it reaches
+    as `module.function` in our services."""
+    called = []
+    for code in _code_objects(function.__code__):
+        for name in code.co_names:
+            value = function.__globals__.get(name)
+            if isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+                called.append(value)
+            elif services and isinstance(value, types.ModuleType):
+                if value.__name__.startswith("conference.services."):
+                    attributes = (getattr(value, other, None) for other in code.co_names)
+                    called += [a for a in attributes if isinstance(a, types.FunctionType)]
+    return called
+
+
+def _reached(view, depth: int = 3, *, services: bool = False) -> list[types.FunctionType]:
+    """The view and the functions of its own module that it calls, a few calls deep (and with
+    `services`, the service functions they call)."""
     start = inspect.unwrap(view)
     seen, todo = [start], [(start, 0)]
     while todo:
         function, level = todo.pop()
         if level == depth:
             continue
-        for code in _code_objects(function.__code__):
-            for name in code.co_names:
-                value = function.__globals__.get(name)
-                if (
-                    isinstance(value, types.FunctionType)
-                    and value.__module__ == start.__module__
-                    and value not in seen
-                ):
-                    seen.append(value)
-                    todo.append((value, level + 1))
+        for value in _called(function, services=services):
+            if value not in seen:
+                seen.append(value)
+                todo.append((value, level + 1))
     return seen
 
 
@@ -191,6 +210,8 @@ def forms_of(view) -> list[type]:
 
 
 QUERY_READ = re.compile(r"request\.args(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
+FORM_OF_QUERY = re.compile(r"\(\s*request\.args\b")
+KEY_READ = re.compile(r"(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
 
 
 def query_parameters_of(view) -> list[str]:
@@ -200,10 +221,20 @@ def query_parameters_of(view) -> list[str]:
     for function in _reached(view):
         source = inspect.getsource(function)
         names.update(QUERY_READ.findall(source))
-        if "(request.args" in source or "request.args," in source:
+        if FORM_OF_QUERY.search(source):
             for form in forms_of(function):
                 names.update(i.name for i in inputs_of(form))
     return sorted(names)
+
+
+def json_keys_of(view) -> list[str]:
+    """The keys a view that reads a JSON body (`get_json`) looks up, in it and in the services
+    it hands the body to; none for a view that reads no JSON."""
+    functions = _reached(view, services=True)
+    sources = [inspect.getsource(function) for function in functions]
+    if not any("get_json" in source for source in sources):
+        return []
+    return sorted({key for source in sources for key in KEY_READ.findall(source)})
 
 
 @dataclass
@@ -214,6 +245,7 @@ class Route:
     methods: list[str]
     forms: list[list[FormInput]] = field(default_factory=list)
     query: list[str] = field(default_factory=list)
+    json_keys: list[str] = field(default_factory=list)
 
     @property
     def endpoint(self) -> str:
@@ -226,7 +258,8 @@ def routes_of(app: Flask) -> list[Route]:
         view = app.view_functions[rule.endpoint]
         methods = sorted(rule.methods & {"GET", "POST"})
         forms = [inputs_of(form) for form in forms_of(view)] if "POST" in methods else []
-        routes.append(Route(rule, methods, forms, query_parameters_of(view)))
+        json_keys = json_keys_of(view) if "POST" in methods else []
+        routes.append(Route(rule, methods, forms, query_parameters_of(view), json_keys))
     return routes
 
 
@@ -240,10 +273,12 @@ class FuzzRequest:
     query: dict[str, str]
     form: dict[str, str]
     files: dict[str, str]
+    json: object = None
 
     def values(self) -> list[str]:
-        """Every value the request carries, its path's included."""
-        return [self.path, *self.query.values(), *self.form.values(), *self.files.values()]
+        """Every value the request carries, its path's and its JSON body's included."""
+        sent = [self.path, *self.query.values(), *self.form.values(), *self.files.values()]
+        return [*sent, *_strings_in(self.json)]
 
     def data(self) -> dict:
         """The form as the test client sends it, each file a CSV upload."""
@@ -265,7 +300,7 @@ def requests_to(draw, route: Route, real: dict[str, str]) -> FuzzRequest:
             value = draw(st.one_of(st.sampled_from(["1", "2", real.get(name, "1")]), numbers))
             value = value.lstrip("-")
         else:
-            value = draw(st.one_of(st.just(real[name]), text))
+            value = draw(st.one_of(st.just(real[name]), text) if name in real else text)
         return quote(value, safe="") or "x"
 
     path = ARGUMENT.sub(argument, route.rule.rule)
@@ -273,9 +308,40 @@ def requests_to(draw, route: Route, real: dict[str, str]) -> FuzzRequest:
     query = {}
     if route.query:
         query = draw(st.dictionaries(st.sampled_from(route.query), text, max_size=4))
-    form, files = {}, {}
+    form, files, body = {}, {}, None
     if method == "POST" and route.forms:
         for sent in draw(st.sampled_from(route.forms)):
             if draw(st.booleans()):
                 (files if sent.is_file else form)[sent.name] = draw(sent.values)
-    return FuzzRequest(method, path, query, form, files)
+    if method == "POST" and route.json_keys:
+        body = draw(json_documents(route.json_keys))
+    return FuzzRequest(method, path, query, form, files, body)
+
+
+def json_documents(keys: list[str]) -> st.SearchStrategy:
+    """JSON of any shape, its objects keyed mostly by the names the view reads."""
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**30), max_value=10**30),
+        st.floats(allow_nan=False),
+        text,
+    )
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(st.one_of(st.sampled_from(keys), text), children, max_size=5),
+        ),
+        max_leaves=12,
+    )
+
+
+def _strings_in(document) -> list[str]:
+    if isinstance(document, str):
+        return [document]
+    if isinstance(document, dict):
+        return [*document, *(s for value in document.values() for s in _strings_in(value))]
+    if isinstance(document, list):
+        return [s for value in document for s in _strings_in(value)]
+    return []
