@@ -153,6 +153,8 @@ def test_at_a_workshops_door_the_desk_records_who_came_on_its_page(client, auth,
 def test_a_session_of_no_such_kind_is_a_404(client, auth, desk):
     auth.login(STAFF)
     assert client.get(DESK, query_string={"session": 999999}).status_code == 404
+    for beyond_any_id in ["9" * 30, "-" + "9" * 30, "0"]:  # no database holds such an id
+        assert client.get(DESK, query_string={"session": beyond_any_id}).status_code == 404
 
 
 def test_the_offline_copy_holds_hashes_and_a_fresh_token(client, auth, desk):
