@@ -221,6 +221,8 @@ def query_parameters_of(view) -> list[str]:
     for function in _reached(view):
         source = inspect.getsource(function)
         names.update(QUERY_READ.findall(source))
+        if "paginate(" in source:  # Flask-SQLAlchemy's pages read these themselves
+            names.update(["page", "per_page"])
         if FORM_OF_QUERY.search(source):
             for form in forms_of(function):
                 names.update(i.name for i in inputs_of(form))
@@ -307,7 +309,8 @@ def requests_to(draw, route: Route, real: dict[str, str]) -> FuzzRequest:
     method = draw(st.sampled_from(route.methods))
     query = {}
     if route.query:
-        query = draw(st.dictionaries(st.sampled_from(route.query), text, max_size=4))
+        values = st.one_of(numbers, text)  # so many of them are numbers: pages, ids, days
+        query = draw(st.dictionaries(st.sampled_from(route.query), values, max_size=4))
     form, files, body = {}, {}, None
     if method == "POST" and route.forms:
         for sent in draw(st.sampled_from(route.forms)):

@@ -2,12 +2,12 @@
 and no page shows a marked `<script>` unescaped.
 
 Every URL rule of the app is fuzzed with hypothesis: its URL arguments, the query parameters its
-view reads and, for a POST, the inputs of the forms its view builds (`tests/fuzzing.py` derives
-them all from the app). What is sent: NUL bytes and control characters, numbers far past 64 bits,
+view reads and, for a POST, the inputs of the forms its view builds, or the JSON it reads
+(`tests/fuzzing.py` derives them all from the app). What is sent: NUL bytes and control characters, numbers far past 64 bits,
 odd Unicode (right-to-left overrides, combining marks, astral planes), strings of thousands of
 characters, dates from the year 1 to 9999 and malformed ones, and text around the markers.
 
-The run is bounded: FUZZ_EXAMPLES examples per route and role, 4 unless the variable says more,
+The run is bounded: FUZZ_EXAMPLES examples per route and role, 10 unless the variable says more,
 with a fixed seed unless it is set (`FUZZ_EXAMPLES=200 pytest tests/web/test_fuzzing.py` explores
 afresh each time).
 """
@@ -29,7 +29,7 @@ from tests.web.test_access import ENDS_SESSION
 
 ASKED = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    max_examples=ASKED or 4,
+    max_examples=ASKED or 10,
     derandomize=not ASKED,
     database=None,
     deadline=timedelta(seconds=5),
@@ -153,6 +153,7 @@ def test_the_fuzzing_reaches_every_route_and_every_form(app):
     by_endpoint = {route.endpoint: route for route in routes}
     assert {"q", "status", "page", "sort"} <= set(by_endpoint["organiser.registrations"].query)
     assert "next" in by_endpoint["accounts.login"].query
+    assert "page" in by_endpoint["organiser.audit_log"].query  # read by db.paginate
     assert {"items", "badge", "at", "session"} <= set(
         by_endpoint["check_in.sync_check_ins"].json_keys
     )
