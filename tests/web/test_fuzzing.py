@@ -3,9 +3,10 @@ and no page shows a marked `<script>` unescaped.
 
 Every URL rule of the app is fuzzed with hypothesis: its URL arguments, the query parameters its
 view reads and, for a POST, the inputs of the forms its view builds, or the JSON it reads
-(`tests/fuzzing.py` derives them all from the app). What is sent: NUL bytes and control characters, numbers far past 64 bits,
-odd Unicode (right-to-left overrides, combining marks, astral planes), strings of thousands of
-characters, dates from the year 1 to 9999 and malformed ones, and text around the markers.
+(`tests/fuzzing.py` derives them all from the app). What is sent: NUL bytes and control
+characters, numbers far past 64 bits, odd Unicode (right-to-left overrides, combining marks,
+astral planes), strings of thousands of characters, dates from the year 1 to 9999 and malformed
+ones, and text around the markers.
 
 The run is bounded: FUZZ_EXAMPLES examples per route and role, 10 unless the variable says more,
 with a fixed seed unless it is set (`FUZZ_EXAMPLES=200 pytest tests/web/test_fuzzing.py` explores
