@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from conference import extensions
 from conference.config import refuse_unsafe_production_settings, settings_from_environment
+from conference.models.base import LARGEST_ID
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -60,7 +61,7 @@ class DatabaseIdConverter(IntegerConverter):
     absurd number is a 404 like any unknown id, not a database error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

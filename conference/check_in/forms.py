@@ -5,6 +5,8 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from conference.models import LARGEST_ID
+
 
 class ScanForm(FlaskForm):
     code = StringField(
@@ -16,5 +18,5 @@ class ScanForm(FlaskForm):
         ],
     )
     session = IntegerField(
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)], widget=HiddenInput()
+        validators=[Optional(), NumberRange(min=1, max=LARGEST_ID)], widget=HiddenInput()
     )

@@ -1,7 +1,7 @@
 """The domain model, one module per aggregate."""
 
 from conference.models.audit import AuditEntry
-from conference.models.base import Base, utcnow
+from conference.models.base import LARGEST_ID, Base, utcnow
 from conference.models.event import (
     Event,
     EventOrganisation,
@@ -36,6 +36,7 @@ from conference.models.registration_invitation import Invitation, InvitationStat
 from conference.models.user import RecoveryCode, User
 
 __all__ = [
+    "LARGEST_ID",
     "Badge",
     "BadgeRole",
     "CheckIn",

@@ -23,6 +23,11 @@ def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_known")
 
 
+# The largest id the database's integer columns hold (PostgreSQL's INTEGER): a larger number
+# from a request names no row, and is never sent to the database (which would fail on it).
+LARGEST_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

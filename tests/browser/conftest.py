@@ -12,7 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,20 +54,52 @@ def chromium() -> Iterator[Browser]:
         playwright.stop()
 
 
+# Every document tells the test of each Content-Security-Policy violation it reports.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}`
+      + ` on ${event.documentURI} (${event.sourceFile || "the page"}:${event.lineNumber})`
+  );
+});
+"""
+CSP_CONSOLE = re.compile(r"Content Security Policy|Content-Security-Policy")
+
+
+def watch_for_csp_violations(context: BrowserContext, violations: list[str]) -> None:
+    """Every CSP violation in `context` lands in `violations`: those a document reports, and
+    those only Chromium's console tells (a service worker's, say)."""
+    context.expose_function("reportCspViolation", lambda violation: violations.append(violation))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if CSP_CONSOLE.search(message.text):
+            where = message.page.url if message.page else "a worker"
+            violations.append(f"{where} logged: {message.text}")
+
+    context.on("console", on_console)
+
+
 @pytest.fixture
 def open_page(chromium, live_server) -> Iterator[Callable[[], Page]]:
-    """Opens a page in a browser context of its own: one person, with their own cookies."""
-    contexts = []
+    """Opens a page in a browser context of its own: one person, with their own cookies.
+
+    The test fails on any Content-Security-Policy violation in the pages it opened: our
+    templates and scripts keep within the policy of `conference.security`.
+    """
+    contexts, violations = [], []
 
     def open_page() -> Page:
         context = chromium.new_context(base_url=live_server.url, viewport=DESKTOP)
         context.set_default_timeout(TIMEOUT_MS)
+        watch_for_csp_violations(context, violations)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
-        context.close()
+        context.close()  # after the reports still on their way
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 class Screenshots:

@@ -252,6 +252,8 @@ def test_a_new_link_makes_the_old_one_answer_404(app, client, programme, anna):
 def test_a_made_up_feed_link_is_not_found(client, programme, anna):
     assert client.get(f"/vgt-2014/agenda/{anna.reference}/{'0' * 32}.ics").status_code == 404
     assert client.get(f"/vgt-2014/agenda/VGT14-NOPE00/{'0' * 32}.ics").status_code == 404
+    # A link with letters no token has (compare_digest refuses them as text) is just as unknown.
+    assert client.get(f"/vgt-2014/agenda/{anna.reference}/%E2%80%AEevil.ics").status_code == 404
 
 
 def test_the_whole_programme_feed_is_public_once_published(client, event):

@@ -171,6 +171,8 @@ def test_a_session_of_no_such_kind_is_a_404_at_the_entrance(client, auth, desk):
     assert response.status_code == 404
     assert "No such session in this event." in response.text
     assert "Entrance: arrivals of the day" in response.text
+    for beyond_any_id in ["9" * 30, "-" + "9" * 30, "0"]:  # no database holds such an id
+        assert client.get(DESK, query_string={"session": beyond_any_id}).status_code == 404
 
 
 def test_a_scan_at_a_deleted_workshops_door_is_a_404_at_the_entrance_never_a_500(

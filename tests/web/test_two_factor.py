@@ -108,6 +108,13 @@ def test_log_in_asks_for_the_code_after_the_password(client, organiser):
     assert client.get("/account/").status_code == 200
 
 
+def test_a_code_in_other_digits_is_wrong_not_a_crash(client, organiser):
+    password_step(client, organiser.email)
+    response = client.post("/account/login/code", data={"code": "\u0663" * 6})  # Arabic-Indic 3s
+    assert response.status_code == 400
+    assert "not valid" in response.text
+
+
 def test_a_code_works_once(app, organiser):
     first, second = app.test_client(), app.test_client()
     code = current_code()

@@ -21,6 +21,7 @@ from conference.countries import country_name
 from conference.extensions import db
 from conference.local_time import in_zone, local_date
 from conference.models import (
+    LARGEST_ID,
     Badge,
     CheckIn,
     Event,
@@ -385,7 +386,7 @@ def door_at(event: Event, session_id: int | None, desk: str = "") -> Door:
     """The desk at the entrance, or at the door of the event's session `session_id`."""
     if session_id is None:
         return Door(desk)
-    session = db.session.get(ProgrammeSession, session_id)
+    session = db.session.get(ProgrammeSession, session_id) if 0 < session_id <= LARGEST_ID else None
     if session is None or session.event_id != event.id:
         raise NotFound("No such session in this event.", field="session")
     return Door(desk, session)

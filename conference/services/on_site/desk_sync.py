@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
-from conference.models import Badge, Event, ProgrammeSession, Registration, User, utcnow
+from conference.models import (
+    LARGEST_ID,
+    Badge,
+    Event,
+    ProgrammeSession,
+    Registration,
+    User,
+    utcnow,
+)
 from conference.services.errors import DomainError
 from conference.services.on_site.check_in import Door, admit, refuse
 from conference.services.registration.listing import registration_by_reference
@@ -96,7 +104,7 @@ def parse_item(raw, *, now: datetime) -> SyncItem | str:
     if session_id is not None and (
         isinstance(session_id, bool)
         or not isinstance(session_id, int)
-        or not 0 < session_id < 2**31
+        or not 0 < session_id <= LARGEST_ID
     ):
         return "A session is given by its number."
     refused = raw.get("refused", False)

@@ -90,7 +90,7 @@ def verify(user: User, code: str, now: datetime | None = None) -> None:
     """Accept a fresh authenticator code or an unused recovery code, once; raise otherwise."""
     now = now or utcnow()
     code = code.strip()
-    if code.isdigit() and len(code) == 6 and user.totp_secret:
+    if code.isascii() and code.isdigit() and len(code) == 6 and user.totp_secret:  # not "٣٣٣٣٣٣"
         step = _accepted_step(user.totp_secret, code, now)
         if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
             user.totp_last_step = step

@@ -54,7 +54,8 @@ def registration_for_feed(
     ).first()
     if registration is None or registration.status != Status.APPROVED:
         return None
-    if not hmac.compare_digest(feed_token(registration, secret=secret), token):
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
+    if not hmac.compare_digest(feed_token(registration, secret=secret).encode(), token.encode()):
         return None
     return registration
 
