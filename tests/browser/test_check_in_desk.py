@@ -116,6 +116,8 @@ def test_two_offline_desks_check_each_delegate_in_once_at_the_earliest_time(
     scan(desk_a, amal)
     expect(answer_a).to_contain_text("Amal Haddad")
     expect(answer_a).to_contain_text("Wheelchair user: step-free entrance")
+    # The desk read them with Amal's badge: its copy holds them sealed, never as text.
+    assert "step-free" not in desk_a.evaluate("JSON.stringify(localStorage)")
     scan(desk_a, ben)
     expect(answer_a).to_contain_text("Ben Okafor")
     scan(desk_a, carla)

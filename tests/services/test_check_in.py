@@ -1,9 +1,12 @@
 """The check-in desk's rules: once per day of the event, refusals audited, a session's door."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conference.extensions import db
 from conference.models import AuditEntry, CheckIn, SessionAttendance
@@ -11,7 +14,7 @@ from conference.models import RegistrationStatus as Status
 from conference.services.audit.wording import Detail, entries_in_words
 from conference.services.on_site import arrivals, badges
 from conference.services.on_site.check_in import Door, Outcome, door_at, is_a_code, scan
-from conference.services.on_site.desk_copy import EventOver, desk_copy, search
+from conference.services.on_site.desk_copy import EventOver, desk_copy, needs_key, search
 from tests.factories import approved, make_organiser, register, workshop
 from tests.on_site_helpers import FIRST_DAY, SECOND_DAY
 
@@ -172,11 +175,28 @@ def test_the_offline_copy_holds_what_the_desk_shows_and_hashes_not_tokens(app, e
     assert entry["badge"] == hash_of(ben) and code not in str(copy)
     assert entry["checked_in_by"] == "Olga" and entry["checked_in_at"]
     assert set(entry) == {
-        "name", "organisation", "country", "role", "needs", "reference",
+        "name", "organisation", "country", "role", "reference", "has_needs", "needs_sealed",
         "badge", "checked_in_at", "checked_in_by",
     }  # fmt: skip
     assert "ben@police.example" not in str(copy) and "Vegetarian" not in str(copy)
     assert copy["expires_at"] == event.ends_at.isoformat()
+
+
+def test_the_copy_holds_each_persons_needs_sealed_under_their_badge(app, event, staff, ben):
+    ben.accessibility_needs = "Hearing loop in the plenary hall"
+    carla = approved(event, "carla@police.example")  # no needs
+    bens_token = token(ben)  # his badge printed
+    copy = desk_copy(event, now=ON_THE_FIRST_DAY)
+    by_reference = {p["reference"]: p for p in copy["people"]}
+    bens, carlas = by_reference[ben.reference], by_reference[carla.reference]
+
+    assert "Hearing loop" not in str(copy)
+    assert bens["has_needs"] and not carlas["has_needs"] and carlas["needs_sealed"] is None
+    sealed = base64.b64decode(bens["needs_sealed"])
+    opened = AESGCM(needs_key(bens_token)).decrypt(sealed[:12], sealed[12:], None)
+    assert opened.decode() == "Hearing loop in the plenary hall"
+    with pytest.raises(InvalidTag):  # what the copy holds of the badge does not open them
+        AESGCM(bytes.fromhex(bens["badge"])).decrypt(sealed[:12], sealed[12:], None)
 
 
 def test_once_the_event_is_over_no_desk_gets_a_copy(app, event, staff, ben):

@@ -97,8 +97,10 @@
         card.querySelector(part).hidden = false;
       });
       card.querySelector("[data-reference]").textContent = person.reference;
-      if (person.needs) {
-        card.querySelector("[data-needs-text]").textContent = person.needs;
+      var needs = person.needs || (unsealed && unsealed.reference === person.reference ? unsealed.needs : "");
+      if (needs || person.has_needs) {
+        card.querySelector("[data-needs-text]").textContent = needs ||
+          "has accessibility needs: scan their badge to read them, or ask the supervisor.";
         card.querySelector("[data-needs]").hidden = false;
       }
     }
@@ -289,13 +291,31 @@
     });
   }
 
+  // The needs of the person whose badge was just scanned, opened from the copy with that badge:
+  // kept in memory for the card, never stored.
+  var unsealed = null;
+
+  function unseal(person, code) {
+    unsealed = null;
+    if (!person || !person.needs_sealed) { return Promise.resolve(); }
+    var sealed = Uint8Array.from(window.atob(person.needs_sealed), function (c) { return c.charCodeAt(0); });
+    return window.crypto.subtle.digest("SHA-256", new TextEncoder().encode("needs:" + code))
+      .then(function (key) { return window.crypto.subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]); })
+      .then(function (key) { return window.crypto.subtle.decrypt({name: "AES-GCM", iv: sealed.slice(0, 12)}, key, sealed.slice(12)); })
+      .then(function (plain) { unsealed = {reference: person.reference, needs: new TextDecoder().decode(plain)}; })
+      .catch(function () { unsealed = null; });  // not this badge's: the card says to ask
+  }
+
   function handle(typed) {
     var code = typed.trim().toUpperCase();
     if (!code) { return; }
     if (REFERENCE.test(code)) {
       record({reference: code}, personWith("reference", code));
     } else if (TOKEN.test(code)) {
-      sha256(code).then(function (hash) { record({badge: hash}, personWith("badge", hash)); });
+      sha256(code).then(function (hash) {
+        var person = personWith("badge", hash);
+        return unseal(person, code).then(function () { record({badge: hash}, person); });
+      });
     } else {
       searchField.value = typed.trim();
       if (copy()) { search(); } else { searchForm.submit(); }  // no copy: the server searches
