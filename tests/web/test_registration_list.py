@@ -478,6 +478,21 @@ def test_a_viewer_reads_notes_and_tags_but_cannot_add_them(client, auth, event, 
     assert client.post(detail(registration) + "/notes", data={"body": "x"}).status_code == 403
 
 
+def test_a_viewer_is_offered_no_decision(client, auth, event, organiser):
+    [registration] = seed(event, 1)
+    viewer = make_organiser(event, "viewer@politie.example", role="viewer")
+    db.session.commit()
+    auth.login(viewer.email)
+    page = client.get(detail(registration)).text
+
+    assert "Organisers and moderators decide on registrations" in page
+    for offered in (">Approve</button>", "Put on waiting list", "Reject registration"):
+        assert offered not in page
+    auth.logout()
+    auth.login(organiser.email)
+    assert ">Approve</button>" in client.get(detail(registration)).text
+
+
 def test_the_list_links_to_an_export_of_what_it_shows(client, auth, event, organiser):
     auth.login(organiser.email)
     page = client.get("/vgt-2014/organiser/registrations?status=approved&country=NL").text
