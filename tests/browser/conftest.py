@@ -21,6 +21,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.factories import PASSWORD, current_code
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 360, "height": 800}  # the narrowest phone we design for
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -110,6 +112,12 @@ class Screenshots:
         self.count = 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
+    def take_at_both_widths(self, page: Page, what: str) -> None:
+        """The page at a desktop's width, then at a phone's."""
+        self.take(page, what)
+        with phone_sized(page):
+            self.take(page, f"{what}, {PHONE['width']} px")
+
     def take(self, page: Page, what: str) -> Path:
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")
@@ -127,3 +135,22 @@ def phone_sized(page: Page, size: dict = PHONE) -> Iterator[Page]:
         yield page
     finally:
         page.set_viewport_size(DESKTOP)
+
+
+def log_in(
+    page: Page,
+    email: str,
+    *,
+    two_factor: bool = False,
+    next_url: str | None = None,
+    password: str = PASSWORD,
+) -> None:
+    """Log in through the real form, with the authenticator's code when the role asks for one
+    (the tests' team members share `TOTP_SECRET`), going on to `next_url` if given."""
+    page.goto("/account/login" + (f"?next={next_url}" if next_url else ""))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if two_factor:
+        page.get_by_label("Code").fill(current_code())
+        page.get_by_role("button", name="Continue").click()

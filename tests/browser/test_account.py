@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.browser.test_journey import log_in, send_mail
+from tests.browser.test_journey import fill_in_the_log_in_form, send_mail
 from tests.factories import PASSWORD, make_event, make_user
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_a_delegate_changes_name_email_and_password(delegate, live_server, mail_
     shots = Screenshots("account")
     page = open_page()
     page.goto("/account/login")
-    log_in(page, OLD, PASSWORD)
+    fill_in_the_log_in_form(page, OLD, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Pieter Claes").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     shots.take(page, "account page")
@@ -84,5 +84,5 @@ def test_a_delegate_changes_name_email_and_password(delegate, live_server, mail_
 
     page.get_by_role("button", name="Log out everywhere").click()
     expect(page).to_have_url(re.compile(r"/account/login$"))
-    log_in(page, NEW, NEW_PASSWORD)
+    fill_in_the_log_in_form(page, NEW, NEW_PASSWORD)
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Pieter J. Claes")

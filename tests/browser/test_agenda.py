@@ -4,14 +4,14 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.demo import seed_demo
 from conference.extensions import db
 from conference.models import Event, SessionKind
 from conference.services.programme import workshops
 from conference.services.programme.publishing import published_programme
-from tests.browser.conftest import Screenshots, phone_sized
+from tests.browser.conftest import Screenshots, log_in, phone_sized
 from tests.factories import PASSWORD, approved, local, make_event, session, workshop
 from tests.workshop_helpers import publish
 
@@ -48,13 +48,6 @@ def programme_with_workshops(live_server) -> None:
         db.session.commit()
 
 
-def log_in(page: Page) -> None:
-    page.goto("/account/login?next=/vgt-2014/agenda")
-    page.get_by_label("Email address").fill("anna@police.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_a_delegate_chooses_a_workshop_and_finds_the_calendar_link(
     programme_with_workshops, open_page
 ):
@@ -62,7 +55,7 @@ def test_a_delegate_chooses_a_workshop_and_finds_the_calendar_link(
     page = open_page()
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    log_in(page)
+    log_in(page, "anna@police.example", next_url="/vgt-2014/agenda")
     expect(page.get_by_role("heading", name="My agenda")).to_be_visible()
     expect(page.get_by_text("Full: join the waiting list")).to_be_visible()
     shots.take(page, "before")
@@ -96,7 +89,7 @@ def demo_with_a_delegate(live_server) -> dict:
 
 def test_each_of_the_demos_sign_up_buttons_names_its_workshop(demo_with_a_delegate, open_page):
     page = open_page()
-    log_in(page)
+    log_in(page, "anna@police.example", next_url="/vgt-2014/agenda")
     expect(page.get_by_role("heading", name="My agenda")).to_be_visible()
 
     buttons = page.get_by_role("button", name=re.compile(r"^Sign up"))

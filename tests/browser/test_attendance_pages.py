@@ -2,12 +2,12 @@
 editor and the delegate's certificate link, at a desktop's width and a phone's."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.models import SessionSignup, SignupStatus
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser, workshop
+from tests.browser.conftest import Screenshots, log_in, phone_sized
+from tests.factories import approved, make_event, make_organiser, workshop
 from tests.on_site_helpers import FIRST_DAY, came_to, check_in
 
 pytestmark = pytest.mark.browser
@@ -39,20 +39,10 @@ def came(live_server) -> int:
         return session.id
 
 
-def log_in(page: Page, email: str, code: bool) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    if code:
-        page.get_by_label("Code").fill(current_code())
-        page.get_by_role("button", name="Continue").click()
-
-
 def test_the_workshop_page_and_the_certificate_link(open_page, came):
     shots = Screenshots("attendance")
     organiser = open_page()
-    log_in(organiser, "organiser@politie.example", code=True)
+    log_in(organiser, "organiser@politie.example", two_factor=True)
     organiser.goto(f"/vgt-2014/organiser/programme/sessions/{came}")
     table = organiser.get_by_role("region", name="Who signed up, who came")
     expect(table.get_by_role("row", name="Ben Okafor")).to_contain_text("Not seen")
@@ -65,7 +55,7 @@ def test_the_workshop_page_and_the_certificate_link(open_page, came):
     shots.take(organiser, "on-site-after-the-event")
 
     delegate = open_page()
-    log_in(delegate, "delegate0@police.example", code=False)
+    log_in(delegate, "delegate0@police.example")
     delegate.goto("/vgt-2014/registration")
     with delegate.expect_download() as download:
         delegate.get_by_role("link", name="Download certificate (PDF)").click()

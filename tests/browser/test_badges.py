@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.services.on_site import badges
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, approved, current_code, make_event, make_organiser
+from tests.browser.conftest import Screenshots, log_in, phone_sized
+from tests.factories import approved, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 
@@ -45,16 +45,6 @@ def token_in(download, tmp_path) -> str:
     )
     [code] = zxingcpp.read_barcodes(Image.open(tmp_path / "b.png"))
     return code.text
-
-
-def log_in(page, email: str, *, two_factor: bool) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    if two_factor:
-        page.get_by_label("Code").fill(current_code())
-        page.get_by_role("button", name="Continue").click()
 
 
 def test_print_revoke_and_print_again(live_server, open_page, reference, tmp_path):
@@ -100,7 +90,7 @@ def test_print_revoke_and_print_again(live_server, open_page, reference, tmp_pat
 def test_the_delegate_downloads_their_own_badge(live_server, open_page, reference, tmp_path):
     shots = Screenshots("own-badge")
     page = open_page()
-    log_in(page, "maria@policia.example", two_factor=False)
+    log_in(page, "maria@policia.example")
     page.goto("/vgt-2014/registration")
     shots.take(page, "desktop")
     with phone_sized(page, {"width": 360, "height": 800}):

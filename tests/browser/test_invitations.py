@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from tests.browser.conftest import Screenshots, phone_sized
-from tests.browser.test_journey import log_in, send_mail
+from tests.browser.test_journey import fill_in_the_log_in_form, send_mail
 from tests.factories import PASSWORD, current_code, make_event, make_organiser, next_november
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_an_invitee_registers_with_the_code_from_the_email(
     shots = Screenshots("invitations")
     organiser = open_page()
     organiser.goto("/account/login")
-    log_in(organiser, ORGANISER_EMAIL, PASSWORD)
+    fill_in_the_log_in_form(organiser, ORGANISER_EMAIL, PASSWORD)
     organiser.get_by_label("Code").fill(current_code())
     organiser.get_by_role("button", name="Continue").click()
     back_office = organiser.get_by_role("navigation", name="Back office")
@@ -70,7 +70,7 @@ def test_an_invitee_registers_with_the_code_from_the_email(
         send_mail(live_server)
         (verification_link,) = mail_server.links_to(INVITEE_EMAIL, "/account/verify/")
         invitee.goto(verification_link)
-        log_in(invitee, INVITEE_EMAIL, INVITEE_PASSWORD)
+        fill_in_the_log_in_form(invitee, INVITEE_EMAIL, INVITEE_PASSWORD)
 
         # Back on the registration form, the code from the link filled in.
         expect(invitee).to_have_url(re.compile(r"/vgt-2014/register\?code="))

@@ -45,7 +45,7 @@ def send_mail(live_server) -> None:
     assert result.exit_code == 0, result.output
 
 
-def log_in(page: Page, email: str, password: str) -> None:
+def fill_in_the_log_in_form(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -79,7 +79,7 @@ def test_a_delegate_signs_up_registers_and_is_approved_by_an_organiser(
     expect(delegate.get_by_text("Your email address is verified")).to_be_visible()
     shots.take(delegate, "email verified")
     # Logging in takes them where they were going: the registration form.
-    log_in(delegate, DELEGATE_EMAIL, DELEGATE_PASSWORD)
+    fill_in_the_log_in_form(delegate, DELEGATE_EMAIL, DELEGATE_PASSWORD)
     expect(delegate).to_have_url(re.compile(r"/vgt-2014/register$"))
     shots.take(delegate, "registration form")
     delegate.get_by_role("combobox", name="Organisation", exact=True).select_option("Europol")
@@ -116,7 +116,7 @@ def test_a_delegate_signs_up_registers_and_is_approved_by_an_organiser(
     organiser = open_page()
     organiser.goto(EVENT_PAGE)
     organiser.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
-    log_in(organiser, ORGANISER_EMAIL, PASSWORD)
+    fill_in_the_log_in_form(organiser, ORGANISER_EMAIL, PASSWORD)
     # Organisers log in with a second factor: the code from their authenticator app.
     expect(organiser.get_by_role("heading", name="One more step")).to_be_visible()
     organiser.get_by_label("Code").fill(current_code())

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conference.extensions import db
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.browser.test_attendance_pages import log_in
+from tests.browser.conftest import Screenshots, log_in, phone_sized
 from tests.factories import PASSWORD, approved, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
@@ -34,7 +33,7 @@ def vgt_2014(live_server) -> None:
 def test_a_delegate_downloads_their_data_then_erases_their_account(vgt_2014, open_page):
     shots = Screenshots("privacy")
     page = open_page()
-    log_in(page, "ana.lima@pf.example", code=False)
+    log_in(page, "ana.lima@pf.example")
     page.goto("/account/")
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
     shots.take(page, "account page")
@@ -56,14 +55,14 @@ def test_a_delegate_downloads_their_data_then_erases_their_account(vgt_2014, ope
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Erase my account").click()
     expect(page.get_by_text("Your account is erased.")).to_be_visible()
-    log_in(page, "ana.lima@pf.example", code=False)
+    log_in(page, "ana.lima@pf.example")
     expect(page.get_by_text("That email address and password do not match.")).to_be_visible()
 
 
 def test_the_organiser_sees_when_the_personal_data_is_purged(vgt_2014, open_page):
     shots = Screenshots("privacy-settings")
     page = open_page()
-    log_in(page, "organiser@politie.example", code=True)
+    log_in(page, "organiser@politie.example", two_factor=True)
     page.goto("/vgt-2014/organiser/settings")
     retention = page.get_by_role("group", name="Personal data")
     expect(retention).to_contain_text("Due since 7 Nov 2015")

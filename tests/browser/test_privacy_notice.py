@@ -8,15 +8,13 @@ Each person has a browser of their own on a live server with CSRF on.
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.services.privacy import notices
-from tests.browser.conftest import DESKTOP, Screenshots
+from tests.browser.conftest import Screenshots, log_in
 from tests.factories import (
-    PASSWORD,
     approved,
-    current_code,
     make_event,
     make_organiser,
     make_user,
@@ -25,8 +23,6 @@ from tests.factories import (
 from tests.services.test_privacy import NOTICE
 
 pytestmark = pytest.mark.browser
-
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -51,22 +47,6 @@ def conference(live_server) -> None:
 ORGANISER_EMAIL = "organiser@politie.example"
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def both_widths(shots: Screenshots, page: Page, what: str) -> None:
-    shots.take(page, what)
-    page.set_viewport_size(NARROW)
-    try:
-        shots.take(page, f"{what}, 360 px")
-    finally:
-        page.set_viewport_size(DESKTOP)
-
-
 def test_a_delegate_reads_the_notice_consents_appears_in_the_directory_and_withdraws(
     conference, open_page
 ):
@@ -76,7 +56,7 @@ def test_a_delegate_reads_the_notice_consents_appears_in_the_directory_and_withd
     dana.goto("/vgt-2014/register")
     expect(dana).to_have_url(re.compile(r"/vgt-2014/privacy$"))  # the notice comes first
     expect(dana.get_by_role("heading", name="Your rights")).to_be_visible()
-    both_widths(shots, dana, "privacy notice")
+    shots.take_at_both_widths(dana, "privacy notice")
     dana.get_by_role("button", name="I have read the privacy notice").click()
 
     expect(dana).to_have_url(re.compile(r"/vgt-2014/register$"))
@@ -85,7 +65,7 @@ def test_a_delegate_reads_the_notice_consents_appears_in_the_directory_and_withd
     dana.get_by_role("combobox", name="Organisation", exact=True).select_option("Europol")
     dana.get_by_role("searchbox", name="Search the list of countries").fill("Belg")
     dana.get_by_label("Job title").fill("Senior Specialist")
-    both_widths(shots, dana, "registration form with its consents")
+    shots.take_at_both_widths(dana, "registration form with its consents")
     dana.get_by_role("button", name="Send registration").click()
     expect(dana.get_by_test_id("registration-status")).to_have_text("Approved")
 
@@ -100,14 +80,14 @@ def test_a_delegate_reads_the_notice_consents_appears_in_the_directory_and_withd
     expect(dana.get_by_text("Your consent is saved (participant directory).")).to_be_visible()
     expect(directory).to_contain_text("Given on")
     dana.locator("#consents").scroll_into_view_if_needed()
-    both_widths(shots, dana, "registration page with the consents")
+    shots.take_at_both_widths(dana, "registration page with the consents")
 
     bram.reload()
     listed = bram.get_by_test_id("directory")
     expect(listed).to_contain_text("Dana Delegate")
     expect(listed).to_contain_text("Europol · Belgium")
     expect(listed).not_to_contain_text("dana@police.example")  # not without its own consent
-    both_widths(shots, bram, "directory")
+    shots.take_at_both_widths(bram, "directory")
     bram.get_by_label("Search by name, organisation or country").fill("europol")
     bram.get_by_role("button", name="Search").click()
     expect(bram.get_by_test_id("directory-count")).to_have_text("1 delegate matching “europol”")
@@ -125,14 +105,12 @@ def test_the_organiser_publishes_a_new_version_and_a_delegate_is_asked_to_read_i
 ):
     shots = Screenshots("privacy-notice")
     organiser = open_page()
-    log_in(organiser, ORGANISER_EMAIL)
-    organiser.get_by_label("Code").fill(current_code())
-    organiser.get_by_role("button", name="Continue").click()
+    log_in(organiser, ORGANISER_EMAIL, two_factor=True)
     organiser.goto("/vgt-2014/organiser/settings")
     organiser.get_by_role("link", name="Write the privacy notice").click()
     expect(organiser.get_by_test_id("notice-version")).to_contain_text("Version 1")
     organiser.get_by_label("How long it is kept").fill("One year after the conference.")
-    both_widths(shots, organiser, "organiser writes the notice")
+    shots.take_at_both_widths(organiser, "organiser writes the notice")
     organiser.get_by_role("button", name="Publish this version").click()
     expect(organiser.get_by_text("Version 2 of the privacy notice is published.")).to_be_visible()
 
@@ -141,7 +119,7 @@ def test_the_organiser_publishes_a_new_version_and_a_delegate_is_asked_to_read_i
     bram.goto("/vgt-2014/registration")
     changed = bram.get_by_test_id("notice-changed")
     expect(changed).to_contain_text("now has a privacy notice, which you have not read yet")
-    both_widths(shots, bram, "registration page asks to read the notice")
+    shots.take_at_both_widths(bram, "registration page asks to read the notice")
     changed.get_by_role("link", name="read version 2").click()
     expect(bram.get_by_text("One year after the conference.")).to_be_visible()
     bram.get_by_role("button", name="I have read the privacy notice").click()

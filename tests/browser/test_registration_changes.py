@@ -6,14 +6,12 @@ The delegate and the organiser each have a browser of their own on a live server
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.services.registration import workflow
-from tests.browser.conftest import DESKTOP, Screenshots
+from tests.browser.conftest import Screenshots, log_in
 from tests.factories import (
-    PASSWORD,
-    current_code,
     make_event,
     make_organiser,
     make_user,
@@ -25,7 +23,6 @@ pytestmark = pytest.mark.browser
 
 DELEGATE_EMAIL = "delegate@police.example"
 ORGANISER_EMAIL = "organiser@politie.example"
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -45,22 +42,6 @@ def approved_delegate(live_server) -> str:
         return registration.reference
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def both_widths(shots: Screenshots, page: Page, what: str) -> None:
-    shots.take(page, what)
-    page.set_viewport_size(NARROW)
-    try:
-        shots.take(page, f"{what}, 360 px")
-    finally:
-        page.set_viewport_size(DESKTOP)
-
-
 def test_an_approved_delegate_corrects_the_needs_and_the_organiser_sees_it(
     approved_delegate, live_server, open_page
 ):
@@ -73,7 +54,7 @@ def test_an_approved_delegate_corrects_the_needs_and_the_organiser_sees_it(
     expect(delegate).to_have_url(re.compile(r"/vgt-2014/registration$"))
     expect(delegate.get_by_text("You have already registered for VGT 2014.")).to_be_visible()
     expect(delegate.get_by_test_id("registration-status")).to_have_text("Approved")
-    both_widths(shots, delegate, "already registered")
+    shots.take_at_both_widths(delegate, "already registered")
 
     delegate.get_by_role("link", name="Correct your needs").click()
     expect(delegate.get_by_role("heading", name="Correct your needs")).to_be_visible()
@@ -83,18 +64,16 @@ def test_an_approved_delegate_corrects_the_needs_and_the_organiser_sees_it(
     expect(dietary).to_have_value("Vegetarian")
     dietary.fill("Vegan, no nuts")
     delegate.get_by_label("Accessibility needs").fill("Step-free access to the plenary hall")
-    both_widths(shots, delegate, "correcting the needs")
+    shots.take_at_both_widths(delegate, "correcting the needs")
     delegate.get_by_role("button", name="Save changes").click()
 
     expect(delegate).to_have_url(re.compile(r"/vgt-2014/registration$"))
     expect(delegate.get_by_text("Your changes are saved.")).to_be_visible()
     expect(delegate.get_by_role("main")).to_contain_text("Vegan, no nuts")
-    both_widths(shots, delegate, "needs saved")
+    shots.take_at_both_widths(delegate, "needs saved")
 
     organiser = open_page()
-    log_in(organiser, ORGANISER_EMAIL)
-    organiser.get_by_label("Code").fill(current_code())
-    organiser.get_by_role("button", name="Continue").click()
+    log_in(organiser, ORGANISER_EMAIL, two_factor=True)
     expect(organiser.get_by_role("heading", name="Registrations")).to_be_visible()
     organiser.goto(f"/vgt-2014/organiser/registrations/{approved_delegate}")
     changed = organiser.get_by_role("region", name="Changed since approval")
@@ -102,11 +81,11 @@ def test_an_approved_delegate_corrects_the_needs_and_the_organiser_sees_it(
     expect(changed).to_contain_text("by the delegate")
     expect(changed).to_contain_text("Dietary needs: Vegetarian → Vegan, no nuts")
     expect(changed).to_contain_text("Accessibility needs: None → Step-free access")
-    both_widths(shots, organiser, "organiser sees the change")
+    shots.take_at_both_widths(organiser, "organiser sees the change")
 
     organiser.goto("/vgt-2014/organiser/import")
     expect(organiser.get_by_role("main")).to_contain_text("accessibility_needs")
-    both_widths(shots, organiser, "import columns")
+    shots.take_at_both_widths(organiser, "import columns")
 
 
 def test_a_new_registration_form_is_built_from_the_declaration(live_server, open_page):
@@ -123,4 +102,4 @@ def test_a_new_registration_form_is_built_from_the_declaration(live_server, open
     page.get_by_role("button", name="Send registration").click()  # nothing filled in
     expect(page.get_by_text("Please correct the fields marked below.")).to_be_visible()
     expect(page.get_by_text("Choose your organisation, or 'Another organisation'.")).to_be_visible()
-    both_widths(shots, page, "form refused")
+    shots.take_at_both_widths(page, "form refused")

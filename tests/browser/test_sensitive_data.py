@@ -1,13 +1,13 @@
 """In a browser: an organiser sees a delegate's needs, a viewer of the same event does not."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.models import TeamRole
 from conference.services.registration import workflow
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, current_code, make_event, make_organiser, register
+from tests.browser.conftest import Screenshots, log_in, phone_sized
+from tests.factories import make_event, make_organiser, register
 
 NEEDS = "Wheelchair user: step-free access"
 PHONE = {"width": 360, "height": 780}
@@ -25,21 +25,11 @@ def nadia(live_server):
         return registration.reference
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    if page.url.endswith("/account/login/code"):
-        page.get_by_label("Code").fill(current_code())
-        page.get_by_role("button", name="Continue").click()
-
-
 @pytest.mark.parametrize("role", ["organiser", "viewer"])
 def test_only_the_organiser_sees_the_needs(open_page, nadia, role):
     shots = Screenshots(f"sensitive-{role}")
     page = open_page()
-    log_in(page, f"{role}@politie.example")
+    log_in(page, f"{role}@politie.example", two_factor=True)
     page.goto(f"/vgt-2014/organiser/registrations/{nadia}")
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("Job title")

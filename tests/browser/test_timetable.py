@@ -5,7 +5,7 @@ from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from conference.demo import seed_demo
 from conference.extensions import db
@@ -17,8 +17,8 @@ from conference.services.programme.rooms_tracks_speakers import (
     TrackDetails,
 )
 from conference.services.programme.timetable import SessionDetails, SessionSpeakerDetails
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, current_code, make_event, make_organiser
+from tests.browser.conftest import Screenshots, log_in, phone_sized
+from tests.factories import make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 
@@ -106,22 +106,13 @@ def vgt_2014(live_server) -> None:
         db.session.commit()
 
 
-def log_in(page: Page) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(ORGANISER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(current_code())
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("navigation", name="Back office")).to_be_visible()
-
-
 def test_an_organiser_builds_the_timetable_and_publishes_it(vgt_2014, live_server, open_page):
     shots = Screenshots("timetable")
     page = open_page()
     console_errors = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    log_in(page)
+    log_in(page, ORGANISER_EMAIL, two_factor=True)
+    expect(page.get_by_role("navigation", name="Back office")).to_be_visible()
 
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Programme").click()
     expect(page.get_by_role("heading", name="Programme", exact=True)).to_be_visible()
@@ -233,7 +224,8 @@ def seeded_demo(live_server) -> None:
 def test_the_freshly_seeded_demo_says_the_public_sees_the_programme(seeded_demo, open_page):
     shots = Screenshots("seeded-editor")
     page = open_page()
-    log_in(page)
+    log_in(page, ORGANISER_EMAIL, two_factor=True)
+    expect(page.get_by_role("navigation", name="Back office")).to_be_visible()
     page.goto("/vgt-2014/organiser/programme")
 
     state = page.locator("#programme-state")

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from conference.extensions import db
 from conference.models import VisaLetter
 from conference.services.on_site.visa_letters import code_of
-from tests.browser.conftest import Screenshots, phone_sized
-from tests.factories import PASSWORD, current_code, make_event, make_organiser
+from tests.browser.conftest import Screenshots, log_in, phone_sized
+from tests.factories import make_event, make_organiser
 from tests.on_site_helpers import asked_for_letter, letter_worded
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,6 @@ def siriporn(live_server) -> None:
         make_organiser(event, ORGANISER_EMAIL)
         asked_for_letter(event, DELEGATE_EMAIL)
         db.session.commit()
-
-
-def log_in(page, email: str, *, code: bool = False) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    if code:
-        page.get_by_label("Code").fill(current_code())
-        page.get_by_role("button", name="Continue").click()
 
 
 def test_a_letter_from_the_delegates_details_to_the_embassys_check(
@@ -67,7 +57,7 @@ def test_a_letter_from_the_delegates_details_to_the_embassys_check(
     shots.take(delegate, "the letter ready")
 
     organiser = open_page()
-    log_in(organiser, ORGANISER_EMAIL, code=True)
+    log_in(organiser, ORGANISER_EMAIL, two_factor=True)
     organiser.get_by_role("navigation", name="Back office").get_by_role(
         "link", name="Letters"
     ).click()
