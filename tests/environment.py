@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 
 from conference import create_app
 from conference.extensions import db
+from conference.models import AuditEntry
 
 
 def database_url(tmp_path_factory) -> str:
@@ -145,3 +146,17 @@ def counting_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def row_count(model) -> int:
+    """How many rows the model's table holds."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def audited(action: str) -> list[AuditEntry]:
+    """The audit log's entries of `action`, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        )
+    )

@@ -14,6 +14,7 @@ from conference.models import (
     utcnow,
 )
 from conference.models import RegistrationStatus as Status
+from conference.services.on_site import badges
 from conference.services.on_site.visa_letters import LetterDetails
 from conference.services.registration import workflow
 from tests.factories import register
@@ -80,3 +81,13 @@ def letter_worded(event: Event) -> Event:
     event.letter_signatory_title = "Deputy Chief of Police"
     db.session.flush()
     return event
+
+
+def badge_token_of(registration: Registration) -> str:
+    """What the QR code of the registration's badge carries (the badge printed if it was not)."""
+    return badges.token_of(badges.badge_of(registration, actor=None))
+
+
+def badge_hash_of(registration: Registration) -> str:
+    """The badge as the desk's offline copy names it: the SHA-256 hash of its token."""
+    return badges.badge_of(registration, actor=None).token_hash

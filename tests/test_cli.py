@@ -41,11 +41,8 @@ from conference.services.privacy import retention
 from conference.services.programme import publishing
 from conference.services.registration import workflow
 from conference.templating import date_range
+from tests.environment import row_count
 from tests.factories import approved, make_event, next_november, register
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
@@ -65,11 +62,11 @@ def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
     }
     assert all(link.organisation.kind and link.organisation.country for link in event.partners)
     assert len(set(event.participating_countries)) == 18
-    assert count(Organisation) == 12
-    assert count(User) == 2  # the organiser and the check-in desk
-    assert count(Invitation) == len(INVITEES)  # invited once, not again on the second run
-    assert count(ProgrammeSession) == len(SESSIONS)
-    assert count(ProgrammeVersion) == 1
+    assert row_count(Organisation) == 12
+    assert row_count(User) == 2  # the organiser and the check-in desk
+    assert row_count(Invitation) == len(INVITEES)  # invited once, not again on the second run
+    assert row_count(ProgrammeSession) == len(SESSIONS)
+    assert row_count(ProgrammeVersion) == 1
 
 
 def test_the_demo_has_a_check_in_desk_account_that_reaches_the_desk(runner, app):
@@ -254,7 +251,7 @@ def test_seed_demo_upcoming_lets_a_new_user_try_every_step_today(runner, app):
 
     again = runner.invoke(args=["seed-demo", "--upcoming", "--delegates", "60"])
     assert again.exit_code == 0
-    assert count(Registration) == 60 and count(ProgrammeVersion) == 1
+    assert row_count(Registration) == 60 and row_count(ProgrammeVersion) == 1
     assert db.session.scalars(sa.select(Event)).one().starts_on == event.starts_on
 
 
@@ -271,7 +268,7 @@ def test_a_demo_loaded_before_moves_with_its_programme_and_published_version(run
     assert not publishing.has_unpublished_changes(event)
 
     assert runner.invoke(args=["seed-demo", "--upcoming"]).exit_code == 0
-    assert count(ProgrammeVersion) == 2  # nothing moved, nothing published
+    assert row_count(ProgrammeVersion) == 2  # nothing moved, nothing published
     assert runner.invoke(args=["seed-demo"]).exit_code == 0  # and back to 2014
     back = publishing.published_programme(db.session.scalars(sa.select(Event)).one())
     assert (back.version, back.first_day) == (3, date(2014, 11, 5))

@@ -7,13 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import AuditEntry, CheckIn
+from conference.models import CheckIn
 from conference.models import RegistrationStatus as Status
 from conference.services.on_site import badges
 from conference.services.on_site.desk_sync import MAX_BATCH, InvalidBatch, sync
 from conference.services.registration import workflow
+from tests.environment import audited, row_count
 from tests.factories import approved, make_organiser
-from tests.on_site_helpers import FIRST_DAY, SECOND_DAY
+from tests.on_site_helpers import FIRST_DAY, SECOND_DAY, badge_hash_of
 
 NOW = datetime(2014, 11, 6, 9, 15, tzinfo=UTC)  # the second morning, 10:15 in Amsterdam
 
@@ -28,20 +29,8 @@ def ben(event):
     return approved(event, "ben@police.example")
 
 
-def hash_of(registration) -> str:
-    return badges.badge_of(registration, actor=None).token_hash
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def audited(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
-
-
 def item(registration, at: datetime, **fields) -> dict:
-    return {"id": f"desk-{registration.id}-{at:%H%M%S}", "badge": hash_of(registration),
+    return {"id": f"desk-{registration.id}-{at:%H%M%S}", "badge": badge_hash_of(registration),
             "at": at.isoformat(), **fields}  # fmt: skip
 
 
@@ -71,7 +60,7 @@ def test_a_badge_revoked_while_the_desk_was_offline_is_refused_at_the_sync(app, 
 
     assert answer["outcome"] == "refused" and "Reported stolen" in answer["message"]
     assert answer["id"] == scanned["id"]
-    assert count(CheckIn) == 0
+    assert row_count(CheckIn) == 0
 
 
 def test_a_badge_the_desk_refused_offline_is_audited_at_the_sync_and_never_let_in(
@@ -86,7 +75,7 @@ def test_a_badge_the_desk_refused_offline_is_audited_at_the_sync_and_never_let_i
     )
 
     assert [a["outcome"] for a in answers] == ["refused", "refused"]
-    assert count(CheckIn) == 0
+    assert row_count(CheckIn) == 0
     refusals = audited("check_in.refused")
     assert [(e.details["reason"], e.details["desk"]) for e in refusals] == [
         ("offline", "Desk A")
@@ -136,7 +125,7 @@ def test_an_item_for_a_session_of_another_event_or_none_is_refused_alone(app, ev
     answers = sync(event, [bad_session, not_a_number], actor=staff, desk="", now=NOW)
 
     assert [a["outcome"] for a in answers] == ["invalid", "invalid"]
-    assert count(CheckIn) == 0
+    assert row_count(CheckIn) == 0
 
 
 @pytest.mark.parametrize("batch", [None, {}, [], "items", [{}] * 501])
@@ -146,7 +135,9 @@ def test_a_batch_that_is_not_a_list_of_check_ins_is_refused(app, event, staff, b
 
 
 def test_an_item_sent_with_no_time_is_a_scan_made_online_at_our_clocks_time(app, event, staff, ben):
-    [answer] = sync(event, [{"id": "online", "badge": hash_of(ben)}], actor=staff, desk="", now=NOW)
+    [answer] = sync(
+        event, [{"id": "online", "badge": badge_hash_of(ben)}], actor=staff, desk="", now=NOW
+    )
 
     assert answer["outcome"] == "checked_in" and answer["at"] == NOW.isoformat()
     assert db.session.scalars(sa.select(CheckIn.checked_in_at)).all() == [NOW]
@@ -169,7 +160,7 @@ def test_what_a_desk_saw_the_day_before_the_event_is_refused_and_audited(app, ev
     )
 
     assert answer["outcome"] == "refused" and answer["message"] == "Check-in opens on 5 November."
-    assert count(CheckIn) == 0
+    assert row_count(CheckIn) == 0
     assert audited("check_in.refused")[0].details["reason"] == "early"
 
 

@@ -1,14 +1,13 @@
 """The privacy notice in versions, the separate consents and the participant directory."""
 
 import pytest
-import sqlalchemy as sa
 
-from conference.extensions import db
-from conference.models import AuditEntry, ConsentPurpose
+from conference.models import ConsentPurpose
 from conference.models import RegistrationStatus as Status
 from conference.services.errors import NotAllowed
 from conference.services.privacy import consents, directory, notices
 from conference.services.registration import fields, workflow
+from tests.environment import audited
 from tests.factories import (
     approved,
     details,
@@ -34,10 +33,6 @@ def organiser(event):
     return make_organiser(event)
 
 
-def actions(name: str) -> list[AuditEntry]:
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == name)).all()
-
-
 def consent_field(purpose: str) -> fields.RegistrationField:
     return fields.BY_NAME[f"consent_{purpose}"]
 
@@ -53,7 +48,7 @@ def test_each_saved_change_of_the_notice_is_a_new_version(event, organiser):
     second = notices.publish_notice(event, longer, actor=organiser)
     assert second.version == 2 and notices.current_notice(event) == second
     assert first.retention == "Three months after the conference."  # the old one stays as it was
-    [_, entry] = actions("privacy_notice.published")
+    [_, entry] = audited("privacy_notice.published")
     assert entry.details == {"version": 2, "changed": ["How long we keep it"]}
 
 
@@ -75,7 +70,7 @@ def test_registering_needs_the_notice_in_force_read_and_stores_its_version(event
     registration = workflow.submit_registration(event, delegate, details(), moment, notice_read=1)
     assert registration.privacy_notice_version == 1
     assert registration.privacy_notice_read_at == moment
-    assert actions("registration.submitted")[0].details["privacy_notice_version"] == 1
+    assert audited("registration.submitted")[0].details["privacy_notice_version"] == 1
 
 
 def test_a_new_version_asks_again_and_says_what_changed(event, organiser):
@@ -92,7 +87,7 @@ def test_a_new_version_asks_again_and_says_what_changed(event, organiser):
     assert notices.mark_read(registration, second, actor=registration.user)
     assert notices.unread_change(registration) is None
     assert not notices.mark_read(registration, second, actor=registration.user)
-    assert [e.details["version"] for e in actions("registration.privacy_notice_read")] == [2]
+    assert [e.details["version"] for e in audited("registration.privacy_notice_read")] == [2]
 
 
 def test_a_registration_from_before_the_first_notice_is_asked_to_read_all_of_it(event, organiser):
@@ -136,7 +131,7 @@ def test_each_consent_is_given_and_withdrawn_on_its_own_with_its_version_and_tim
     assert consent.withdrawn_at is not None and not registration.consents_to("hotel")
     assert not consents.change_consent(registration, photos, False, actor=registration.user)
     for action in ("registration.consent_given", "registration.consent_withdrawn"):
-        assert [e.details["consent"] for e in actions(action)] == ["Hotel"]
+        assert [e.details["consent"] for e in audited(action)] == ["Hotel"]
 
 
 # --- the directory ------------------------------------------------------------------------------

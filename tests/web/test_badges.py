@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from conference.extensions import db
-from conference.models import AuditEntry, Badge
+from conference.models import Badge
 from conference.services.audit import wording
 from conference.services.on_site import badges
 from tests.client import csrf_token
+from tests.environment import audited
 from tests.factories import approved, make_organiser, register
 
 OWN = "/vgt-2014/registration"
@@ -32,10 +33,6 @@ def pages_of(response) -> list[str]:
 def page_size(response) -> tuple[int, int]:
     box = PdfReader(io.BytesIO(response.data)).pages[0].mediabox
     return round(float(box.width)), round(float(box.height))
-
-
-def audited(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def form_action(page: str, endpoint_path: str) -> str:
