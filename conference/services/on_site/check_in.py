@@ -11,8 +11,10 @@ its time, of which the earliest is kept. What an offline desk sends is taken in 
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -236,63 +238,64 @@ def existing_check_in(registration_id: int, day: date) -> CheckIn | None:
     ).first()
 
 
-def _check_in(event, registration, person, *, actor, door, at) -> DeskAnswer:
-    day = local_date(at, event.timezone)  # the venue's day: each day of the event has its own
-    found = existing_check_in(registration.id, day)
-    if found is None:
-        try:
-            with db.session.begin_nested():  # undone alone when another desk was first
-                db.session.add(
-                    CheckIn(
-                        event_id=event.id,
-                        registration_id=registration.id,
-                        day=day,
-                        checked_in_at=at,
-                        checked_in_by_id=actor.id,
-                        desk=door.desk,
-                    )
-                )
-        except IntegrityError:
-            found = existing_check_in(registration.id, day)
-        else:
-            log_action(
-                "check_in.checked_in",
-                registration,
-                actor=actor,
-                event_id=event.id,
-                day=day.isoformat(),
-                desk=door.desk,
-                seen_at=at.isoformat(),
-            )
-            return DeskAnswer(Outcome.CHECKED_IN, "Checked in.", person, at)
-    if _keep_the_earliest(found, at, actor=actor, door=door):
-        log_action(
-            "check_in.earlier_time",
-            registration,
-            actor=actor,
-            event_id=event.id,
-            day=day.isoformat(),
-            desk=door.desk,
-            seen_at=at.isoformat(),
-        )
-        found = existing_check_in(registration.id, day)
-    return _already(event, person, found.checked_in_at, found.checked_in_by, "today")
+def _once(find: Callable[[], Any], new: Any) -> tuple[Any, bool]:
+    """The row `find()` finds, or else `new`, inserted; True when it was inserted. Two desks at
+    once: the database's unique constraint refuses the second insert (in a savepoint, undone
+    alone), which then finds the first desk's row."""
+    found = find()
+    if found is not None:
+        return found, False
+    try:
+        with db.session.begin_nested():
+            db.session.add(new)
+    except IntegrityError:
+        return find(), False
+    return new, True
 
 
-def _keep_the_earliest(found: CheckIn, at: datetime, *, actor: User, door: Door) -> bool:
-    """Two desks that checked one person in while offline: the earliest time stands. One
-    conditional UPDATE, so two syncs at once cannot put a later time back."""
+def _keep_the_earliest(row: Any, seen: Any, at: datetime, **values: Any) -> bool:
+    """Two desks that saw one person while offline: the earliest time stands. One conditional
+    UPDATE, so two syncs at once cannot put a later time back."""
+    model = type(row)
     result = db.session.execute(
-        sa.update(CheckIn)
-        .where(CheckIn.id == found.id, CheckIn.checked_in_at > at)
-        .values(checked_in_at=at, checked_in_by_id=actor.id, desk=door.desk)
+        sa.update(model)
+        .where(model.id == row.id, seen > at)
+        .values({seen.key: at, **values})
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
+def _check_in(event, registration, person, *, actor, door, at) -> DeskAnswer:
+    day = local_date(at, event.timezone)  # the venue's day: each day of the event has its own
+    seen = {"event_id": event.id, "day": day.isoformat(), "desk": door.desk}
+    found, inserted = _once(
+        lambda: existing_check_in(registration.id, day),
+        CheckIn(
+            event_id=event.id,
+            registration_id=registration.id,
+            day=day,
+            checked_in_at=at,
+            checked_in_by_id=actor.id,
+            desk=door.desk,
+        ),
+    )
+    if inserted:
+        log_action("check_in.checked_in", registration, actor=actor, seen_at=at.isoformat(), **seen)
+        return DeskAnswer(Outcome.CHECKED_IN, "Checked in.", person, at)
+    if _keep_the_earliest(
+        found, CheckIn.checked_in_at, at, checked_in_by_id=actor.id, desk=door.desk
+    ):
+        log_action(
+            "check_in.earlier_time", registration, actor=actor, seen_at=at.isoformat(), **seen
+        )
+        found = existing_check_in(registration.id, day)
+    return _already(event, person, found.checked_in_at, found.checked_in_by, "today")
+
+
 def _attend(event, registration, person, *, actor, door, at) -> DeskAnswer:
     session = door.session
+    seen = {"event_id": event.id, "session_id": session.id}
 
     def existing() -> SessionAttendance | None:
         return db.session.scalars(
@@ -304,44 +307,21 @@ def _attend(event, registration, person, *, actor, door, at) -> DeskAnswer:
             .execution_options(populate_existing=True)
         ).first()
 
-    found = existing()
-    if found is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    SessionAttendance(
-                        session_id=session.id,
-                        registration_id=registration.id,
-                        attended_at=at,
-                        recorded_by_id=actor.id,
-                    )
-                )
-        except IntegrityError:
-            found = existing()
-        else:
-            log_action(
-                "attendance.recorded",
-                registration,
-                actor=actor,
-                event_id=event.id,
-                session_id=session.id,
-                seen_at=at.isoformat(),
-            )
-            return DeskAnswer(Outcome.CHECKED_IN, f"Came to “{session.title}”.", person, at)
-    earlier = db.session.execute(
-        sa.update(SessionAttendance)
-        .where(SessionAttendance.id == found.id, SessionAttendance.attended_at > at)
-        .values(attended_at=at, recorded_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    )
-    if earlier.rowcount == 1:
-        log_action(
-            "attendance.earlier_time",
-            registration,
-            actor=actor,
-            event_id=event.id,
+    found, inserted = _once(
+        existing,
+        SessionAttendance(
             session_id=session.id,
-            seen_at=at.isoformat(),
+            registration_id=registration.id,
+            attended_at=at,
+            recorded_by_id=actor.id,
+        ),
+    )
+    if inserted:
+        log_action("attendance.recorded", registration, actor=actor, seen_at=at.isoformat(), **seen)
+        return DeskAnswer(Outcome.CHECKED_IN, f"Came to “{session.title}”.", person, at)
+    if _keep_the_earliest(found, SessionAttendance.attended_at, at, recorded_by_id=actor.id):
+        log_action(
+            "attendance.earlier_time", registration, actor=actor, seen_at=at.isoformat(), **seen
         )
         found = existing()
     by = db.session.get(User, found.recorded_by_id) if found.recorded_by_id else None
