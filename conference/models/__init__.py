@@ -2,6 +2,12 @@
 
 from conference.models.audit import AuditEntry
 from conference.models.base import LARGEST_ID, Base, utcnow
+from conference.models.communications import (
+    EMAIL_LANGUAGES,
+    EmailTemplate,
+    Message,
+    MessageState,
+)
 from conference.models.event import (
     Event,
     EventOrganisation,
@@ -11,7 +17,7 @@ from conference.models.event import (
 )
 from conference.models.on_site import Badge, BadgeRole, CheckIn, SessionAttendance, VisaLetter
 from conference.models.organisation import Organisation, OrganisationKind
-from conference.models.outbox import OutboxEmail
+from conference.models.outbox import DeliveryState, OutboxEmail
 from conference.models.privacy import Consent, ConsentPurpose, PrivacyNotice
 from conference.models.programme import (
     ProgrammeSession,
@@ -36,6 +42,11 @@ from conference.models.registration_invitation import Invitation, InvitationStat
 from conference.models.user import RecoveryCode, User
 
 __all__ = [
+    "EMAIL_LANGUAGES",
+    "DeliveryState",
+    "EmailTemplate",
+    "Message",
+    "MessageState",
     "LARGEST_ID",
     "Badge",
     "BadgeRole",

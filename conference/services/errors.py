@@ -67,3 +67,9 @@ class NotADayOfTheEvent(DomainError):
     """A day asked for (of check-ins, say) that the event does not have."""
 
     status_code = 400
+
+
+class InvalidEmailText(DomainError):
+    """An email's words that cannot be sent: an unknown placeholder, a subject over two lines."""
+
+    status_code = 400

@@ -5,7 +5,6 @@ change that causes it does. `send-mail` delivers what is due; a failed attempt i
 with exponential back-off, so a mail server that is down loses nothing.
 """
 
-import re
 import smtplib
 import sys
 from collections.abc import Iterator
@@ -19,53 +18,58 @@ from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from conference.extensions import db
-from conference.models import OutboxEmail, utcnow
+from conference.models import Event, Message, OutboxEmail, Registration, User, utcnow
+from conference.services.mail.rendering import RenderedEmail, render_email
 
 MAX_BACKOFF = timedelta(hours=1)
-_URL = re.compile(r"(https?://\S+)")
 
 
-def _paragraphs(text: str, base_url: str) -> list[list[tuple[str, bool]]]:
-    """Plain text as paragraphs of (text, is_link) pieces, for the HTML version of an email.
-
-    Only links to our own site become clickable: a web address typed into a name or a reason
-    stays plain text.
-    """
-    return [
-        [
-            (piece, bool(_URL.fullmatch(piece)) and piece.startswith(base_url + "/"))
-            for piece in _URL.split(block)
-            if piece
-        ]
-        for block in re.split(r"\n\s*\n", text.strip())
-    ]
+def queue(
+    recipient: str,
+    email: RenderedEmail,
+    *,
+    kind: str,
+    event: Event | None = None,
+    user: User | None = None,
+    registration: Registration | None = None,
+    message: Message | None = None,
+    into: Session | None = None,
+) -> OutboxEmail:
+    """Put one rendered email in the outbox, in the caller's transaction (or in the session
+    `into`, for one that outlives it), with the Message-ID it keeps on every attempt."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    row = OutboxEmail(
+        recipient=recipient,
+        subject=email.subject,
+        body_text=email.text,
+        body_html=email.html,
+        kind=kind,
+        event_id=event.id if event else None,
+        user_id=user.id if user else None,
+        registration_id=registration.id if registration else None,
+        message_id=message.id if message else None,
+        message_id_header=make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None),
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    (into or db.session).add(row)
+    return row
 
 
 def queue_email(
     recipient: str, template: str, *, into: Session | None = None, **context: Any
 ) -> OutboxEmail:
-    """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox, in
-    the caller's transaction, or in the session `into` for one that outlives it."""
+    """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox.
+
+    The fixed English files that the email catalogue replaces; gone once every email comes from
+    the catalogue.
+    """
     rendered = render_template(f"emails/{template}.txt", **context)
     first_line, _, body = rendered.lstrip().partition("\n")
     if not first_line.startswith("Subject:"):
         raise ValueError(f"emails/{template}.txt must start with a Subject: line")
     subject = first_line.removeprefix("Subject:").strip()
-    body = body.strip() + "\n"
-    email = OutboxEmail(
-        recipient=recipient,
-        attempts=0,
-        next_attempt_at=utcnow(),
-        subject=subject,
-        body_text=body,
-        body_html=render_template(
-            "emails/layout.html",
-            subject=subject,
-            paragraphs=_paragraphs(body, current_app.config["BASE_URL"]),
-        ),
-    )
-    (into or db.session).add(email)
-    return email
+    return queue(recipient, render_email(subject, body, {}), kind=template, into=into)
 
 
 def due_emails(now: datetime | None = None) -> Iterator[OutboxEmail]:
@@ -91,7 +95,7 @@ def as_message(email: OutboxEmail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = email.recipient
     message["Subject"] = email.subject
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    message["Message-ID"] = email.message_id_header or make_msgid()
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
     return message
