@@ -175,10 +175,12 @@ def purge_command(dry_run: bool) -> None:
         event = purge.event
         when = purge.at.astimezone(ZoneInfo(event.timezone))
         verb = "Would anonymise" if dry_run else "Anonymised"
+        deleted = "would delete" if dry_run else "deleted"
         if not dry_run:
             retention.purge_event(event)
             db.session.commit()
         click.echo(
             f"{verb} {purge.registrations} registration(s) of {event.short_name} ({event.slug}),"
-            f" due since {when:%-d %B %Y} ({event.retention_months} months after the event)."
+            f" due since {when:%-d %B %Y} ({event.retention_months} months after the event);"
+            f" {deleted} {purge.emails} email(s) and {purge.messages} message(s)."
         )

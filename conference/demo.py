@@ -233,8 +233,9 @@ PRIVACY_NOTICE = NoticeText(
     retention=(
         "We keep your registration until three months after the conference, then delete or "
         "anonymise it; only counts (delegates per country and organisation) are kept for our "
-        "report. Passport details are deleted when the conference ends. The audit log of who "
-        "changed what is kept for one year, for accountability."
+        "report. The emails we send you, with whether they reached you, are kept until then "
+        "too, and deleted with it. Passport details are deleted when the conference ends. The "
+        "audit log of who changed what is kept for one year, for accountability."
     ),
     contact=(
         "The data protection officer of the Dutch National Police: "

@@ -22,9 +22,12 @@ from conference.demo_programme import SESSIONS
 from conference.extensions import db
 from conference.models import (
     AuditEntry,
+    DeliveryState,
     Event,
     Invitation,
+    Message,
     Organisation,
+    OutboxEmail,
     ProgrammeSession,
     ProgrammeVersion,
     Registration,
@@ -41,6 +44,7 @@ from conference.services.privacy import retention
 from conference.services.programme import publishing
 from conference.services.registration import workflow
 from conference.templating import date_range
+from tests.delivery_helpers import queued
 from tests.environment import row_count
 from tests.factories import approved, make_event, next_november, register
 
@@ -285,9 +289,10 @@ def test_purge_dry_run_lists_the_events_past_their_retention_and_changes_nothing
     db.session.commit()
     result = runner.invoke(args=["purge", "--dry-run"])
     assert result.exit_code == 0, result.output
+    emails = retention.purge_of(old).emails  # its emails, however many its steps queued
     assert result.output.splitlines() == [
         "Would anonymise 1 registration(s) of VGT 2014 (vgt-2014), due since 7 November 2015"
-        " (12 months after the event)."
+        f" (12 months after the event); would delete {emails} email(s) and 0 message(s)."
     ]
     assert (
         db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.purged")).all()
@@ -327,4 +332,35 @@ def test_purge_anonymises_past_events_keeping_their_counts_once(runner, app):
     assert purged.user.email != "dana@police.example"
     assert db.session.get(Registration, kept.id).job_title == "Detective Inspector"
     assert retention.due_purges() == []
+    assert runner.invoke(args=["purge"]).output == "Nothing to purge.\n"
+
+
+def test_purge_deletes_the_events_emails_and_messages_and_dry_run_counts_them(runner, app):
+    old = make_event()
+    dana = approved(old, "dana@police.example")
+    message = Message(event_id=old.id, subject="Your hotel", body="Dear {name}", state="sent")
+    db.session.add(message)
+    db.session.flush()
+    queued(old, dana.user.email, user=dana.user, message=message, kind="message")
+    queued(old, dana.user.email, registration=dana, state=DeliveryState.FAILED)
+    queued(old, "invited@police.example", kind="event_invitation")
+    later = make_event(slug="vgt-next", **next_november())
+    kim = approved(later, "kim@police.example")
+    kept = queued(later, kim.user.email, registration=kim)
+    db.session.commit()
+    emails = retention.purge_of(old).emails
+    assert emails >= 3
+
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert f"would delete {emails} email(s) and 1 message(s)." in dry.output
+    assert row_count(Message) == 1 and retention.purge_of(old).emails == emails
+
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert f"deleted {emails} email(s) and 1 message(s)." in result.output
+    db.session.expire_all()
+    assert retention.purge_of(old).emails == 0 and row_count(Message) == 0
+    assert db.session.get(OutboxEmail, kept.id) is not None  # the event to come keeps its own
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.purged"))
+    assert (entry.details["emails"], entry.details["messages"]) == (emails, 1)
     assert runner.invoke(args=["purge"]).output == "Nothing to purge.\n"

@@ -33,6 +33,7 @@ from conference.organiser import (  # noqa: E402, F401
     audit_log,
     bulk,
     dashboard,
+    deliveries,
     exports,
     letters,
     on_site,

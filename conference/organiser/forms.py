@@ -140,7 +140,10 @@ class PrivacyNoticeForm(FlaskForm):
         "Vetting, badges, catering, letters: what each piece of data is for, and who sees it.",
     )
     legal_basis = _notice_part("Legal basis", "e.g. consent, a legitimate interest, a legal duty.")
-    retention = _notice_part("How long it is kept", "When the data is deleted or anonymised.")
+    retention = _notice_part(
+        "How long it is kept",
+        "When the data is deleted or anonymised, the emails sent to delegates included.",
+    )
     contact = _notice_part("Whom to ask", "The data protection officer, and how to reach them.")
     rights = _notice_part(
         "The delegate's rights",

@@ -26,11 +26,13 @@ from conference.organiser.registration_forms import (
 from conference.permissions import Permission, requires, sees_sensitive_data
 from conference.refusals import on_refusal
 from conference.services.audit import writing
+from conference.services.mail import deliveries
 from conference.services.on_site import badge_pdf, badges
 from conference.services.on_site.badge_pdf import Layout
 from conference.services.registration import listing, notes, tags, workflow
 
 PAGE_SIZE = 50
+EMAILS_SHOWN = 10  # on a registration's page; the rest on Deliveries
 
 
 def _registration_or_404(reference: str):
@@ -104,6 +106,8 @@ def _detail_page(
         tag_form=TagChoiceForm(),
         event_tags=listing.tags_of(g.event),
         seats_left=workflow.seats_left(g.event),
+        emails=deliveries.emails_to(registration, limit=EMAILS_SHOWN + 1),
+        emails_shown=EMAILS_SHOWN,
     ), status
 
 

@@ -11,7 +11,10 @@ from conference.extensions import db
 from conference.models import (
     AuditEntry,
     Consent,
+    DeliveryState,
     Invitation,
+    Message,
+    OutboxEmail,
     Registration,
     RegistrationStatus,
     SessionSignup,
@@ -29,6 +32,7 @@ from conference.services.privacy import consents, directory
 from conference.services.privacy.erasure import erase_account
 from conference.services.registration import fields, notes, tags, workflow
 from conference.services.registration.registration_invitations import Invitee, invite
+from tests.delivery_helpers import queued
 from tests.factories import (
     PASSWORD,
     approved,
@@ -203,3 +207,30 @@ def test_an_erased_delegate_leaves_the_participant_directory_at_once(app, event)
 
     assert [d.name for d in directory.listed_delegates(event)] == [other.user.name]
     assert [c.registration_id for c in db.session.scalars(sa.select(Consent))] == [other.id]
+
+
+def test_erasure_deletes_the_emails_to_the_person_and_their_copies_of_messages(event, organiser):
+    """By account and by address: an email to an address the account no longer has (changed
+    before the audit log kept earlier addresses) goes with the account all the same."""
+    leaving = approved(event, EMAIL)
+    staying = approved(event, "kim@police.example")
+    message = Message(event_id=event.id, subject="Your hotel", body="Dear {name}", state="sent")
+    db.session.add(message)
+    db.session.flush()
+    queued(event, EMAIL, user=leaving.user, message=message, kind="message")
+    queued(event, "old.address@dsi.example", user=leaving.user, state=DeliveryState.FAILED)
+    queued(None, EMAIL, kind="reset_password")  # to her address, with no account named
+    kept = queued(event, staying.user.email, user=staying.user, message=message, kind="message")
+    db.session.commit()
+
+    erase_account(leaving.user, PASSWORD)
+    db.session.commit()
+
+    left = db.session.scalars(sa.select(OutboxEmail)).all()
+    assert kept.id in {e.id for e in left}
+    assert {e.recipient for e in left} == {"kim@police.example"}  # nothing of hers
+    recipients = db.session.scalars(
+        sa.select(OutboxEmail.recipient).where(OutboxEmail.message_id == message.id)
+    ).all()
+    assert recipients == ["kim@police.example"]  # the message and the others' copies stay
+    assert db.session.get(Message, message.id) is not None

@@ -1,12 +1,16 @@
 """The privacy notice in versions, the separate consents and the participant directory."""
 
+import json
+
 import pytest
 
-from conference.models import ConsentPurpose
+from conference.demo import PRIVACY_NOTICE
+from conference.models import ConsentPurpose, DeliveryState
 from conference.models import RegistrationStatus as Status
 from conference.services.errors import NotAllowed
-from conference.services.privacy import consents, directory, notices
+from conference.services.privacy import consents, data_export, directory, notices
 from conference.services.registration import fields, workflow
+from tests.delivery_helpers import queued
 from tests.environment import audited
 from tests.factories import (
     approved,
@@ -180,3 +184,47 @@ def test_only_approved_delegates_of_the_event_read_its_directory(event):
             directory.require_directory_reader(event, user)
     directory.require_directory_reader(event, approved(event, "anna@police.example").user)
     assert listed(event) == [("anna", None)]  # not the other event's delegate
+
+
+# --- what this conference stores of its emails --------------------------------------------------
+
+
+def test_the_data_export_lists_the_emails_sent_without_the_words_of_account_emails(event):
+    registration = approved(event, "anna@garda.example")
+    user = registration.user
+    queued(
+        event,
+        user.email,
+        registration=registration,
+        state=DeliveryState.SENT,
+        subject="VGT 2014: approved",
+        body="Your place is confirmed.",
+    )
+    queued(
+        None,
+        user.email,
+        user=user,
+        kind="reset_password",
+        subject="Choose a new password",
+        body="http://localhost/account/reset/SECRET-RESET-TOKEN",
+    )
+    # To an address she had before, found by her account.
+    queued(event, "a.byrne@garda.example", user=user, state=DeliveryState.FAILED, subject="Hotel")
+    queued(event, "someone@else.example", subject="Not hers")
+
+    emails = {e["subject"]: e for e in data_export.data_of(user)["emails"]}
+
+    assert {"VGT 2014: approved", "Choose a new password", "Hotel"} <= set(emails)
+    assert "Not hers" not in emails
+    approval = emails["VGT 2014: approved"]
+    assert approval["state"] == "sent" and approval["sent_at"] and approval["queued_at"]
+    assert approval["text"] == "Your place is confirmed.\n"
+    assert "SECRET-RESET-TOKEN" not in json.dumps(emails)
+    assert emails["Choose a new password"]["text"] == data_export.WORDS_LEFT_OUT
+    assert emails["Hotel"]["state"] == "failed" and "5.1.1" in emails["Hotel"]["mail_server_answer"]
+    assert not any("body_html" in e or "message_id_header" in e for e in emails.values())
+
+
+def test_the_demo_notice_says_the_emails_are_kept_until_the_purge():
+    assert "emails we send you" in PRIVACY_NOTICE.retention
+    assert "kept until then" in PRIVACY_NOTICE.retention

@@ -201,4 +201,5 @@ def test_the_list_and_detail_pages_query_the_same_for_few_or_many(client, auth, 
     db.session.commit()
     assert queries_to_load(client, "/vgt-2014/organiser/registrations") == few
     detail = f"/vgt-2014/organiser/registrations/{seed_more[0].reference}"
-    assert queries_to_load(client, detail) <= 12  # its history, tags, notes, badges, consents
+    # its history, tags, notes, badges, consents, emails
+    assert queries_to_load(client, detail) <= 13

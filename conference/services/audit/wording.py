@@ -23,6 +23,7 @@ from conference.models import (
     Invitation,
     Organisation,
     OrganisationKind,
+    OutboxEmail,
     ProgrammeSession,
     Registration,
     RegistrationStatus,
@@ -64,6 +65,7 @@ _NAME_SOURCES: dict[str, tuple[sa.Select, Callable[[Any], str]]] = {
         lambda r: r.title,
     ),
     "tag": (sa.select(Tag.id, Tag.name), lambda r: r.name),
+    "outboxemail": (sa.select(OutboxEmail.id, OutboxEmail.recipient), lambda r: r.recipient),
 }
 
 # How the "On" column names an object of each kind, given its name; and the kind in a word.
@@ -79,6 +81,7 @@ _OBJECT_LABELS = {
     "speaker": ("Speaker {}", "Speaker"),
     "programmesession": ("Session “{}”", "Session"),
     "tag": ("Tag {}", "Tag"),
+    "outboxemail": ("Email to {}", "Email"),
 }
 
 
@@ -182,6 +185,10 @@ LABELS = {
     "user.registrations": "Registrations anonymised",
     "event.registrations": "Registrations anonymised",
     "event.invitations": "Unused invitations anonymised",
+    "event.emails": "Emails deleted",
+    "event.messages": "Messages deleted",
+    "email.emails": "Emails sent again",
+    "email.q": "Recipient searched for",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.

@@ -141,6 +141,9 @@ OF_A_REGISTRATION: tuple[Part, ...] = (
 OF_AN_ACCOUNT: tuple[Part, ...] = (
     Part(TeamMember.user_id),
     Part(RecoveryCode.user_id),
+    # The emails to them, wherever they went, and with them their place among a message's
+    # recipients (a message's copies are these rows); the message keeps its count.
+    Part(OutboxEmail.user_id),
     Part(Speaker.user_id, lambda e: {"user_id": None}),  # the programme's entry is the organisers'
     Part(
         User.id,

@@ -23,6 +23,7 @@ from conference.models import (
     utcnow,
 )
 from conference.services.audit.writing import log_action
+from conference.services.mail import deliveries
 from conference.services.registration import workflow
 
 # Columns that are keys to something, not facts about the person.
@@ -35,6 +36,10 @@ SECRETS = {
     "token_hash",
     "code_hash",
 }
+
+
+# In place of the words of an email that held a link or code that opens something.
+WORDS_LEFT_OUT = "Left out: it held a link or code that opens your account or an invitation."
 
 
 def _plain(value: Any) -> Any:
@@ -88,6 +93,22 @@ def _registration(registration: Registration, rows: dict[str, dict[int, list]]) 
     }
 
 
+def _email(email: OutboxEmail) -> dict[str, Any]:
+    """An email sent to them: when, to which address, what, and how its delivery went; its
+    words too, unless they hold a key (a link to choose a password, an invitation code)."""
+    return {
+        "queued_at": _plain(email.created_at),
+        "recipient": email.recipient,
+        "email": deliveries.what_email(email),
+        "subject": email.subject,
+        "state": email.state.value,
+        "sent_at": _plain(email.sent_at),
+        "attempts": email.attempts,
+        "mail_server_answer": email.last_error,
+        "text": email.body_text if deliveries.body_may_be_shown(email) else WORDS_LEFT_OUT,
+    }
+
+
 def data_of(user: User, now: datetime | None = None) -> dict[str, Any]:
     """Everything about `user`, for them to download; the download is audited."""
     now = now or utcnow()
@@ -103,7 +124,7 @@ def data_of(user: User, now: datetime | None = None) -> dict[str, Any]:
     addresses = {user.email, user.pending_email} - {None}
     emails = db.session.scalars(
         sa.select(OutboxEmail)
-        .where(OutboxEmail.recipient.in_(addresses))
+        .where(sa.or_(OutboxEmail.user_id == user.id, OutboxEmail.recipient.in_(addresses)))
         .order_by(OutboxEmail.created_at, OutboxEmail.id)
     )
     log_action("user.downloaded_data", user, actor=user, at=now)
@@ -112,5 +133,5 @@ def data_of(user: User, now: datetime | None = None) -> dict[str, Any]:
         "account": _columns(user),
         "team_roles": [_columns(member, "user_id") for member in user.team_roles],
         "registrations": [_registration(r, rows) for r in registrations],
-        "emails": [_columns(e, "id") for e in emails],
+        "emails": [_email(e) for e in emails],
     }

@@ -1,7 +1,13 @@
 """The retention period: the delegates' personal data is kept for a number of months after the
 event (the event's setting, 12 by default), then `flask purge` anonymises it, registration by
 registration, as an erased account's is. The registrations stay, counted by status, country
-and organisation for the statistics; nobody in them can be told apart any more."""
+and organisation for the statistics; nobody in them can be told apart any more.
+
+The emails of the event go at the same time, and the event's messages with them: a message's
+recipients are its copies in the outbox, and its own words (and the filter that chose its
+group, a search typed in included) are the organisers' free text, which may name a delegate as
+a note may, and notes go at the purge too. The event's email templates stay: they are its
+settings, with placeholders where names would go."""
 
 import calendar
 from dataclasses import dataclass
@@ -11,7 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from conference.extensions import db
-from conference.models import Event, Invitation, Registration, utcnow
+from conference.models import Event, Invitation, Message, OutboxEmail, Registration, utcnow
 from conference.services.audit.writing import log_action
 from conference.services.privacy.anonymisation import (
     AN_INVITATION,
@@ -52,12 +58,35 @@ class Purge:
     at: datetime
     registrations: int  # those that still name someone
     due: bool  # the retention period is over
+    emails: int = 0  # the event's emails in the outbox, sent or not
+    messages: int = 0  # the organisers' messages and reminders to its delegates
+
+
+def _emails_of(event: Event) -> sa.ColumnElement[bool]:
+    """The event's emails, and any about one of its registrations."""
+    return sa.or_(
+        OutboxEmail.event_id == event.id,
+        OutboxEmail.registration_id.in_(
+            sa.select(Registration.id).where(Registration.event_id == event.id)
+        ),
+    )
+
+
+def _count(model, where: sa.ColumnElement[bool]) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where))
 
 
 def purge_of(event: Event, now: datetime | None = None) -> Purge:
     count = db.session.scalar(sa.select(sa.func.count()).select_from(_kept(event).subquery()))
     at = purge_at(event)
-    return Purge(event, at, count, due=at <= (now or utcnow()))
+    return Purge(
+        event,
+        at,
+        count,
+        due=at <= (now or utcnow()),
+        emails=_count(OutboxEmail, _emails_of(event)),
+        messages=_count(Message, Message.event_id == event.id),
+    )
 
 
 def due_purges(now: datetime | None = None) -> list[Purge]:
@@ -65,7 +94,11 @@ def due_purges(now: datetime | None = None) -> list[Purge]:
     now = now or utcnow()
     events = db.session.scalars(sa.select(Event).order_by(Event.ends_on, Event.id))
     due = [purge_of(event, now) for event in events if purge_at(event) <= now]
-    return [purge for purge in due if purge.registrations or _open_invitations(purge.event)]
+    return [
+        purge
+        for purge in due
+        if purge.registrations or purge.emails or purge.messages or _open_invitations(purge.event)
+    ]
 
 
 def _open_invitations(event: Event) -> list[Invitation]:
@@ -82,7 +115,8 @@ def _open_invitations(event: Event) -> list[Invitation]:
 def purge_event(event: Event, now: datetime | None = None) -> int:
     """Anonymise every registration of the event that still names someone, each under a
     pseudonym of its own (the delegate's account lives on, for other events), and the
-    invitations nobody used; audited. Returns how many registrations it anonymised."""
+    invitations nobody used; the event's emails and messages are deleted; audited. Returns how
+    many registrations it anonymised."""
     now = now or utcnow()
     registrations = db.session.scalars(_kept(event).order_by(Registration.id)).all()
     for registration in registrations:
@@ -92,6 +126,9 @@ def purge_event(event: Event, now: datetime | None = None) -> int:
     invitations = _open_invitations(event)
     for invitation in invitations:
         AN_INVITATION.anonymise([invitation.id], Erasure(new_pseudonym(), None, now))
+    emails = db.session.execute(sa.delete(OutboxEmail).where(_emails_of(event))).rowcount
+    messages = db.session.execute(sa.delete(Message).where(Message.event_id == event.id)).rowcount
+    db.session.expire_all()
     log_action(
         "event.purged",
         event,
@@ -100,5 +137,7 @@ def purge_event(event: Event, now: datetime | None = None) -> int:
         at=now,
         registrations=len(registrations),
         invitations=len(invitations),
+        emails=emails,
+        messages=messages,
     )
     return len(registrations)
