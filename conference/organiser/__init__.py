@@ -33,6 +33,7 @@ from conference.organiser import (  # noqa: E402, F401
     audit_log,
     bulk,
     dashboard,
+    email_templates,
     exports,
     letters,
     on_site,

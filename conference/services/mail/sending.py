@@ -33,10 +33,15 @@ from conference.services.mail import outbox
 from conference.services.mail.catalogue import KINDS
 from conference.services.mail.email_templates import template_for
 from conference.services.mail.phrases import Words
-from conference.services.mail.placeholders import event_values, registration_values
+from conference.services.mail.placeholders import (
+    REGISTRATION_PLACEHOLDERS,
+    event_values,
+    registration_values,
+)
 from conference.services.mail.rendering import RenderedEmail, render_email
 
 DEFAULT_LANGUAGE = "en"
+REGISTRATION_NAMES = frozenset(placeholder.name for placeholder in REGISTRATION_PLACEHOLDERS)
 
 
 def language_of(to: User | str) -> str:
