@@ -89,6 +89,11 @@ def _failed(response) -> bool:
     return not g.get("password_accepted", False)
 
 
+def _browser_language() -> str:
+    """The email language the browser asks for most (Accept-Language), else English."""
+    return request.accept_languages.best_match(EMAIL_LANGUAGES, default="en")
+
+
 @blueprint.route("/signup", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def signup():
@@ -102,7 +107,7 @@ def signup():
             form.email.data,
             form.password.data,
             next_url,
-            language=request.accept_languages.best_match(EMAIL_LANGUAGES, default="en"),
+            language=_browser_language(),
         )
         db.session.commit()
         return render_template(
@@ -260,7 +265,7 @@ def logout():
 def request_password_reset():
     form = RequestPasswordResetForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, language=_browser_language())
         db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reset=True)
     return render_template("accounts/request_reset.html", form=form), 400 if form.errors else 200

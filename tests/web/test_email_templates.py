@@ -289,3 +289,15 @@ def test_a_delegate_who_chose_dutch_gets_the_dutch_email(client, app, event):
     ).all()
     assert email.subject == "Uw wachtwoord is gewijzigd"
     assert "Beste Anouk," in email.body_text
+
+
+def test_a_reset_for_an_address_without_an_account_is_in_the_browsers_language(client, app):
+    form = client.get("/account/reset").text
+    client.post(
+        "/account/reset",
+        data={"csrf_token": csrf_token(form), "email": "nobody@politie.example"},
+        headers={"Accept-Language": "nl-NL,nl;q=0.9"},
+    )
+    [email] = db.session.scalars(sa.select(OutboxEmail)).all()
+    assert email.subject == "Over uw verzoek om een nieuw wachtwoord"
+    assert email.user_id is None

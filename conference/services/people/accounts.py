@@ -183,8 +183,9 @@ def authenticate(email: str, password: str, next_url: str | None = None) -> User
     return user
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account, and otherwise a note that it has none.
+def request_password_reset(email: str, language: str = "en") -> None:
+    """Mail a reset link if the address has an account, and otherwise a note that it has none,
+    written in `language` (the browser's), as an address without an account has no choice.
 
     Either way one email is queued, so neither the page nor its timing tells the two apart;
     past RESET_MAIL_LIMIT for the address, none is, whether or not it has an account.
@@ -198,6 +199,7 @@ def request_password_reset(email: str) -> None:
             "reset_password_no_account",
             to=email,
             event=account_event(None),
+            language=language,
             values={"signup_link": absolute_url("accounts.signup")},
         )
         return
