@@ -350,3 +350,14 @@ def test_a_password_reset_is_sent_in_the_words_of_the_delegates_event(app, event
     email = emails_to("anna@police.example")[-1]
     assert email.subject == "VGT Conference: a new password"
     assert "Dear anna, open http://localhost/account/reset/" in email.body_text
+
+
+def test_times_and_roles_are_written_the_way_each_language_writes_them(app):
+    from conference.services.mail import phrases
+    from tests.factories import local
+
+    workshop = phrases.span(local(5, 13, 30), local(5, 15), "Europe/Amsterdam")
+    assert workshop == {"en": "5 Nov 2014, 13:30–15:00 CET", "nl": "5 nov 2014, 13:30–15:00 CET"}
+    assert phrases.moment(local(6, 9), "Europe/Amsterdam")["nl"] == "6 nov 2014, 09:00 CET"
+    assert phrases.role(TeamRole.CHECK_IN) == {"en": "check-in staff", "nl": "incheckmedewerker"}
+    assert phrases.vetting(make_event(slug="open", approval_required=False)) == {"en": "", "nl": ""}

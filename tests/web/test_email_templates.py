@@ -174,7 +174,8 @@ def test_an_edited_email_is_what_the_approval_sends(client, event, organiser_in)
         == f"Dear anna,\n\nYou are in: {registration.reference}.\n\nSee you in Amsterdam.\n"
     )
     audit_page = client.get("/vgt-2014/organiser/audit-log").text
-    assert "Registration approved" in audit_page
+    entry_row = audit_page.split("Email template: saved")[-1].split("</tr>")[0]
+    assert "Registration approved" in entry_row and "English" in entry_row
 
 
 def test_back_to_the_default_text_asks_first_then_deletes_the_events_words(
