@@ -2,8 +2,8 @@
 the words."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from conference.services.mail.rendering import SUBJECT_LENGTH
 
@@ -26,3 +26,11 @@ class EmailTemplateForm(FlaskForm):
 
 class ResetEmailTemplateForm(FlaskForm):
     submit = SubmitField("Yes, back to the default text")
+
+
+class EmailPreviewForm(FlaskForm):
+    """The words being edited, posted into the preview's frame."""
+
+    subject = StringField(validators=[DataRequired(), Length(max=SUBJECT_LENGTH)])
+    body = TextAreaField(validators=[DataRequired(), Length(max=BODY_LENGTH)])
+    registration = IntegerField(validators=[Optional()])

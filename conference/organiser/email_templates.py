@@ -9,7 +9,11 @@ from wtforms import SelectChoice
 from conference.extensions import db
 from conference.models import EMAIL_LANGUAGES
 from conference.organiser import blueprint
-from conference.organiser.email_forms import EmailTemplateForm, ResetEmailTemplateForm
+from conference.organiser.email_forms import (
+    EmailPreviewForm,
+    EmailTemplateForm,
+    ResetEmailTemplateForm,
+)
 from conference.permissions import Permission, requires
 from conference.refusals import on_refusal, refused_error
 from conference.services.mail import email_templates
@@ -50,11 +54,6 @@ def _editor_page(form, kind, language, preview=None, status=200):
         languages=EMAIL_LANGUAGES,
         saved=saved,
         preview=preview,
-        preview_query={
-            "subject": form.subject.data,
-            "body": form.body.data,
-            "registration": form.registration.data or "",
-        },
     ), status
 
 
@@ -104,14 +103,17 @@ def _framed(html: str, status: int = 200):
     return response
 
 
-@blueprint.route("/emails/<email_kind>/<language>/preview.html")
+@blueprint.route("/emails/<email_kind>/<language>/preview.html", methods=["GET", "POST"])
 @requires(Permission.MANAGE)
 def preview_email_html(email_kind, language):
-    """The HTML part as a mail client shows it, of the words in the query (those being edited)
-    or else the words the email is sent with."""
+    """The HTML part as a mail client shows it: of the words posted (those being edited), or
+    else of the words the email is sent with; with the data of the registration chosen."""
     kind = email_templates.email_kind(email_kind, language)
+    form = EmailPreviewForm()
+    if form.is_submitted() and not form.validate():
+        return _framed("<p>This preview has expired: press Preview again.</p>", 400)
     subject, body = email_templates.template_for(g.event, kind.key, language)
-    chosen = request.args.get("registration", type=int)
+    chosen = form.registration.data or request.args.get("registration", type=int)
     registration = next(
         (r for r in email_templates.preview_registrations(g.event) if r.id == chosen), None
     )
@@ -123,8 +125,8 @@ def preview_email_html(email_kind, language):
         g.event,
         kind.key,
         language,
-        request.args.get("subject", subject),
-        request.args.get("body", body),
+        form.subject.data if form.is_submitted() else subject,
+        form.body.data if form.is_submitted() else body,
         registration,
     )
     return _framed(rendered.html)

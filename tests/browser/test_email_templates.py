@@ -79,6 +79,7 @@ def test_an_organiser_edits_previews_and_saves_an_email(live_server, open_page, 
     )
     frame = page.frame_locator("iframe[title='The HTML part of the email']")
     expect(frame.get_by_text("Dear Somchai Wongsakul,")).to_be_visible()
+    expect(frame.get_by_text("Your place at Virtual Global Taskforce")).to_be_visible()
     expect(frame.locator("a")).to_have_attribute("href", f"{live_server.url}/vgt-2014/registration")
     shots.take_at_both_widths(page, "the editor with its preview")
     # A full-page screenshot leaves a sandboxed frame blank: the preview as it shows on screen.

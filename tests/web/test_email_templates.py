@@ -101,8 +101,16 @@ def test_a_preview_shows_the_words_being_edited_without_saving_them(client, even
     tree = lxml.html.document_fromstring(response.text)
     assert tree.get_element_by_id("preview-subject").text_content() == "Welcome anna"
     assert "at Conference centre, Amsterdam is ready, anna (" in response.text
-    frame = client.get(tree.xpath("//iframe")[0].get("src")).text
-    assert "Your place at Conference centre, Amsterdam is ready, anna" in frame
+    # The words being edited are posted into the frame, by the page's script.
+    [posted] = tree.xpath('//form[@id="email-preview-form"]')
+    assert posted.get("target") == tree.xpath("//iframe")[0].get("name")
+    fields = {field.get("name"): field.get("value") for field in posted.iter("input")}
+    assert fields["body"] == "Your place at {venue} is ready, {name} ({organisation})."
+    frame = client.post(posted.get("action"), data=fields)
+    assert frame.status_code == 200
+    assert "Your place at Conference centre, Amsterdam is ready, anna" in frame.text
+    assert "style-src 'unsafe-inline'" in frame.headers["Content-Security-Policy"]
+    assert client.post(posted.get("action"), data={**fields, "csrf_token": ""}).status_code == 400
     assert row_count(EmailTemplate) == 0
 
 
