@@ -1,12 +1,18 @@
 """The owner of an account changes its name, its email address (once the new one is confirmed)
 and its password, logged in."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from conference.accounts.forms import ChangeEmailForm, ChangeNameForm, ChangePasswordForm
+from conference.accounts.forms import (
+    ChangeEmailForm,
+    ChangeNameForm,
+    ChangePasswordForm,
+    EmailLanguageForm,
+)
 from conference.accounts.views import blueprint, link_problem_page, login_rate_limit
 from conference.extensions import db, limiter
+from conference.models import EMAIL_LANGUAGES
 from conference.refusals import on_refusal
 from conference.services.people import accounts
 
@@ -24,6 +30,18 @@ def change_name():
     accounts.change_name(current_user._get_current_object(), form.name.data)
     db.session.commit()
     flash(f"Your name is now {current_user.name}.", "success")
+    return redirect(url_for("accounts.home"))
+
+
+@blueprint.route("/language", methods=["POST"])
+@login_required
+def change_language():
+    form = EmailLanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.change_language(current_user._get_current_object(), form.language.data)
+    db.session.commit()
+    flash(f"We write your emails in {EMAIL_LANGUAGES[current_user.locale]} from now on.", "success")
     return redirect(url_for("accounts.home"))
 
 

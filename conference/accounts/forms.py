@@ -1,9 +1,10 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from conference.models import EMAIL_LANGUAGES
 from conference.services.people.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 _new_password = [
@@ -152,3 +153,12 @@ class EraseAccountForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField("Erase my account")
+
+
+class EmailLanguageForm(FlaskForm):
+    language = RadioField(
+        "Language of your emails",
+        choices=[SelectChoice(code, name) for code, name in EMAIL_LANGUAGES.items()],
+        validators=[DataRequired("Choose a language.")],
+    )
+    submit = SubmitField("Save language")

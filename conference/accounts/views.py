@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import (
+    EmailLanguageForm,
     EnableTwoFactorForm,
     EndSessionsForm,
     LoginForm,
@@ -28,7 +29,7 @@ from conference.accounts.forms import (
     TwoFactorCodeForm,
 )
 from conference.extensions import db, limiter
-from conference.models import TeamRole, User
+from conference.models import EMAIL_LANGUAGES, TeamRole, User
 from conference.refusals import on_refusal, refused_error
 from conference.security import safe_next_url
 from conference.services.events.finding import all_events, events_organised_by
@@ -88,6 +89,11 @@ def _failed(response) -> bool:
     return not g.get("password_accepted", False)
 
 
+def _browser_language() -> str:
+    """The email language the browser asks for most (Accept-Language), else English."""
+    return request.accept_languages.best_match(EMAIL_LANGUAGES, default="en")
+
+
 @blueprint.route("/signup", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def signup():
@@ -96,7 +102,13 @@ def signup():
         return redirect(next_url or url_for("accounts.home"))
     form = SignUpForm()
     if form.validate_on_submit():
-        accounts.sign_up(form.name.data, form.email.data, form.password.data, next_url)
+        accounts.sign_up(
+            form.name.data,
+            form.email.data,
+            form.password.data,
+            next_url,
+            language=_browser_language(),
+        )
         db.session.commit()
         return render_template(
             "accounts/check_inbox.html", email=form.email.data, next_url=next_url
@@ -253,7 +265,7 @@ def logout():
 def request_password_reset():
     form = RequestPasswordResetForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, language=_browser_language())
         db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reset=True)
     return render_template("accounts/request_reset.html", form=form), 400 if form.errors else 200
@@ -282,6 +294,7 @@ def home():
         organised=events_organised_by(current_user),
         events=all_events(),
         end_sessions_form=EndSessionsForm(),
+        language_form=EmailLanguageForm(data={"language": current_user.locale}),
     )
 
 

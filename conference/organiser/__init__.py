@@ -34,6 +34,7 @@ from conference.organiser import (  # noqa: E402, F401
     bulk,
     dashboard,
     deliveries,
+    email_templates,
     exports,
     letters,
     on_site,

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from conference.extensions import db
 from conference.models import OutboxEmail, utcnow
 from conference.services.mail import outbox
+from conference.services.mail.sending import send_email
 from tests.factories import make_user, register
 from tests.mail_server import free_port
 
@@ -48,12 +49,11 @@ def test_send_mail_delivers_over_smtp_and_marks_the_email_sent(app, event, runne
 
 def reset_email_for(name: str):
     user = make_user("x@police.example", name=name)
-    return outbox.queue_email(
-        user.email,
+    return send_email(
         "reset_password",
-        user=user,
-        link="http://localhost/account/reset/abc",
-        minutes=60,
+        to=user,
+        event=None,
+        values={"name": user.name, "link": "http://localhost/account/reset/abc", "minutes": "60"},
     )
 
 
@@ -97,12 +97,11 @@ def test_a_mail_server_that_is_down_loses_nothing(app, event, runner, mail_serve
 
 
 def test_retries_back_off_exponentially_up_to_an_hour(app):
-    email = outbox.queue_email(
-        "a@x.example",
+    email = send_email(
         "verify_email",
-        user=make_user("a@x.example"),
-        link="http://localhost/x",
-        hours=48,
+        to=make_user("a@x.example"),
+        event=None,
+        values={"link": "http://localhost/x", "hours": "48"},
     )
     now = utcnow()
     delays = []

@@ -119,6 +119,8 @@ def values_for_rule(rule, world) -> dict[str, str]:
         "organisation_id": str(world["host"].id),  # the host: removing it is refused
         "invitation_id": "999999",  # none: withdrawing it is a 404 for those allowed to
         "letter_reference": "VGT14-NONE-L1",
+        "email_kind": "registration_approved",
+        "language": "nl",
         # None of these exist: a 404 for those allowed in.
         "session_id": "999999",
         "room_id": "999999",

@@ -17,6 +17,7 @@ from conference.countries import country_name
 from conference.extensions import db
 from conference.local_time import format_local_time
 from conference.models import (
+    EMAIL_LANGUAGES,
     AuditEntry,
     BadgeRole,
     Event,
@@ -38,6 +39,7 @@ from conference.models import (
     Track,
     User,
 )
+from conference.services.mail.catalogue import KINDS
 from conference.services.on_site.badge_pdf import Layout
 from conference.services.registration import fields
 
@@ -189,6 +191,9 @@ LABELS = {
     "event.messages": "Messages deleted",
     "email.emails": "Emails sent again",
     "email.q": "Recipient searched for",
+    "email_template.kind": "Email",
+    "language": "Language",
+    "user.previous": "Before",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.
@@ -288,6 +293,10 @@ class _Wording:
             return country_name(value)
         if key == "colour":
             return str(value).capitalize()
+        if key == "kind" and area == "email_template":
+            return KINDS[value].title if value in KINDS else str(value)
+        if key in ("language", "previous") and value in EMAIL_LANGUAGES:
+            return EMAIL_LANGUAGES[value]
         if key == "kind":
             return _label_of_enum(SessionKind if area == "session" else OrganisationKind, value)
         if key == "role" and area == "badge":

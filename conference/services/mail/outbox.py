@@ -1,6 +1,6 @@
 """Email through a transactional outbox.
 
-`queue_email` writes the message in the caller's transaction, so it exists exactly when the
+`queue` writes the message in the caller's transaction, so it exists exactly when the
 change that causes it does. `send-mail` delivers what is due; a failed attempt is retried later
 with exponential back-off, so a mail server that is down loses nothing.
 """
@@ -61,8 +61,9 @@ def queue_email(
 ) -> OutboxEmail:
     """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox.
 
-    The fixed English files that the email catalogue replaces; gone once every email comes from
-    the catalogue.
+    Only the organiser's group message (`organiser_message`) still comes from such a file;
+    every other email comes from the catalogue through `sending.send_email`. Goes once the
+    messages to groups do too.
     """
     rendered = render_template(f"emails/{template}.txt", **context)
     first_line, _, body = rendered.lstrip().partition("\n")

@@ -23,6 +23,7 @@ from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidTransition, NotFound
 from conference.services.links import absolute_url
 from conference.services.locks import lock_registration
+from conference.services.mail.sending import send_email
 from conference.services.on_site.codes import hashed, letter_code, new_nonce, normalised_code
 from conference.services.on_site.letter_pdf import PrintedLetter, letter_pdf
 from conference.services.text import one_line
@@ -209,7 +210,21 @@ def give_details(
         letter_reference=letter.reference,
         **({"replaces": current.reference} if current else {}),
     )
+    _tell_ready(letter)
     return letter
+
+
+def _tell_ready(letter: VisaLetter) -> None:
+    """Tell the delegate a letter was issued to them, to download from their registration
+    page (the email does not carry it: a letter is fetched by its owner, logged in)."""
+    registration = letter.registration
+    send_email(
+        "letter_ready",
+        to=registration.user,
+        event=registration.event,
+        registration=registration,
+        values={"letter_reference": letter.reference},
+    )
 
 
 def _ready(letter: VisaLetter) -> None:
@@ -318,6 +333,7 @@ def reissue_letter(
         replaces=(current or letter).reference,
         reason=reason,
     )
+    _tell_ready(new)
     return new
 
 

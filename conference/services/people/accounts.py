@@ -18,7 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from conference.extensions import db
-from conference.models import User, utcnow
+from conference.models import EMAIL_LANGUAGES, User, utcnow
 from conference.models.user import new_session_token
 from conference.services.audit.writing import log_action
 from conference.services.errors import (
@@ -27,7 +27,7 @@ from conference.services.errors import (
     InvalidToken,
 )
 from conference.services.links import absolute_url
-from conference.services.mail.outbox import queue_email
+from conference.services.mail.sending import account_event, language_of, send_email
 from conference.services.people import throttling
 
 PASSWORD_MIN_LENGTH = 12
@@ -79,18 +79,24 @@ def _queue_verification(user: User, next_url: str | None) -> None:
     token = _serializer("verify-email").dumps(
         {"user": user.id, "email": user.email, **({"next": next_url} if next_url else {})}
     )
-    queue_email(
-        user.email,
+    send_email(
         "verify_email",
-        user=user,
-        link=absolute_url("accounts.verify_email", token=token),
-        hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+        to=user,
+        event=account_event(user, next_url),
+        values={
+            "link": absolute_url("accounts.verify_email", token=token),
+            "hours": str(current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600),
+        },
     )
 
 
-def sign_up(name: str, email: str, password: str, next_url: str | None = None) -> User | None:
+def sign_up(
+    name: str, email: str, password: str, next_url: str | None = None, language: str = "en"
+) -> User | None:
     """Create an unverified account and mail its verification link, which leads on to
-    `next_url` (a path on this site, checked by the caller) after log-in.
+    `next_url` (a path on this site, checked by the caller) after log-in. Its emails are
+    written in `language` (the one the browser asked for, if we write in it), until the person
+    chooses another on their account page.
 
     If the address already has an account, nothing is created and its owner is told by email
     instead; the caller shows the same page either way.
@@ -99,15 +105,23 @@ def sign_up(name: str, email: str, password: str, next_url: str | None = None) -
     existing = find_user(email)
     if existing is not None:
         hash_password(password)  # as slow as a real sign-up, so timing tells nothing
-        queue_email(
-            existing.email,
+        send_email(
             "account_exists",
-            user=existing,
-            login_link=absolute_url("accounts.login", next=next_url),
-            reset_link=absolute_url("accounts.request_password_reset"),
+            to=existing,
+            event=account_event(existing, next_url),
+            values={
+                "name": existing.name,
+                "login_link": absolute_url("accounts.login", next=next_url),
+                "reset_link": absolute_url("accounts.request_password_reset"),
+            },
         )
         return None
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password))
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        locale=language if language in EMAIL_LANGUAGES else "en",
+    )
     db.session.add(user)
     db.session.flush()
     log_action("user.signed_up", user, actor=user)
@@ -169,8 +183,9 @@ def authenticate(email: str, password: str, next_url: str | None = None) -> User
     return user
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account, and otherwise a note that it has none.
+def request_password_reset(email: str, language: str = "en") -> None:
+    """Mail a reset link if the address has an account, and otherwise a note that it has none,
+    written in `language` (the browser's), as an address without an account has no choice.
 
     Either way one email is queued, so neither the page nor its timing tells the two apart;
     past RESET_MAIL_LIMIT for the address, none is, whether or not it has an account.
@@ -180,21 +195,26 @@ def request_password_reset(email: str) -> None:
         return  # enough links for one mailbox for now: a flood of requests sends no more
     user = find_user(email)
     if user is None:
-        queue_email(
-            email,
+        send_email(
             "reset_password_no_account",
-            signup_link=absolute_url("accounts.signup"),
+            to=email,
+            event=account_event(None),
+            language=language,
+            values={"signup_link": absolute_url("accounts.signup")},
         )
         return
     token = _serializer("reset-password").dumps(
         {"user": user.id, "password": _password_fingerprint(user)}
     )
-    queue_email(
-        user.email,
+    send_email(
         "reset_password",
-        user=user,
-        link=absolute_url("accounts.reset_password", token=token),
-        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        to=user,
+        event=account_event(user),
+        values={
+            "name": user.name,
+            "link": absolute_url("accounts.reset_password", token=token),
+            "minutes": str(current_app.config["PASSWORD_RESET_MAX_AGE"] // 60),
+        },
     )
 
 
@@ -275,6 +295,15 @@ def change_name(user: User, name: str) -> None:
         log_action("user.changed_name", user, actor=user)
 
 
+def change_language(user: User, language: str) -> None:
+    """The language `user`'s emails are written in from now on: one of EMAIL_LANGUAGES."""
+    if language not in EMAIL_LANGUAGES:
+        raise AccountChangeRefused("Choose one of the languages offered.", "language")
+    if user.locale != language:
+        previous, user.locale = user.locale, language
+        log_action("user.changed_language", user, actor=user, previous=previous, language=language)
+
+
 def request_email_change(user: User, new_email: str, password: str) -> None:
     """Ask for a new log-in address, proven by the account's password; it counts only once the
     link mailed to it is followed (`confirm_email_change`), and the old address is told.
@@ -290,28 +319,37 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     user.pending_email = new_email
     taken = find_user(new_email) is not None
     log_action("user.asked_to_change_email", user, actor=user)
+    event = account_event(user)
+    reset_link = absolute_url("accounts.request_password_reset")
     if taken:
-        queue_email(
-            new_email,
+        send_email(
             "email_change_address_taken",
-            login_link=absolute_url("accounts.login"),
-            reset_link=absolute_url("accounts.request_password_reset"),
+            to=new_email,
+            event=event,
+            values={"login_link": absolute_url("accounts.login"), "reset_link": reset_link},
         )
     else:
         token = _serializer("change-email").dumps({"user": user.id, "email": new_email})
-        queue_email(
-            new_email,
+        send_email(
             "email_change_confirm",
-            link=absolute_url("accounts.confirm_email_change", token=token),
-            hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+            to=new_email,
+            event=event,
+            language=language_of(user),  # the address has no account yet: it is the asker's
+            values={
+                "link": absolute_url("accounts.confirm_email_change", token=token),
+                "hours": str(current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600),
+            },
         )
-    queue_email(
-        user.email,
+    send_email(
         "email_change_notice",
-        user=user,
-        new_email=new_email,
-        account_link=absolute_url("accounts.home"),
-        reset_link=absolute_url("accounts.request_password_reset"),
+        to=user,
+        event=event,
+        values={
+            "name": user.name,
+            "new_email": new_email,
+            "account_link": absolute_url("accounts.home"),
+            "reset_link": reset_link,
+        },
     )
 
 
@@ -360,9 +398,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     log_action("user.changed_password", user, actor=user)
-    queue_email(
-        user.email,
+    send_email(
         "password_changed",
-        user=user,
-        reset_link=absolute_url("accounts.request_password_reset"),
+        to=user,
+        event=account_event(user),
+        values={"name": user.name, "reset_link": absolute_url("accounts.request_password_reset")},
     )

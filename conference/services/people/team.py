@@ -13,7 +13,8 @@ from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, NotAllowed, NotFound
 from conference.services.links import absolute_url
 from conference.services.locks import lock_event
-from conference.services.mail.outbox import queue_email
+from conference.services.mail import phrases
+from conference.services.mail.sending import send_email
 from conference.services.people.accounts import find_user, hash_password, normalise_email
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -196,14 +197,16 @@ def invite_member(
     log_action(
         "team.invited", invitation, actor=actor, event_id=event.id, email=email, role=str(role)
     )
-    queue_email(
-        email,
+    send_email(
         "team_invitation",
+        to=email,
         event=event,
-        role=role,
-        invited_by=actor,
-        link=absolute_url("accounts.team_invitation", token=token),
-        expires_at=invitation.expires_at,
+        values={
+            "invited_by": actor.name,
+            "role": phrases.role(role),
+            "link": absolute_url("accounts.team_invitation", token=token),
+            "expires": phrases.moment(invitation.expires_at, event.timezone),
+        },
     )
     return invitation, token
 

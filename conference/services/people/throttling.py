@@ -22,7 +22,7 @@ from conference.extensions import db, limiter
 from conference.models import User
 from conference.services.audit.writing import log_action
 from conference.services.links import absolute_url
-from conference.services.mail.outbox import queue_email
+from conference.services.mail.sending import account_event, send_email
 
 
 def counter_key(*parts: str) -> str:
@@ -56,12 +56,15 @@ def note_failed_log_in(user: User) -> None:
     with sa.orm.Session(db.engine) as separate, separate.begin():
         owner = separate.get(User, user.id)
         log_action("user.login_alarm", owner, actor=None, into=separate)
-        queue_email(
-            owner.email,
+        send_email(
             "login_alarm",
+            to=owner,
+            event=account_event(owner),
+            values={
+                "name": owner.name,
+                "reset_link": absolute_url("accounts.request_password_reset"),
+            },
             into=separate,
-            user=owner,
-            reset_link=absolute_url("accounts.request_password_reset"),
         )
 
 

@@ -35,7 +35,8 @@ from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, CapacityReached, NotAllowed, NotFound
 from conference.services.links import absolute_url
 from conference.services.locks import lock_registration, lock_session
-from conference.services.mail.outbox import queue_email
+from conference.services.mail import phrases
+from conference.services.mail.sending import send_email
 from conference.services.programme.publishing import Programme, published_programme
 
 
@@ -112,15 +113,20 @@ def _workshop(session: ProgrammeSession, programme: Programme | None):
     return (programme.session(session.id) if programme else None) or session
 
 
-def _notify(signup: SessionSignup, template: str, programme: Programme | None) -> None:
+def _notify(signup: SessionSignup, key: str, programme: Programme | None) -> None:
     registration = signup.registration
-    queue_email(
-        registration.user.email,
-        template,
+    event = registration.event
+    workshop = _workshop(signup.session, programme)
+    send_email(
+        key,
+        to=registration.user,
+        event=event,
         registration=registration,
-        event=registration.event,
-        workshop=_workshop(signup.session, programme),
-        link=absolute_url("delegate.agenda", event_slug=registration.event.slug),
+        values={
+            "workshop": workshop.title,
+            "when": phrases.span(workshop.starts_at, workshop.ends_at, event.timezone),
+            "agenda_link": absolute_url("delegate.agenda", event_slug=event.slug),
+        },
     )
 
 

@@ -23,7 +23,8 @@ from conference.models import Event, Organisation, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.links import absolute_url
-from conference.services.mail.outbox import queue_email
+from conference.services.mail import phrases
+from conference.services.mail.sending import send_email
 from conference.services.people.accounts import normalise_email
 from conference.services.registration import fields
 from conference.services.registration.fields import RegistrationDetails
@@ -206,12 +207,15 @@ def _import_row(event, row: ImportRow, user: User | None, organiser, notify, now
         line=row.line,
     )
     if notify:
-        queue_email(
-            user.email,
+        send_email(
             "registration_imported",
-            registration=registration,
+            to=user,
             event=event,
-            needs_password=not user.is_verified,
-            reset_link=absolute_url("accounts.request_password_reset"),
-            link=absolute_url("delegate.registration", event_slug=event.slug),
+            registration=registration,
+            values={
+                "vetting": phrases.vetting(event),
+                "password_step": phrases.password_step(
+                    absolute_url("accounts.request_password_reset"), needed=not user.is_verified
+                ),
+            },
         )

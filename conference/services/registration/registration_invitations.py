@@ -19,7 +19,8 @@ from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import DomainError, InvalidToken, InvalidTransition, NotFound
 from conference.services.links import absolute_url
-from conference.services.mail.outbox import queue_email
+from conference.services.mail import phrases
+from conference.services.mail.sending import send_email
 from conference.services.people.accounts import normalise_email
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype
@@ -101,13 +102,16 @@ def invite(
     invitation.used_at = invitation.registration_id = invitation.revoked_at = None
     db.session.flush()
     log_action(action, invitation, actor=actor, event_id=event.id, email=email)
-    queue_email(
-        email,
+    send_email(
         "event_invitation",
+        to=email,
         event=event,
-        invitation=invitation,
-        code=code,
-        link=absolute_url("delegate.register", event_slug=event.slug, code=code),
+        values={
+            "name": invitation.name,
+            "code": code,
+            "link": absolute_url("delegate.register", event_slug=event.slug, code=code),
+            "vetting": phrases.vetting(event, invitation=True),
+        },
     )
     return invitation, code
 

@@ -26,9 +26,9 @@ from conference.services.errors import (
     NotAllowed,
     RegistrationClosed,
 )
-from conference.services.links import absolute_url
 from conference.services.locks import lock_event
-from conference.services.mail.outbox import queue_email
+from conference.services.mail import phrases
+from conference.services.mail.sending import send_email
 from conference.services.on_site import visa_letters
 from conference.services.privacy import consents, notices
 from conference.services.programme import workshops
@@ -151,14 +151,13 @@ def apply_details(
     return changes
 
 
-def _notify(registration: Registration, template: str, **context) -> None:
-    queue_email(
-        registration.user.email,
-        template,
-        registration=registration,
+def _notify(registration: Registration, key: str, **values) -> None:
+    send_email(
+        key,
+        to=registration.user,
         event=registration.event,
-        link=absolute_url("delegate.registration", event_slug=registration.event.slug),
-        **context,
+        registration=registration,
+        values=values,
     )
 
 
@@ -203,13 +202,17 @@ def change_status(
         to_status=str(to_status),
         **({"reason": reason} if reason else {}),
     )
-    _notify(
-        registration,
-        f"registration_{to_status}",
-        reason=reason,
-        promoted=action == "registration.promoted",
-        was_approved=from_status == Status.APPROVED,
-    )
+    if action == "registration.promoted":
+        _notify(registration, "registration_promoted")
+    elif to_status == Status.REJECTED:
+        _notify(
+            registration,
+            "registration_rejected",
+            decision=phrases.rejection(from_status == Status.APPROVED),
+            reason=phrases.reason(reason),
+        )
+    else:
+        _notify(registration, f"registration_{to_status}")
 
 
 def _require(registration: Registration, change: str, verb: str) -> None:
@@ -284,7 +287,7 @@ def submit_registration(
         privacy_notice_version=notice_version,
         consents=[f.label for f in fields.CONSENTS if f.value_of(registration)],
     )
-    _notify(registration, "registration_received")
+    _notify(registration, "registration_received", vetting=phrases.vetting(registration.event))
     if not event.approval_required:
         to_status = Status.APPROVED if seats_left(event) > 0 else Status.WAITLISTED
         change_status(
