@@ -24,6 +24,14 @@ class EmailKind:
     sent_when: str  # one sentence beside the editor
     placeholders: tuple[Placeholder, ...]
     about_an_account: bool = False  # sent about a person's account, not about one registration
+    # Its words open something (a link to choose a password or confirm an address, a single-use
+    # code, a team invitation): organisers see its subject and delivery, never its body, and a
+    # data export leaves the body out.
+    holds_a_key: bool = False
+
+    @property
+    def body_may_be_shown(self) -> bool:
+        return not (self.holds_a_key or self.about_an_account)
 
 
 VETTING = Placeholder(
@@ -103,6 +111,7 @@ _KINDS = (
                 "someone who has a password already)",
             ),
         ),
+        holds_a_key=True,
     ),
     EmailKind(
         "event_invitation",
@@ -115,6 +124,7 @@ _KINDS = (
             VETTING,
             *EVENT_PLACEHOLDERS,
         ),
+        holds_a_key=True,
     ),
     EmailKind(
         "workshop_confirmed",
@@ -166,6 +176,7 @@ _KINDS = (
             Placeholder("expires", "When the link stops working (3 Nov 2014, 10:30 CET)"),
             *EVENT_PLACEHOLDERS,
         ),
+        holds_a_key=True,
     ),
     EmailKind(
         "verify_email",

@@ -19,34 +19,13 @@ from conference.services.errors import AlreadyDone, InvalidTransition
 from conference.services.mail.catalogue import KINDS
 from conference.services.search import contains
 
-# The kinds of email whose body opens something (a link to choose a password or confirm an
-# address, a single-use invitation code, a team invitation): their subjects may be shown and
-# exported, their bodies never. The account emails of the catalogue say so themselves
-# (`about_an_account`); these are named for the ones that do not.
-BODY_HOLDS_A_KEY = frozenset(
-    {
-        "verify_email",
-        "account_exists",
-        "reset_password",
-        "reset_password_no_account",
-        "email_change_confirm",
-        "email_change_notice",
-        "email_change_address_taken",
-        "login_alarm",
-        "password_changed",
-        "team_invitation",
-        "event_invitation",
-        "registration_imported",
-    }
-)
-
 MESSAGE_KINDS = ("message", "message_test")  # an organiser's message, and its test copy
 
 
 def body_may_be_shown(email: OutboxEmail) -> bool:
     """Whether the email's words may leave the outbox again (in a delegate's data export)."""
     kind = KINDS.get(email.kind)
-    return email.kind not in BODY_HOLDS_A_KEY and not getattr(kind, "about_an_account", False)
+    return kind.body_may_be_shown if kind else email.kind in MESSAGE_KINDS
 
 
 def what_email(email: OutboxEmail) -> str:
