@@ -7,7 +7,7 @@ with exponential back-off, so a mail server that is down loses nothing.
 
 import smtplib
 import sys
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -72,22 +72,84 @@ def queue_email(
     return queue(recipient, render_email(subject, body, {}), kind=template, into=into)
 
 
-def due_emails(now: datetime | None = None) -> Iterator[OutboxEmail]:
-    """Yield unsent emails whose time has come, one at a time, each locked against other senders.
+# --- the worker's claims ------------------------------------------------------------------------
+#
+# An email is due when it is neither sent nor given up, its next attempt's time has come, and no
+# live claim holds it. A worker claims a batch (`claimed_at`, `claimed_by`) and commits before it
+# sends; it records each outcome in a commit of its own, which also ends the claim. A claim older
+# than MAIL_CLAIM_TIMEOUT belongs to a worker that died mid-send: the email is due again, and goes
+# out with the Message-ID it was queued with, so a rare second delivery shows as the same message.
 
-    The caller commits after each one (which marks it sent or puts it off), so the same email is
-    never yielded twice; on PostgreSQL, SKIP LOCKED lets several senders share the outbox.
+
+def is_due(now: datetime, claim_timeout: timedelta) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        OutboxEmail.sent_at.is_(None),
+        OutboxEmail.gave_up_at.is_(None),
+        OutboxEmail.next_attempt_at <= now,
+        sa.or_(OutboxEmail.claimed_at.is_(None), OutboxEmail.claimed_at < now - claim_timeout),
+    )
+
+
+def claim_due(
+    worker: str, limit: int, claim_timeout: timedelta, now: datetime | None = None
+) -> list[OutboxEmail]:
+    """Claim up to `limit` due emails for `worker`, oldest first; the caller commits at once.
+
+    On PostgreSQL the due rows are locked with SKIP LOCKED, so two workers claiming at the same
+    moment take different emails and neither waits. The UPDATE asks again whether each email is
+    still due, so a claim that another worker committed first is never taken over (on SQLite,
+    which has no row locks, that check alone settles it).
     """
     now = now or utcnow()
-    query = (
-        sa.select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now)
+    due = is_due(now, claim_timeout)
+    candidates = db.session.scalars(
+        sa.select(OutboxEmail.id)
+        .where(due)
         .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
+    ).all()
+    if not candidates:
+        return []
+    claimed = db.session.scalars(
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.id.in_(candidates), due)
+        .values(claimed_at=now, claimed_by=worker)
+        .returning(OutboxEmail.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return list(
+        db.session.scalars(
+            sa.select(OutboxEmail)
+            .where(OutboxEmail.id.in_(claimed))
+            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+            .execution_options(populate_existing=True)
+        )
     )
-    while (email := db.session.scalars(query).first()) is not None:
-        yield email
+
+
+def release(emails: list[OutboxEmail], worker: str) -> int:
+    """Give back the claims on emails `worker` did not send, so that the next run need not wait
+    for them to lapse. Returns how many it gave back."""
+    ids = [email.id for email in emails]
+    if not ids:
+        return 0
+    result = db.session.execute(
+        sa.update(OutboxEmail)
+        .where(
+            OutboxEmail.id.in_(ids),
+            OutboxEmail.claimed_by == worker,
+            OutboxEmail.sent_at.is_(None),
+        )
+        .values(claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    for email in emails:
+        db.session.expire(email)
+    return result.rowcount
+
+
+# --- one attempt and its outcome --------------------------------------------------------------
 
 
 def as_message(email: OutboxEmail, sender: str) -> EmailMessage:
@@ -101,18 +163,86 @@ def as_message(email: OutboxEmail, sender: str) -> EmailMessage:
     return message
 
 
+@dataclass(frozen=True)
+class Failure:
+    """What a failed attempt says about the email: the mail server's answer, whether it concerns
+    this email alone (the rest of the batch may still go) and whether trying again can help."""
+
+    answer: str
+    about_this_email: bool
+    permanent: bool
+
+
+SERVER_CLOSING = 421  # "service not available, closing the channel": the server, not the email
+
+
+def failure_of(error: Exception) -> Failure:
+    """Read a failed attempt.
+
+    A refused recipient (RCPT) or a refused message (DATA) concern this email alone. A 5xx answer
+    to either is permanent ("550 5.1.1 mailbox unavailable" will not change in an hour): the
+    worker gives up at once, and the organiser sees the answer and may send it again. A 4xx answer
+    is tried again later. Anything else (no connection, the server refuses our sender or our log-in,
+    it hangs up) concerns every email: the batch stops, and this one is tried again later.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # One recipient per email: its answer, without the address the server was given.
+        code, text = next(iter(error.recipients.values()), (0, b""))
+        answer, about_this_email = _answer(code, text), code != SERVER_CLOSING
+    elif isinstance(error, smtplib.SMTPDataError):
+        code = error.smtp_code
+        answer, about_this_email = _answer(code, error.smtp_error), code != SERVER_CLOSING
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, answer, about_this_email = 0, _answer(error.smtp_code, error.smtp_error), False
+    else:
+        code, about_this_email = 0, False
+        answer = f"{type(error).__name__}: {getattr(error, 'strerror', None) or error}"
+    return Failure(answer[:2000], about_this_email, about_this_email and code >= 500)
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """After 1, 2, 4 ... minutes, at most MAX_BACKOFF apart."""
+    return min(timedelta(minutes=2 ** min(attempts - 1, 20)), MAX_BACKOFF)
+
+
 def mark_sent(email: OutboxEmail, now: datetime | None = None) -> None:
+    """The server took the email. Its claim stays beside `sent_at`: who sent it."""
     email.attempts += 1
     email.sent_at = now or utcnow()
     email.last_error = None
 
 
-def mark_failed(email: OutboxEmail, error: Exception, now: datetime | None = None) -> None:
-    """Keep the email and try again later: after 1, 2, 4 ... minutes, at most an hour apart."""
+def mark_failed(
+    email: OutboxEmail,
+    failure: Failure,
+    max_attempts: int,
+    now: datetime | None = None,
+) -> None:
+    """Keep the email, with the server's answer, for a later attempt; or give up on it after
+    `max_attempts` failures or a permanent refusal. Either way the claim ends."""
     now = now or utcnow()
     email.attempts += 1
-    email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    email.next_attempt_at = now + min(timedelta(minutes=2 ** (email.attempts - 1)), MAX_BACKOFF)
+    email.last_error = failure.answer
+    email.claimed_at = email.claimed_by = None
+    if failure.permanent or email.attempts >= max_attempts:
+        email.gave_up_at = now
+    else:
+        email.next_attempt_at = now + retry_delay(email.attempts)
+
+
+def attempt(email: OutboxEmail, transport, sender: str) -> Failure | None:
+    """Hand one email to the transport; the failure if it did not take it."""
+    try:
+        transport.send(as_message(email, sender))
+    except (smtplib.SMTPException, OSError) as error:
+        return failure_of(error)
+    return None
 
 
 class SMTPTransport:
@@ -177,18 +307,3 @@ def transport_from_config(config) -> SMTPTransport | ConsoleTransport:
     if backend == "console":
         return ConsoleTransport()
     raise ValueError(f"unknown MAIL_BACKEND {backend!r}: use smtp or console")
-
-
-def deliver(email: OutboxEmail, transport, now: datetime | None = None) -> bool:
-    """Send one email and mark it sent, or failed for a later attempt.
-
-    Returns False after a failure that is not about this one recipient (the server is down or
-    refuses us): the rest can wait for the next run.
-    """
-    try:
-        transport.send(as_message(email, current_app.config["MAIL_DEFAULT_SENDER"]))
-    except (smtplib.SMTPException, OSError) as error:
-        mark_failed(email, error, now)
-        return isinstance(error, smtplib.SMTPRecipientsRefused)
-    mark_sent(email, now)
-    return True
