@@ -85,7 +85,14 @@ class Worker:
     process: subprocess.Popen
 
     @classmethod
-    def start(cls, database_url: str, mail_port: int, app: str = "conference", **settings):
+    def start(
+        cls,
+        database_url: str,
+        mail_port: int,
+        app: str = "conference",
+        options: tuple[str, ...] = (),
+        **settings,
+    ):
         environment = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -99,7 +106,7 @@ class Worker:
             **{name: str(value) for name, value in settings.items()},
         }
         process = subprocess.Popen(
-            [str(FLASK), "--app", app, "send-mail"],
+            [str(FLASK), "--app", app, "send-mail", *options],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.PIPE,
