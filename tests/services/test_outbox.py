@@ -1,8 +1,10 @@
 """The outbox: mail is written with its change, and delivered to a real SMTP server later."""
 
+import asyncio
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +114,22 @@ class RefusingHandler(MailHandler):
             return self.refusals[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+
+@dataclass
+class HangingUpHandler(MailHandler):
+    """A mail server that closes the connection after each email it takes."""
+
+    hung_up: int = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        answer = await super().handle_DATA(server, session, envelope)
+        asyncio.get_running_loop().call_soon(self.hang_up, server)
+        return answer
+
+    def hang_up(self, server) -> None:
+        server.transport.close()
+        self.hung_up += 1
 
 
 @contextmanager
@@ -344,3 +362,30 @@ def test_a_worker_claims_afresh_rather_than_hold_a_batch_past_half_the_claim_tim
     # Claims of 3, 3, 3, 2, 1: each sends its first email and gives back the rest.
     assert report.sent == 5 and report.given_back == 2 + 2 + 2 + 1
     assert message_ids(mail_server.handler).most_common(1)[0][1] == 1
+
+
+def test_a_server_that_hangs_up_after_each_email_gets_each_on_a_new_connection(app, event):
+    handler = HangingUpHandler()
+    port = free_port()
+    app.config.update(mail_settings(port))
+    for name in ("anna", "ben", "carla"):
+        register(event, f"{name}@police.example")
+    db.session.commit()
+
+    with smtp_server_on(port, handler):
+        transport = outbox.transport_from_config(app.config)
+        try:
+            first = worker.run_once(transport)
+            deadline = time.monotonic() + 10
+            while handler.hung_up < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)  # until the server has hung up on the connection kept open
+            register(event, "dirk@police.example")
+            db.session.commit()
+            second = worker.run_once(transport)
+        finally:
+            transport.close()
+
+    assert (first.sent, first.failed, second.sent, second.failed) == (3, 0, 1, 0)
+    assert sorted(mail.recipients[0] for mail in handler.received) == [
+        f"{name}@police.example" for name in ("anna", "ben", "carla", "dirk")
+    ]

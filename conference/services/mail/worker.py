@@ -80,7 +80,8 @@ def run_once(
     worker = worker_name()
     claim_timeout = timedelta(seconds=config["MAIL_CLAIM_TIMEOUT"])
     while not (stopping and stopping.is_set()):
-        batch = outbox.claim_due(worker, config["MAIL_BATCH_SIZE"], claim_timeout, now)
+        claimed = outbox.claim_due(worker, config["MAIL_BATCH_SIZE"], claim_timeout, now)
+        batch = outbox.outgoing(claimed, config["MAIL_DEFAULT_SENDER"])
         db.session.commit()
         if not batch:
             break
@@ -90,7 +91,7 @@ def run_once(
 
 
 def send_batch(
-    batch: list[OutboxEmail],
+    batch: list[outbox.Outgoing],
     transport,
     report: RunReport,
     worker: str,
@@ -100,28 +101,32 @@ def send_batch(
     """Send a claimed batch, committing each outcome. False when the run should end."""
     config = current_app.config
     honoured_until = monotonic() + config["MAIL_CLAIM_TIMEOUT"] / 2
+
+    def give_back(rest: list[outbox.Outgoing]) -> None:
+        report.given_back += outbox.release([email.email_id for email in rest], worker)
+        db.session.commit()
+
     for position, email in enumerate(batch):
         stop = stopping is not None and stopping.is_set()
         # The first email goes whatever the clock says, so that every batch gets somewhere.
         if stop or (position and monotonic() > honoured_until):
-            report.given_back += outbox.release(batch[position:], worker)
-            db.session.commit()
+            give_back(batch[position:])
             return not stop  # claim afresh, unless asked to stop
-        failure = outbox.attempt(email, transport, config["MAIL_DEFAULT_SENDER"])
+        failure = outbox.attempt(email, transport)
         if failure is None:
-            outbox.mark_sent(email, now)
+            outbox.mark_sent(email.email_id, now)
             report.sent += 1
         else:
-            outbox.mark_failed(email, failure, config["MAIL_MAX_ATTEMPTS"], now)
-            if email.gave_up_at is not None:
+            row = db.session.get(OutboxEmail, email.email_id)
+            outbox.mark_failed(row, failure, config["MAIL_MAX_ATTEMPTS"], now)
+            if row.gave_up_at is not None:
                 report.gave_up += 1
             else:
                 report.will_retry += 1
         db.session.commit()
         if failure is not None and not failure.about_this_email:
             report.stopped_by = failure.answer.split(":", 1)[0]
-            report.given_back += outbox.release(batch[position + 1 :], worker)
-            db.session.commit()
+            give_back(batch[position + 1 :])
             return False
     return True
 
