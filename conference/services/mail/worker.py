@@ -73,8 +73,8 @@ def run_once(
     `now` stands for the clock (tests move it past a back-off or a lapsed claim); by default each
     step reads the real time. `stopping`, once set, ends the run after the email being sent.
     """
-    # Other work due on each run goes here, before the emails, so that what it queues goes out
-    # in the same run.
+    # Work due on each run that queues emails (the reminders that are due) goes here, first, so
+    # that what it queues goes out in this same run.
     config = current_app.config
     report = RunReport()
     worker = worker_name()
