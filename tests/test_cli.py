@@ -460,3 +460,24 @@ def test_send_mail_refuses_a_claim_timeout_shorter_than_a_slow_send(runner, app)
     assert "MAIL_CLAIM_TIMEOUT (20 s) must be at least three times MAIL_TIMEOUT (10 s)" in (
         result.output
     )
+
+
+def test_send_mail_stops_at_a_server_closing_on_us_and_names_only_its_code(runner, app, event):
+    handler = RefusingHandler(
+        refusals={"anna@police.example": "421 4.7.0 <anna@police.example> try again later"}
+    )
+    port = free_port()
+    app.config.update(mail_settings(port))
+    register(event, "anna@police.example")
+    register(event, "ben@police.example")
+    db.session.commit()
+
+    with smtp_server_on(port, handler):
+        result = runner.invoke(args=["send-mail"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Sent 0 email(s), 1 will retry, 0 gave up. The mail server could not take them"
+        " (SMTP 421): 1 more wait for the next run."
+    )
+    assert handler.received == []

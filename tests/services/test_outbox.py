@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import smtplib
 import socket
 import threading
 import time
@@ -389,3 +390,55 @@ def test_a_server_that_hangs_up_after_each_email_gets_each_on_a_new_connection(a
     assert sorted(mail.recipients[0] for mail in handler.received) == [
         f"{name}@police.example" for name in ("anna", "ben", "carla", "dirk")
     ]
+
+
+@pytest.mark.parametrize(
+    ("error", "answer", "about_this_email", "permanent", "kind"),
+    [
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"5.1.1 mailbox unavailable")}),
+            "550 5.1.1 mailbox unavailable",
+            True,
+            True,
+            "SMTP 550",
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.example": (451, b"4.2.0 busy")}),
+            "451 4.2.0 busy",
+            True,
+            False,
+            "SMTP 451",
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.example": (421, b"4.7.0 <a@x.example> later")}),
+            "421 4.7.0 <a@x.example> later",
+            False,
+            False,
+            "SMTP 421",
+        ),
+        (smtplib.SMTPDataError(554, b"5.7.1 refused"), "554 5.7.1 refused", True, True, "SMTP 554"),
+        (
+            smtplib.SMTPSenderRefused(553, b"5.7.1 not ours", "conference@localhost"),
+            "553 5.7.1 not ours",
+            False,
+            False,
+            "SMTP 553",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            "ConnectionRefusedError: Connection refused",
+            False,
+            False,
+            "ConnectionRefusedError",
+        ),
+        (
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            "SMTPServerDisconnected: Connection unexpectedly closed",
+            False,
+            False,
+            "SMTPServerDisconnected",
+        ),
+    ],
+)
+def test_the_worker_reads_the_mail_servers_answer(error, answer, about_this_email, permanent, kind):
+    assert outbox.failure_of(error) == outbox.Failure(answer, about_this_email, permanent, kind)

@@ -183,6 +183,9 @@ class Failure:
     answer: str
     about_this_email: bool
     permanent: bool
+    # The kind of failure alone ("SMTP 421", "ConnectionRefusedError"), for the worker's output:
+    # a server's answer may name the recipient.
+    kind: str
 
 
 SERVER_CLOSING = 421  # "service not available, closing the channel": the server, not the email
@@ -197,25 +200,27 @@ def failure_of(error: Exception) -> Failure:
     is tried again later. Anything else (no connection, the server refuses our sender or our log-in,
     it hangs up) concerns every email: the batch stops, and this one is tried again later.
     """
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        # One recipient per email: its answer, without the address the server was given.
-        code, text = next(iter(error.recipients.values()), (0, b""))
-        answer, about_this_email = _answer(code, text), code != SERVER_CLOSING
-    elif isinstance(error, smtplib.SMTPDataError):
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            # One recipient per email: its answer, without the address the server was given.
+            code, text = next(iter(error.recipients.values()), (0, b""))
+        else:
+            code, text = error.smtp_code, error.smtp_error
+        about_this_email = code != SERVER_CLOSING
+        permanent = about_this_email and code >= 500
+        return Failure(_answer(code, text), about_this_email, permanent, f"SMTP {code}")
+    if isinstance(error, smtplib.SMTPResponseException):
         code = error.smtp_code
-        answer, about_this_email = _answer(code, error.smtp_error), code != SERVER_CLOSING
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code, answer, about_this_email = 0, _answer(error.smtp_code, error.smtp_error), False
-    else:
-        code, about_this_email = 0, False
-        answer = f"{type(error).__name__}: {getattr(error, 'strerror', None) or error}"
-    return Failure(answer[:2000], about_this_email, about_this_email and code >= 500)
+        return Failure(_answer(code, error.smtp_error), False, False, f"SMTP {code}")
+    kind = type(error).__name__
+    answer = f"{kind}: {getattr(error, 'strerror', None) or error}"[:2000]
+    return Failure(answer, False, False, kind)
 
 
 def _answer(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    return f"{code} {' '.join(text.split())}".strip()
+    return f"{code} {' '.join(text.split())}".strip()[:2000]
 
 
 def retry_delay(attempts: int) -> timedelta:

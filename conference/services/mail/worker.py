@@ -40,7 +40,7 @@ class RunReport:
     gave_up: int = 0
     # Claims given back unsent, because the server went away or the worker was asked to stop.
     given_back: int = 0
-    # Why the run stopped early: the kind of error from the mail server, if any.
+    # Why the run stopped early: the kind of failure (`outbox.Failure.kind`), if any.
     stopped_by: str | None = None
 
     @property
@@ -125,7 +125,7 @@ def send_batch(
                 report.will_retry += 1
         db.session.commit()
         if failure is not None and not failure.about_this_email:
-            report.stopped_by = failure.answer.split(":", 1)[0]
+            report.stopped_by = failure.kind
             give_back(batch[position + 1 :])
             return False
     return True
