@@ -221,3 +221,26 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_a_second_delivery_keeps_its
         message = message_from_string(mail.data, policy=policy.default)
         ids_per_recipient.setdefault(mail.recipients[0], set()).add(message["Message-ID"])
     assert ids_per_recipient == {row.recipient: {row.message_id_header} for row in rows}
+
+
+@pytest.mark.postgres
+@only_on_postgres
+def test_on_postgresql_a_claim_skips_the_emails_another_worker_is_claiming(app):
+    queued = queue_emails(10)
+    timeout = timedelta(seconds=app.config["MAIL_CLAIM_TIMEOUT"])
+    with db.engine.connect() as other_worker, other_worker.begin():
+        # The other worker is between reading its batch and committing its claim.
+        other_worker.execute(
+            sa.select(OutboxEmail.id)
+            .order_by(OutboxEmail.id)
+            .limit(4)
+            .with_for_update(skip_locked=True)
+        ).all()
+        db.session.execute(sa.text("SET LOCAL lock_timeout = '2s'"))  # a wait would fail
+        started = time.monotonic()
+        claimed = outbox.claim_due("this:1", 10, timeout)
+        db.session.commit()
+        waited = time.monotonic() - started
+
+    assert [email.id for email in claimed] == [email.id for email in queued[4:]]
+    assert waited < 1, "it did not wait for the other worker"

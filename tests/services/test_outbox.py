@@ -203,8 +203,13 @@ def test_emails_queued_while_the_mail_server_is_down_are_each_delivered_once_whe
     port = free_port()
     app.config.update(mail_settings(port))
     handler = MailHandler()
-    sign_up_and_register_through_the_pages(client, auth)  # the mail server is down all along
-    queued = outbox_rows()
+    with smtp_server_on(port, handler):  # it works, then it stops
+        register(upcoming_event, "early@police.example")
+        db.session.commit()
+        assert send_due(app).sent == 1
+    handler.received.clear()
+    sign_up_and_register_through_the_pages(client, auth)
+    queued = outbox_rows()[1:]
     assert len(queued) == 6
 
     down = send_due(app)
@@ -212,13 +217,13 @@ def test_emails_queued_while_the_mail_server_is_down_are_each_delivered_once_whe
     assert (down.sent, down.will_retry, down.gave_up) == (0, 1, 0)
     assert down.stopped_by == "ConnectionRefusedError" and down.given_back == 5
     db.session.expire_all()
-    first, *rest = outbox_rows()
+    first, *rest = outbox_rows()[1:]
     assert first.attempts == 1 and first.last_error == "ConnectionRefusedError: Connection refused"
     assert first.next_attempt_at > utcnow() and first.claimed_at is None
     assert all(row.attempts == 0 and row.claimed_at is None for row in rest), (
         "none waits for a claim"
     )
-    assert all(row.sent_at is None and row.gave_up_at is None for row in outbox_rows())
+    assert all(row.sent_at is None and row.gave_up_at is None for row in outbox_rows()[1:])
 
     with smtp_server_on(port, handler):  # back, on the same port
         back = send_due(app, now=utcnow() + timedelta(minutes=2))  # past the first back-off
