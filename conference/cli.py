@@ -1,7 +1,10 @@
 """The `flask --app conference ...` commands."""
 
 import secrets
-import time
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,7 +15,7 @@ from conference.extensions import db
 from conference.local_time import date_range
 from conference.services.errors import DomainError
 from conference.services.events.finding import all_events
-from conference.services.mail import outbox
+from conference.services.mail import outbox, worker
 from conference.services.people.accounts import PASSWORD_MIN_LENGTH
 from conference.services.people.team import create_team_member
 from conference.services.privacy import retention
@@ -131,35 +134,71 @@ def create_organiser_command(email, name, event_slug, password, generate_passwor
     type=click.FloatRange(min=1),
     default=None,
     metavar="SECONDS",
-    help="Keep running, looking for new mail every SECONDS.",
+    help="Keep running, looking for new mail every SECONDS; SIGTERM or Ctrl-C stops it after the"
+    " email being sent.",
 )
 def send_mail_command(watch: float | None) -> None:
-    """Deliver the emails waiting in the outbox."""
-    while True:
-        transport = outbox.transport_from_config(current_app.config)
-        sent = failed = 0
-        try:
-            for email in outbox.due_emails():
-                keep_going = outbox.deliver(email, transport)
-                db.session.commit()
-                if email.sent_at:
-                    sent += 1
-                else:
-                    failed += 1
-                    # Only the kind of error: its text can name the recipient.
-                    reason = (email.last_error or "").split(":", 1)[0]
-                    click.echo(f"Not sent, will retry: email {email.id} ({reason})", err=True)
-                if not keep_going:
-                    break
-        finally:
-            transport.close()
-        if sent or failed or not watch:
-            click.echo(f"Sent {sent} email(s), {failed} failed.")
-        if not watch:
-            if failed:
-                raise SystemExit(1)
-            return
-        time.sleep(watch)
+    """Deliver the emails waiting in the outbox, each once.
+
+    \b
+    Each email is claimed before it is sent, so two workers never send the same one; a failed
+    email is tried again after 1, 2, 4 ... minutes (at most an hour apart), and given up after
+    MAIL_MAX_ATTEMPTS failures, or at once when the server refuses its recipient for good (5xx).
+    On PostgreSQL any number of workers may run. On SQLite one worker runs at a time: a second
+    one-off run refuses to start (exit code 1), a second --watch waits for the first to stop;
+    either says so in one line.
+
+    Prints counts, never an address or a subject. A one-off run exits with 1 when an email
+    could not be sent.
+    """
+    config = current_app.config
+    if config["MAIL_CLAIM_TIMEOUT"] < 3 * config["MAIL_TIMEOUT"]:
+        raise click.UsageError(
+            f"MAIL_CLAIM_TIMEOUT ({config['MAIL_CLAIM_TIMEOUT']:g} s) must be at least three times"
+            f" MAIL_TIMEOUT ({config['MAIL_TIMEOUT']:g} s): a claim must outlast a slow send."
+        )
+    try:
+        with worker.one_worker_on_sqlite(
+            db.engine.url, wait=watch is not None, say=lambda line: click.echo(line, err=True)
+        ):
+            if watch is None:
+                report = send_due_mail()
+                click.echo(report.summary())
+                if report.failed:
+                    raise SystemExit(1)
+                return
+            with stopped_by_signals() as stopping:
+                while not stopping.is_set():
+                    report = send_due_mail(stopping)
+                    if report.sent or report.failed or report.given_back:
+                        click.echo(report.summary())
+                    stopping.wait(watch)
+    except worker.AnotherWorkerIsRunning as refusal:
+        click.echo(str(refusal), err=True)
+        raise SystemExit(1) from None
+
+
+def send_due_mail(stopping: threading.Event | None = None) -> worker.RunReport:
+    transport = outbox.transport_from_config(current_app.config)
+    try:
+        return worker.run_once(transport, stopping=stopping)
+    finally:
+        transport.close()
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[threading.Event]:
+    """An event that SIGTERM and SIGINT set, instead of ending the process mid-send."""
+    stopping = threading.Event()
+    previous = {
+        number: signal.signal(number, lambda *_: stopping.set())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield stopping
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @click.command("purge")

@@ -117,6 +117,13 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        # The mail worker (`send-mail`): how many due emails one claim takes; how long a claim
+        # holds before it lapses (a worker that died mid-send leaves its emails to another; far
+        # above MAIL_TIMEOUT, so a live worker is never overtaken); how many failed attempts
+        # before it gives up on an email.
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "50")),
+        "MAIL_CLAIM_TIMEOUT": float(os.environ.get("MAIL_CLAIM_TIMEOUT", "300")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", f"{site_name} <conference@localhost>"
         ),

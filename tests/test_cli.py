@@ -1,6 +1,10 @@
-"""The flask commands: demo data and organiser accounts."""
+"""The flask commands: demo data, organiser accounts, the mail worker, the purge."""
 
 import itertools
+import queue
+import signal
+import threading
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -38,15 +42,19 @@ from conference.models import (
     utcnow,
 )
 from conference.permissions import needs_two_factor
+from conference.services.mail import worker
 from conference.services.on_site import visa_letters
 from conference.services.people.accounts import authenticate
 from conference.services.privacy import retention
 from conference.services.programme import publishing
 from conference.services.registration import workflow
 from conference.templating import date_range
+from tests.concurrency.test_mail_queue import Worker
 from tests.delivery_helpers import queued
-from tests.environment import row_count
+from tests.environment import on_postgres, row_count
 from tests.factories import approved, make_event, next_november, register
+from tests.mail_server import free_port
+from tests.services.test_outbox import RefusingHandler, mail_settings, smtp_server_on
 
 
 def test_seed_demo_loads_the_vgt_conference_and_is_idempotent(runner, app):
@@ -364,3 +372,147 @@ def test_purge_deletes_the_events_emails_and_messages_and_dry_run_counts_them(ru
     [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.purged"))
     assert (entry.details["emails"], entry.details["messages"]) == (emails, 1)
     assert runner.invoke(args=["purge"]).output == "Nothing to purge.\n"
+
+
+# --- send-mail ------------------------------------------------------------------------------------
+
+sqlite_only = pytest.mark.skipif(on_postgres(), reason="one worker at a time is SQLite's rule")
+
+
+@sqlite_only
+def test_a_second_send_mail_on_one_sqlite_database_refuses_to_start_and_says_why(
+    runner, app, event, mail_server
+):
+    app.config.update(mail_server.settings())
+    register(event, "anna@police.example")
+    db.session.commit()
+
+    with worker.one_worker_on_sqlite(db.engine.url, wait=False, say=print):  # the first worker
+        result = runner.invoke(args=["send-mail"])
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Another send-mail worker is running on this SQLite database"
+        f" ({worker.sqlite_lock_file(db.engine.url)} is locked); on SQLite one worker sends at a"
+        " time. Not started."
+    ]
+    assert mail_server.received == []
+    assert db.session.scalar(sa.select(OutboxEmail.claimed_at)) is None
+    assert runner.invoke(args=["send-mail"]).exit_code == 0, "once the first has stopped"
+    assert len(mail_server.received) == 1
+
+
+@sqlite_only
+def test_a_second_watching_send_mail_on_sqlite_waits_for_the_first_and_says_so(
+    app, event, mail_server, test_database_url
+):
+    register(event, "anna@police.example")
+    db.session.commit()
+    lines: queue.Queue[str] = queue.Queue()
+
+    def next_line(deadline: float = 30) -> str:
+        return lines.get(timeout=deadline)
+
+    with worker.one_worker_on_sqlite(db.engine.url, wait=False, say=print):  # the first worker
+        second = Worker.start(test_database_url, mail_server.port, options=("--watch", "1"))
+        threading.Thread(
+            target=lambda: [lines.put(line) for line in second.process.stderr], daemon=True
+        ).start()
+        said = next_line()
+        assert said.startswith("Another send-mail worker is running on this SQLite database")
+        assert said.endswith("is locked); waiting for it to stop.\n")
+        assert mail_server.received == []
+    assert next_line() == "The other worker has stopped; this one sends now.\n"
+    deadline = time.monotonic() + 30
+    while not mail_server.received and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second.process.send_signal(signal.SIGTERM)  # stops it after the email being sent, if any
+    stdout, _ = second.process.communicate(timeout=30)
+
+    assert second.process.returncode == 0
+    assert "Sent 1 email(s), 0 will retry, 0 gave up." in stdout
+    assert [mail.recipients for mail in mail_server.received] == [["anna@police.example"]]
+
+
+def test_on_postgresql_any_number_of_workers_share_the_outbox_without_a_lock_file():
+    url = sa.engine.make_url("postgresql+psycopg://conference@db.example/conference")
+    assert worker.sqlite_lock_file(url) is None
+    assert worker.sqlite_lock_file(sa.engine.make_url("sqlite://")) is None
+    lock = worker.sqlite_lock_file(sa.engine.make_url("sqlite:////srv/conference/db.sqlite3"))
+    assert str(lock) == "/srv/conference/db.sqlite3.send-mail.lock"
+
+
+def test_send_mail_help_says_what_a_second_worker_does(runner, app):
+    text = " ".join(runner.invoke(args=["send-mail", "--help"]).output.split())
+    assert "On PostgreSQL any number of workers may run." in text
+    assert "a second one-off run refuses to start (exit code 1)" in text
+    assert "a second --watch waits for the first to stop" in text
+    assert "given up after MAIL_MAX_ATTEMPTS failures" in text
+
+
+def test_send_mail_prints_counts_and_never_an_address_or_a_subject(runner, app, event):
+    handler = RefusingHandler(
+        refusals={
+            "ben@police.example": "550 5.1.1 mailbox unavailable",
+            "carla@police.example": "451 4.2.0 mailbox busy, try later",
+        }
+    )
+    port = free_port()
+    app.config.update(mail_settings(port))
+    references = [
+        register(event, f"{name}@police.example").reference for name in ("anna", "ben", "carla")
+    ]
+    db.session.commit()
+
+    with smtp_server_on(port, handler):
+        result = runner.invoke(args=["send-mail"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == "Sent 1 email(s), 1 will retry, 1 gave up."
+    for secret in ("@police.example", "anna", "ben", "carla", "registration", *references):
+        assert secret not in result.output
+
+
+def test_send_mail_says_the_server_could_not_be_reached_without_naming_anyone(runner, app, event):
+    app.config.update(mail_settings(free_port()))  # nothing listens there
+    register(event, "anna@police.example")
+    register(event, "ben@police.example")
+    db.session.commit()
+
+    result = runner.invoke(args=["send-mail"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Sent 0 email(s), 1 will retry, 0 gave up. The mail server could not take them"
+        " (ConnectionRefusedError): 1 more wait for the next run."
+    )
+
+
+def test_send_mail_refuses_a_claim_timeout_shorter_than_a_slow_send(runner, app):
+    app.config.update(MAIL_CLAIM_TIMEOUT=20, MAIL_TIMEOUT=10)
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 2
+    assert "MAIL_CLAIM_TIMEOUT (20 s) must be at least three times MAIL_TIMEOUT (10 s)" in (
+        result.output
+    )
+
+
+def test_send_mail_stops_at_a_server_closing_on_us_and_names_only_its_code(runner, app, event):
+    handler = RefusingHandler(
+        refusals={"anna@police.example": "421 4.7.0 <anna@police.example> try again later"}
+    )
+    port = free_port()
+    app.config.update(mail_settings(port))
+    register(event, "anna@police.example")
+    register(event, "ben@police.example")
+    db.session.commit()
+
+    with smtp_server_on(port, handler):
+        result = runner.invoke(args=["send-mail"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Sent 0 email(s), 1 will retry, 0 gave up. The mail server could not take them"
+        " (SMTP 421): 1 more wait for the next run."
+    )
+    assert handler.received == []
