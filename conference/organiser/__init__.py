@@ -35,6 +35,7 @@ from conference.organiser import (  # noqa: E402, F401
     dashboard,
     exports,
     letters,
+    messages,
     on_site,
     programme,
     registration_invitations,

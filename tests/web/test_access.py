@@ -124,6 +124,7 @@ def values_for_rule(rule, world) -> dict[str, str]:
         "room_id": "999999",
         "track_id": "999999",
         "speaker_id": "999999",
+        "message_id": "999999",
     }
 
 

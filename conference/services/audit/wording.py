@@ -21,6 +21,7 @@ from conference.models import (
     BadgeRole,
     Event,
     Invitation,
+    Message,
     Organisation,
     OrganisationKind,
     ProgrammeSession,
@@ -64,6 +65,7 @@ _NAME_SOURCES: dict[str, tuple[sa.Select, Callable[[Any], str]]] = {
         lambda r: r.title,
     ),
     "tag": (sa.select(Tag.id, Tag.name), lambda r: r.name),
+    "message": (sa.select(Message.id, Message.subject), lambda r: r.subject),
 }
 
 # How the "On" column names an object of each kind, given its name; and the kind in a word.
@@ -79,6 +81,7 @@ _OBJECT_LABELS = {
     "speaker": ("Speaker {}", "Speaker"),
     "programmesession": ("Session “{}”", "Session"),
     "tag": ("Tag {}", "Tag"),
+    "message": ("Message “{}”", "Message"),
 }
 
 
@@ -182,6 +185,9 @@ LABELS = {
     "user.registrations": "Registrations anonymised",
     "event.registrations": "Registrations anonymised",
     "event.invitations": "Unused invitations anonymised",
+    "recipients": "Recipients",
+    "filled_as": "Filled in as",
+    "send_at": "Due",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.
