@@ -175,7 +175,11 @@ def test_a_test_needs_a_delegate_in_the_group_to_be_filled_with(world):
     event, organiser, _ = world
     with pytest.raises(NotAllowed, match="reaches nobody"):
         messages.send_test(
-            event, subject="Hi", body="Hi", filters=RegistrationFilter(country="FR"), actor=organiser
+            event,
+            subject="Hi",
+            body="Hi",
+            filters=RegistrationFilter(country="FR"),
+            actor=organiser,
         )
 
 
