@@ -58,6 +58,11 @@ def _message_list(template: str, **context):
 # --- messages ----------------------------------------------------------------------------------
 
 
+@blueprint.context_processor
+def message_titles():
+    return {"title_of": messages.title_of}
+
+
 @blueprint.route("/messages", endpoint="messages")
 @requires(Permission.VIEW)
 def messages_page():
@@ -201,7 +206,7 @@ def new_reminder():
         g.event, **_words(form), filters=audience_filter(form), when=_when(form), actor=current_user
     )
     db.session.commit()
-    flash(f"The reminder “{reminder.subject}” is scheduled.", "success")
+    flash(f"The reminder “{messages.title_of(reminder, g.event)}” is scheduled.", "success")
     return redirect(url_for("organiser.reminders"))
 
 
@@ -244,7 +249,7 @@ def edit_reminder(message_id: int):
         actor=current_user,
     )
     db.session.commit()
-    flash(f"The reminder “{reminder.subject}” is changed.", "success")
+    flash(f"The reminder “{messages.title_of(reminder, g.event)}” is changed.", "success")
     return redirect(url_for("organiser.reminders"))
 
 
@@ -259,5 +264,8 @@ def cancel_reminder(message_id: int):
     on_refusal(lambda: redirect(url_for("organiser.reminders")))
     reminders.cancel_reminder(reminder, actor=current_user)
     db.session.commit()
-    flash(f"The reminder “{reminder.subject}” is cancelled; nobody gets it.", "success")
+    flash(
+        f"The reminder “{messages.title_of(reminder, g.event)}” is cancelled; nobody gets it.",
+        "success",
+    )
     return redirect(url_for("organiser.reminders"))

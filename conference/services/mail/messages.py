@@ -36,8 +36,12 @@ from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, DomainError, NotAllowed
 from conference.services.locks import lock_event
 from conference.services.mail import outbox
-from conference.services.mail.placeholders import REGISTRATION_PLACEHOLDERS, registration_values
-from conference.services.mail.rendering import check_email_text, render_email
+from conference.services.mail.placeholders import (
+    REGISTRATION_PLACEHOLDERS,
+    event_values,
+    registration_values,
+)
+from conference.services.mail.rendering import check_email_text, fill, render_email
 from conference.services.registration.listing import RegistrationFilter, registrations_query
 from conference.services.text import counted
 
@@ -209,6 +213,12 @@ def send_message(
         batch=batch,
     )
     return message
+
+
+def title_of(message: Message, event: Event) -> str:
+    """A message's subject with the event's placeholders filled, as the lists show it; a
+    delegate's own ones ({name}) stay as written."""
+    return " ".join(fill(message.subject, event_values(event, "en")).split())
 
 
 def message_of(event: Event, message_id: int) -> Message | None:
