@@ -71,7 +71,7 @@ class ReminderForm(_Words):
     )
     on = DateField("Date", validators=[Optional(), WithinTheCalendar()])
     at = TimeField(
-        "At",
+        "Time of day",
         validators=[InputRequired(message="Give the time of day.")],
         description="The event's local time.",
     )

@@ -75,7 +75,9 @@ def messages_page():
 def _composer(form: MessageForm, status: int = 200):
     group = audience_filter(form)
     reach = messages.reach(g.event, group)
-    form.expected.data = reach.count  # what "Send to N delegates" means on this page
+    # What "Send to N delegates" means on this page: the count shown, not the one sent with
+    # the form (a field renders what was sent, so both are set).
+    form.expected.data, form.expected.raw_data = reach.count, [str(reach.count)]
     return _message_list(
         "organiser/messages_new.html",
         form=form,

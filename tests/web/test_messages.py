@@ -89,6 +89,7 @@ def test_counting_again_shows_the_new_groups_count_and_sends_nothing(
     page = client.post(NEW, data=form)
     assert page.status_code == 200
     assert "This message will reach 1 delegate: Bram de Vries." in text_of(page.text)
+    assert hidden_fields(page.text)["expected"] == "1"  # sending now means sending to him
     assert emails_of("message") == [] and row_count(Message) == 0
 
 
