@@ -56,7 +56,7 @@ class MessageForm(_Words):
 class ReminderForm(_Words):
     action = StringField(validators=[Optional(), AnyOf(["count", "save"])])  # the buttons
     timing = RadioField(
-        "When",
+        "Given as",
         choices=[
             SelectChoice("before", "Days before the event"),
             SelectChoice("on", "On a date"),

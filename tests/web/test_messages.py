@@ -160,6 +160,17 @@ def test_an_unknown_placeholder_is_refused_and_the_words_are_kept(client, auth, 
     assert row_count(Message) == 0 and emails_of("message") == []
 
 
+def test_the_audit_log_says_a_message_was_sent_once_with_its_count(client, auth, organiser, people):
+    message = sent_message(client, auth, organiser)
+    rows = [
+        text_of(row)
+        for row in re.findall(r"<tr.*?</tr>", client.get(f"{BASE}/audit-log").text, re.S)
+        if "Message: sent" in row
+    ]
+    assert len(rows) == 1  # one entry for the message, none per recipient
+    assert f"Message “{message.subject}”" in rows[0] and "Recipients 3" in rows[0]
+
+
 def test_a_post_without_its_csrf_token_is_refused(client, auth, organiser, people):
     auth.login(organiser.email)
     _, form = compose(client, action="send")
