@@ -10,8 +10,8 @@ from conference.services.mail import messages
 from conference.services.mail.messages import GroupChanged
 from conference.services.mail.outbox import ConsoleTransport, deliver
 from conference.services.registration.listing import RegistrationFilter, registrations_query
-from tests.environment import audited, row_count
-from tests.factories import make_event, make_organiser
+from tests.environment import audited, counting_queries, row_count
+from tests.factories import make_event, make_organiser, register
 from tests.message_helpers import copies_of, delegates, emails_of
 
 BATCH = "0123456789abcdef0123456789abcdef"
@@ -219,3 +219,27 @@ class _Discard:
 
     def flush(self):
         pass
+
+
+def test_a_message_to_hundreds_takes_the_same_few_reads_as_one_to_a_handful(app):
+    """One query reads the whole group with each delegate's account and organisation: no
+    query per recipient but each copy's insert."""
+    event = make_event(capacity=1000)
+    organiser = make_organiser(event)
+
+    def reads_to_send(batch: str) -> int:
+        db.session.commit()
+        db.session.expire_all()
+        count = messages.reach(event, RegistrationFilter()).count
+        with counting_queries() as statements:
+            send(event, organiser, count, filters=RegistrationFilter(), batch=batch)
+            db.session.flush()
+        return sum(not s.lstrip().upper().startswith("INSERT") for s in statements)
+
+    few = [register(event, f"delegate{n}@police.example") for n in range(3)]
+    assert len(few) == 3
+    reads_for_three = reads_to_send("a" * 32)
+    for n in range(3, 300):
+        register(event, f"delegate{n}@police.example")
+    assert reads_to_send("b" * 32) == reads_for_three
+    assert len(emails_of("message")) == 3 + 300
