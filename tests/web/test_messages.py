@@ -72,6 +72,19 @@ def test_the_list_links_to_a_message_to_the_group_it_shows(client, auth, event, 
     assert "Send to 2 delegates" in composer
 
 
+def test_the_registration_list_filters_by_workshop_and_check_in(client, auth, organiser, people):
+    auth.login(organiser.email)
+    for query, names in (
+        (f"workshop={people.live_streaming.id}", ["Bram de Vries"]),
+        ("checked_in=no&status=approved", ["Anna Peeters", "Dirk Janssens"]),
+        ("workshop_chosen=yes", ["Bram de Vries"]),
+    ):
+        page = client.get(f"{BASE}/registrations?{query}").text
+        shown = re.findall(r'aria-label="Tick ([A-Z][^"]+)"', page)
+        assert sorted(shown) == names, query
+    assert client.get(f"{BASE}/registrations?workshop=999999").status_code == 400
+
+
 def test_the_composer_starts_with_the_approved_delegates_and_lists_the_placeholders(
     client, auth, organiser, people
 ):
@@ -322,6 +335,8 @@ def test_scheduling_a_reminder_shows_when_it_is_due_and_whom_it_reaches(
     assert "7 days before the event, in " in page
     assert "Approved · Without a workshop" in page
     assert "VGT 2014: choose a workshop" in page and " 2 now " in page
+    detail = text_of(client.get(f"{BASE}/messages/{reminder.id}").text)
+    assert f"Reminder due {due}; it would reach 2 delegates now." in detail
 
 
 def test_a_reminder_is_changed_and_cancelled_before_it_is_due(client, auth, organiser, soon):
