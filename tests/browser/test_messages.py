@@ -39,6 +39,7 @@ def test_an_organiser_messages_a_group_and_follows_its_delivery(
     page.get_by_text("More filters").click()
     page.get_by_role("combobox", name="Has a workshop place").select_option("no")
     page.get_by_role("button", name="Apply", exact=True).click()
+    shots.take(page, "registration list with the link to write to it")
     page.get_by_role("link", name="Write a message to these 3").click()
     expect(page.get_by_role("heading", name="Write a message")).to_be_visible()
     reach = page.get_by_role("status")

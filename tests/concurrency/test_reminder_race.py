@@ -57,11 +57,10 @@ def due(app) -> list[Message]:
     return made
 
 
-@pytest.fixture
-def claims_held_open(monkeypatch):
-    """Each worker waits at its claim until the other arrives too, or WINDOW has passed."""
+def hold_claims_open(monkeypatch, claim) -> None:
+    """Each worker waits at its claim until the other arrives too, or WINDOW has passed (the
+    other found nothing due), then claims with `claim`."""
     barrier = threading.Barrier(WORKERS)
-    claim = reminders._claim
 
     def held(reminder_id, now):
         try:
@@ -71,6 +70,11 @@ def claims_held_open(monkeypatch):
         return claim(reminder_id, now)
 
     monkeypatch.setattr(reminders, "_claim", held)
+
+
+@pytest.fixture
+def claims_held_open(monkeypatch):
+    hold_claims_open(monkeypatch, reminders._claim)
 
 
 def workers_at_once(app) -> list[int]:
