@@ -170,7 +170,7 @@ def send_mail_command(watch: float | None) -> None:
             with stopped_by_signals() as stopping:
                 while not stopping.is_set():
                     report = send_due_mail(stopping)
-                    if report.sent or report.failed or report.given_back:
+                    if report.reminders or report.sent or report.failed or report.given_back:
                         click.echo(report.summary())
                     stopping.wait(watch)
     except worker.AnotherWorkerIsRunning as refusal:

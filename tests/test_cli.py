@@ -516,3 +516,35 @@ def test_send_mail_stops_at_a_server_closing_on_us_and_names_only_its_code(runne
         " (SMTP 421): 1 more wait for the next run."
     )
     assert handler.received == []
+
+
+def test_send_mail_sends_a_reminder_that_fell_due_while_it_was_down_once(runner, app, mail_server):
+    app.config.update(mail_server.settings())
+    event = make_event(**next_november())
+    approved(event, "anna@police.example")
+    register(event, "ben@police.example")  # pending: not in the reminder's group
+    db.session.add(
+        Message(
+            event_id=event.id,
+            subject="{event_short}: see you soon",
+            body="Dear {name},\n\nSee you in {city}.",
+            audience={"status": "approved"},
+            state="scheduled",
+            is_reminder=True,
+            send_at=utcnow() - timedelta(days=2),  # the worker was down when it fell due
+        )
+    )
+    db.session.commit()
+    mail_server.received.clear()
+
+    first = runner.invoke(args=["send-mail"])
+    again = runner.invoke(args=["send-mail"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("1 reminder(s) due, queued to their groups. Sent ")
+    reminders = [m for m in mail_server.received if "see you soon" in m.data]
+    assert [m.recipients for m in reminders] == [["anna@police.example"]]
+    [copy] = [m for m in mail_server.messages_to("anna@police.example") if "soon" in m["Subject"]]
+    assert copy.get_body(("plain",)).get_content().startswith("Dear anna,")
+    assert "reminder" not in again.output
+    assert len([m for m in mail_server.received if "see you soon" in m.data]) == 1

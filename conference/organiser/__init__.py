@@ -37,6 +37,7 @@ from conference.organiser import (  # noqa: E402, F401
     email_templates,
     exports,
     letters,
+    messages,
     on_site,
     programme,
     registration_invitations,

@@ -35,8 +35,6 @@ def run_bulk_action():
         references=form.selected.data if form.scope.data == "selected" else None,
         reason=form.reason.data or "",
         tag_id=int(form.tag.data) if form.tag.data else None,
-        subject=form.subject.data or "",
-        body=form.body.data or "",
     )
     db.session.commit()
     flash(outcome.summary, "success")

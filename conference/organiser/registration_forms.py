@@ -26,14 +26,8 @@ from conference.services.registration.listing import DEFAULT_SORT, RegistrationF
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
-class RegistrationFilterForm(FlaskForm):
-    """The list's search, filters and order; read from the query string, so no CSRF token.
-
-    The filters live in the URL: a filtered list can be bookmarked, shared and gone back to.
-    """
-
-    class Meta:
-        csrf = False
+class RegistrationFilterFields(FlaskForm):
+    """The fields of a RegistrationFilter: the list's filters, and a message's group."""
 
     q = StringField(
         "Search",
@@ -57,47 +51,89 @@ class RegistrationFilterForm(FlaskForm):
     tag = SelectField("Tag", validators=[Optional()])
     letter = SelectField("Invitation letter", choices=YES_NO, validators=[Optional()])
     dietary = SelectField("Dietary needs", choices=YES_NO, validators=[Optional()])
+    workshop = SelectField("Workshop", validators=[Optional()], description="A confirmed place")
+    workshop_chosen = SelectField(
+        "Has a workshop place",
+        choices=YES_NO,
+        validators=[Optional()],
+        description="No: those who have not chosen a workshop",
+    )
+    checked_in = SelectField("Checked in", choices=YES_NO, validators=[Optional()])
+
+
+class RegistrationFilterForm(RegistrationFilterFields):
+    """The list's search, filters and order; read from the query string, so no CSRF token.
+
+    The filters live in the URL: a filtered list can be bookmarked, shared and gone back to.
+    """
+
+    class Meta:
+        csrf = False
+
     sort = SelectField(
         "Sort by",
         choices=[SelectChoice(key, label) for key, label in sort_choices()],
         default=DEFAULT_SORT,
     )
 
-    def __init__(self, formdata, *, countries, organisations, tags, sensitive: bool):
-        super().__init__(formdata)
-        if not sensitive:  # who has dietary needs is itself theirs to know: no such filter
-            self.dietary.choices = YES_NO[:1]
-        self.country.choices = [SelectChoice("", "All countries")] + [
-            SelectChoice(code, name) for code, name in by_name(countries)
-        ]
-        self.organisation.choices = [SelectChoice("", "All organisations")] + [
-            SelectChoice(str(organisation.id), organisation.name) for organisation in organisations
-        ]
-        self.tag.choices = [SelectChoice("", "All tags")] + [
-            SelectChoice(str(tag.id), tag.name) for tag in tags
-        ]
+    def __init__(
+        self, formdata, *, countries, organisations, tags, sensitive: bool, workshops=(), **kwargs
+    ):
+        super().__init__(formdata, **kwargs)
+        offer_audience_choices(self, countries, organisations, tags, sensitive, workshops)
         if not self.sort.data:
             self.sort.data = DEFAULT_SORT
 
     def to_filter(self) -> RegistrationFilter:
-        def yes_no(value):
-            return {"yes": True, "no": False}.get(value)
-
-        return RegistrationFilter(
-            q=(self.q.data or "").strip(),
-            status=self.status.data or "",
-            country=self.country.data or "",
-            organisation=int(self.organisation.data) if self.organisation.data else None,
-            kind=self.kind.data or "",
-            tag=int(self.tag.data) if self.tag.data else None,
-            letter=yes_no(self.letter.data),
-            dietary=yes_no(self.dietary.data),
-        )
+        return audience_filter(self)
 
     @property
     def narrowed(self) -> bool:
         """Whether anything but the order is chosen, i.e. the list shows less than everything."""
         return any(self.data[name] for name in self.data if name != "sort")
+
+
+def offer_audience_choices(form, countries, organisations, tags, sensitive, workshops) -> None:
+    """The event's own choices in a form with the registration filter's fields (the list's, a
+    message's group)."""
+    if not sensitive:  # who has dietary needs is itself theirs to know: no such filter
+        form.dietary.choices = YES_NO[:1]
+    form.country.choices = [SelectChoice("", "All countries")] + [
+        SelectChoice(code, name) for code, name in by_name(countries)
+    ]
+    form.organisation.choices = [SelectChoice("", "All organisations")] + [
+        SelectChoice(str(organisation.id), organisation.name) for organisation in organisations
+    ]
+    form.tag.choices = [SelectChoice("", "All tags")] + [
+        SelectChoice(str(tag.id), tag.name) for tag in tags
+    ]
+    form.workshop.choices = [SelectChoice("", "Any or none")] + [
+        SelectChoice(str(session.id), session.title) for session in workshops
+    ]
+
+
+def audience_filter(form) -> RegistrationFilter:
+    """The RegistrationFilter a form with the filter's fields describes."""
+
+    def yes_no(value):
+        return {"yes": True, "no": False}.get(value)
+
+    def number(field):
+        return int(field.data) if field.data else None
+
+    return RegistrationFilter(
+        q=(form.q.data or "").strip(),
+        status=form.status.data or "",
+        country=form.country.data or "",
+        organisation=number(form.organisation),
+        kind=form.kind.data or "",
+        tag=number(form.tag),
+        letter=yes_no(form.letter.data),
+        dietary=yes_no(form.dietary.data),
+        workshop=number(form.workshop),
+        workshop_chosen=yes_no(form.workshop_chosen.data),
+        checked_in=yes_no(form.checked_in.data),
+    )
 
 
 BULK_ACTIONS = [
@@ -106,7 +142,6 @@ BULK_ACTIONS = [
     SelectChoice("reject", "Reject"),
     SelectChoice("tag", "Add a tag"),
     SelectChoice("untag", "Remove a tag"),
-    SelectChoice("message", "Send a message"),
 ]
 
 
@@ -119,8 +154,8 @@ class BulkActionForm(FlaskForm):
         "Action",
         choices=BULK_ACTIONS,
         description="Approval fills the places left in order of sign-up and puts the rest on "
-        "the waiting list. Decisions and messages reach each delegate by email; tags stay "
-        "within the team.",
+        "the waiting list. Decisions reach each delegate by email; tags stay within the team. "
+        "To write to these delegates, use “Write a message” above the list.",
     )
     scope = RadioField(
         "Apply to",
@@ -139,19 +174,6 @@ class BulkActionForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description="Sent to each delegate in the rejection email.",
     )
-    subject = StringField(
-        "Subject",
-        validators=[
-            Optional(),
-            Length(max=150),
-            Regexp(r"^[^\r\n]*$", message="Keep the subject on one line."),
-        ],
-    )
-    body = TextAreaField(
-        "Message",
-        validators=[Optional(), Length(max=10000)],
-        description="Each delegate gets it by email, addressed by name, with their reference.",
-    )
     # A one-time token: the same form sent twice does its work once.
     batch = HiddenField(default=new_batch, validators=[InputRequired(), Regexp(r"^[0-9a-f]{32}$")])
 
@@ -167,10 +189,6 @@ class BulkActionForm(FlaskForm):
             "reject": [(self.reason, "Give the reason; each delegate will read it.")],
             "tag": [(self.tag, "Choose the tag to add.")],
             "untag": [(self.tag, "Choose the tag to remove.")],
-            "message": [
-                (self.subject, "Give the message a subject."),
-                (self.body, "Write the message."),
-            ],
         }.get(self.action.data, [])
         for field, message in needed:
             if not (field.data or "").strip():

@@ -50,6 +50,7 @@ def filter_form(tags) -> RegistrationFilterForm:
         organisations=[link.organisation for link in g.event.organisations],
         tags=tags,
         sensitive=sees_sensitive_data(current_user, g.event),
+        workshops=listing.workshops_of(g.event),
     )
 
 

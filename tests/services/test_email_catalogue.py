@@ -53,8 +53,8 @@ def test_every_default_file_is_an_email_of_the_catalogue_in_both_languages(app):
     for language in LANGUAGES:
         files = {path.stem for path in (EMAILS / language).glob("*.txt")}
         assert files == set(KINDS), language
-    # The fixed Jinja files are gone, but for the group message that messages replace.
-    assert {path.name for path in EMAILS.glob("*.txt")} == {"organiser_message.txt"}
+    # The fixed Jinja files are gone: every email's words are the catalogue's.
+    assert {path.name for path in EMAILS.glob("*.txt")} == set()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

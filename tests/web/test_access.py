@@ -127,6 +127,7 @@ def values_for_rule(rule, world) -> dict[str, str]:
         "track_id": "999999",
         "speaker_id": "999999",
         "email_id": "999999",
+        "message_id": "999999",
     }
 
 

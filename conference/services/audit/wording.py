@@ -22,6 +22,7 @@ from conference.models import (
     BadgeRole,
     Event,
     Invitation,
+    Message,
     Organisation,
     OrganisationKind,
     OutboxEmail,
@@ -68,6 +69,7 @@ _NAME_SOURCES: dict[str, tuple[sa.Select, Callable[[Any], str]]] = {
     ),
     "tag": (sa.select(Tag.id, Tag.name), lambda r: r.name),
     "outboxemail": (sa.select(OutboxEmail.id, OutboxEmail.recipient), lambda r: r.recipient),
+    "message": (sa.select(Message.id, Message.subject), lambda r: r.subject),
 }
 
 # How the "On" column names an object of each kind, given its name; and the kind in a word.
@@ -84,6 +86,7 @@ _OBJECT_LABELS = {
     "programmesession": ("Session “{}”", "Session"),
     "tag": ("Tag {}", "Tag"),
     "outboxemail": ("Email to {}", "Email"),
+    "message": ("Message “{}”", "Message"),
 }
 
 
@@ -194,6 +197,9 @@ LABELS = {
     "email_template.kind": "Email",
     "language": "Language",
     "user.previous": "Before",
+    "recipients": "Recipients",
+    "filled_as": "Filled in as",
+    "send_at": "Due",
 }
 
 # Details the page leaves out: said by another detail, or by the "On" column.

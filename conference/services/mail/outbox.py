@@ -16,15 +16,15 @@ from email.message import Message as MailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid, parseaddr
-from typing import Any, TextIO
+from typing import TextIO
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from conference.extensions import db
 from conference.models import Event, Message, OutboxEmail, Registration, User, utcnow
-from conference.services.mail.rendering import RenderedEmail, render_email
+from conference.services.mail.rendering import RenderedEmail
 
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -59,23 +59,6 @@ def queue(
     )
     (into or db.session).add(row)
     return row
-
-
-def queue_email(
-    recipient: str, template: str, *, into: Session | None = None, **context: Any
-) -> OutboxEmail:
-    """Render `templates/emails/<template>.txt` (first line `Subject: ...`) into the outbox.
-
-    Only the organiser's group message (`organiser_message`) still comes from such a file;
-    every other email comes from the catalogue through `sending.send_email`. Goes once the
-    messages to groups do too.
-    """
-    rendered = render_template(f"emails/{template}.txt", **context)
-    first_line, _, body = rendered.lstrip().partition("\n")
-    if not first_line.startswith("Subject:"):
-        raise ValueError(f"emails/{template}.txt must start with a Subject: line")
-    subject = first_line.removeprefix("Subject:").strip()
-    return queue(recipient, render_email(subject, body, {}), kind=template, into=into)
 
 
 # --- the worker's claims ------------------------------------------------------------------------

@@ -28,13 +28,14 @@ from flask import current_app
 
 from conference.extensions import db
 from conference.models import OutboxEmail
-from conference.services.mail import outbox
+from conference.services.mail import outbox, reminders
 
 
 @dataclass
 class RunReport:
     """What one run did, in counts: never an address or a subject."""
 
+    reminders: int = 0  # reminders whose time had come, each now queued to its group
     sent: int = 0
     will_retry: int = 0
     gave_up: int = 0
@@ -49,6 +50,8 @@ class RunReport:
 
     def summary(self) -> str:
         line = f"Sent {self.sent} email(s), {self.will_retry} will retry, {self.gave_up} gave up."
+        if self.reminders:
+            line = f"{self.reminders} reminder(s) due, queued to their groups. " + line
         if self.stopped_by:
             line += (
                 f" The mail server could not take them ({self.stopped_by}):"
@@ -73,10 +76,10 @@ def run_once(
     `now` stands for the clock (tests move it past a back-off or a lapsed claim); by default each
     step reads the real time. `stopping`, once set, ends the run after the email being sent.
     """
-    # Work due on each run that queues emails (the reminders that are due) goes here, first, so
-    # that what it queues goes out in this same run.
     config = current_app.config
-    report = RunReport()
+    # First what queues emails (the reminders whose time has come, also long ago if the worker
+    # was down), so that they go out in this same run.
+    report = RunReport(reminders=reminders.send_due_reminders(now))
     worker = worker_name()
     claim_timeout = timedelta(seconds=config["MAIL_CLAIM_TIMEOUT"])
     while not (stopping and stopping.is_set()):

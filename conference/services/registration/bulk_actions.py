@@ -1,4 +1,4 @@
-"""Decisions, tags and messages for many registrations at once: a selection, or a whole filter.
+"""Decisions and tags for many registrations at once: a selection, or a whole filter.
 
 Each run locks the event (as every seat change does), re-reads its registrations, and reports
 what it did to each. A run carries a one-time `batch` token from the form that started it: sent
@@ -15,8 +15,6 @@ from conference.models import AuditEntry, Event, Registration, User, utcnow
 from conference.models import RegistrationStatus as Status
 from conference.services.audit.writing import log_action
 from conference.services.errors import AlreadyDone, NotAllowed
-from conference.services.links import absolute_url
-from conference.services.mail.outbox import queue_email
 from conference.services.registration import tags, workflow
 from conference.services.registration.listing import RegistrationFilter, registrations_query
 from conference.services.text import counted
@@ -43,7 +41,6 @@ class BulkOutcome:
             "reject": "Rejected",
             "tag": "Tagged",
             "untag": "Took the tag off",
-            "message": "Sent the message to",
         }[self.action]
         parts = [f"{verb} {counted(len(self.done), 'registration')}."]
         if self.waitlisted:
@@ -106,11 +103,12 @@ def run_bulk_action(
     references: list[str] | None = None,
     reason: str = "",
     tag_id: int | None = None,
-    subject: str = "",
-    body: str = "",
     now: datetime | None = None,
 ) -> BulkOutcome:
-    """Do `action` ("approve", "waitlist", "reject", "tag", "untag", "message") to the selection.
+    """Do `action` ("approve", "waitlist", "reject", "tag", "untag") to the selection.
+
+    A message to many registrations is no bulk action: `services.mail.messages` sends it, to
+    a group chosen with the same filter.
 
     Approval fills the places left in order of sign-up and puts the rest on the waiting list;
     a rejection gives each place it frees to the next on the waiting list, and no more.
@@ -145,8 +143,6 @@ def run_bulk_action(
         for registration in selection:
             if registration.id not in unchanged:
                 outcome.skip(registration, why)
-    elif action == "message":
-        _message(event, selection, actor, subject, body, outcome)
     else:
         raise ValueError(f"unknown bulk action {action!r}")
     return outcome
@@ -179,26 +175,3 @@ def _decide(selection, change, to_status, organiser, now, outcome, reason=None) 
         else:
             workflow.change_status(registration, to_status, actor=organiser, now=now, reason=reason)
             outcome.done.append(registration.reference)
-
-
-def _message(event, selection, organiser, subject, body, outcome: BulkOutcome) -> None:
-    link = absolute_url("delegate.registration", event_slug=event.slug)
-    for registration in selection:
-        queue_email(
-            registration.user.email,
-            "organiser_message",
-            registration=registration,
-            event=event,
-            subject=" ".join(subject.split()),
-            body=body.strip(),
-            link=link,
-        )
-        log_action(
-            "registration.messaged",
-            registration,
-            actor=organiser,
-            event_id=event.id,
-            reference=registration.reference,
-            subject=subject,
-        )
-        outcome.done.append(registration.reference)

@@ -4,13 +4,25 @@ One `RegistrationFilter` describes what the organiser is looking at; the list pa
 actions and the exports all ask `registrations_query` with it, so they always agree.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
 from conference.extensions import db
-from conference.models import Event, Organisation, Registration, Tag, User
+from conference.models import (
+    CheckIn,
+    Event,
+    Organisation,
+    ProgrammeSession,
+    Registration,
+    SessionKind,
+    SessionSignup,
+    SignupStatus,
+    Tag,
+    User,
+)
 from conference.models.registration import registration_tag
 from conference.services.search import contains
 
@@ -27,6 +39,9 @@ class RegistrationFilter:
     tag: int | None = None  # a tag's id
     letter: bool | None = None  # invitation letter needed
     dietary: bool | None = None  # has dietary needs
+    workshop: int | None = None  # a programme session's id: a confirmed place in it
+    workshop_chosen: bool | None = None  # has a confirmed place in any workshop
+    checked_in: bool | None = None  # checked in at the desk on any day
 
     def as_args(self) -> dict[str, str]:
         """The filter as query-string arguments, leaving out the empty ones."""
@@ -36,6 +51,23 @@ class RegistrationFilter:
             if value not in ("", None):
                 args[field.name] = ("yes" if value else "no") if isinstance(value, bool) else value
         return args
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, object]) -> "RegistrationFilter":
+        """The filter that `as_args` wrote (a stored message's audience, say); what does not
+        read as its field's type is left empty rather than guessed."""
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = args.get(field.name)
+            if raw in ("", None):
+                continue
+            if field.type == (bool | None):
+                values[field.name] = {"yes": True, "no": False}.get(str(raw))
+            elif field.type == (int | None):
+                values[field.name] = int(raw) if str(raw).isdigit() else None
+            else:
+                values[field.name] = str(raw)
+        return cls(**values)
 
 
 # The list's columns an organiser can sort by; "-" in front of a key sorts it descending.
@@ -88,7 +120,9 @@ def registrations_query(
         .outerjoin(Registration.organisation)
         .where(Registration.event_id == event.id)
         .options(
-            contains_eager(Registration.user).load_only(User.id, User.name, User.email),
+            contains_eager(Registration.user).load_only(
+                User.id, User.name, User.email, User.locale
+            ),
             contains_eager(Registration.organisation),
         )
     )
@@ -113,6 +147,14 @@ def registrations_query(
     if filters.dietary is not None:
         has_needs = Registration.dietary_needs != ""
         query = query.where(has_needs if filters.dietary else sa.not_(has_needs))
+    if filters.workshop is not None:
+        query = query.where(_has_workshop_place(SessionSignup.session_id == filters.workshop))
+    if filters.workshop_chosen is not None:
+        chosen = _has_workshop_place()
+        query = query.where(chosen if filters.workshop_chosen else sa.not_(chosen))
+    if filters.checked_in is not None:
+        arrived = sa.exists().where(CheckIn.registration_id == Registration.id)
+        query = query.where(arrived if filters.checked_in else sa.not_(arrived))
     search = filters.q.strip()
     if search:
         query = query.where(
@@ -131,6 +173,15 @@ def registrations_query(
             )
         )
     return query
+
+
+def _has_workshop_place(*where: sa.ColumnElement) -> sa.Exists:
+    """The registration holds a confirmed place (not one on a waiting list) in a workshop."""
+    return sa.exists().where(
+        SessionSignup.registration_id == Registration.id,
+        SessionSignup.status == SignupStatus.CONFIRMED,
+        *where,
+    )
 
 
 def registration_page(
@@ -175,4 +226,13 @@ def registration_by_reference(event: Event, reference: str) -> Registration | No
 def tags_of(event: Event) -> list[Tag]:
     return db.session.scalars(
         sa.select(Tag).where(Tag.event_id == event.id).order_by(Tag.name)
+    ).all()
+
+
+def workshops_of(event: Event) -> list[ProgrammeSession]:
+    """The event's workshops, in the order of the timetable, to filter by."""
+    return db.session.scalars(
+        sa.select(ProgrammeSession)
+        .where(ProgrammeSession.event_id == event.id, ProgrammeSession.kind == SessionKind.WORKSHOP)
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.title)
     ).all()
