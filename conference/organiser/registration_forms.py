@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from conference.countries import by_name
 from conference.forms import ColourField
-from conference.models import OrganisationKind, RegistrationStatus
+from conference.models import LARGEST_ID, OrganisationKind, RegistrationStatus
 from conference.services.registration.listing import DEFAULT_SORT, RegistrationFilter, sort_choices
 
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -113,26 +113,32 @@ def offer_audience_choices(form, countries, organisations, tags, sensitive, work
 
 
 def audience_filter(form) -> RegistrationFilter:
-    """The RegistrationFilter a form with the filter's fields describes."""
+    """The RegistrationFilter a form with the filter's fields describes; a field its validation
+    refused filters nothing (the page says what was wrong with it)."""
 
-    def yes_no(value):
-        return {"yes": True, "no": False}.get(value)
+    def chosen(field) -> str:
+        return "" if field.errors or not isinstance(field.data, str) else field.data
+
+    def yes_no(field):
+        return {"yes": True, "no": False}.get(chosen(field))
 
     def number(field):
-        return int(field.data) if field.data else None
+        value = chosen(field)
+        digits = value.isascii() and value.isdigit()
+        return int(value) if digits and int(value) <= LARGEST_ID else None
 
     return RegistrationFilter(
-        q=(form.q.data or "").strip(),
-        status=form.status.data or "",
-        country=form.country.data or "",
+        q=chosen(form.q).strip(),
+        status=chosen(form.status),
+        country=chosen(form.country),
         organisation=number(form.organisation),
-        kind=form.kind.data or "",
+        kind=chosen(form.kind),
         tag=number(form.tag),
-        letter=yes_no(form.letter.data),
-        dietary=yes_no(form.dietary.data),
+        letter=yes_no(form.letter),
+        dietary=yes_no(form.dietary),
         workshop=number(form.workshop),
-        workshop_chosen=yes_no(form.workshop_chosen.data),
-        checked_in=yes_no(form.checked_in.data),
+        workshop_chosen=yes_no(form.workshop_chosen),
+        checked_in=yes_no(form.checked_in),
     )
 
 
