@@ -94,27 +94,14 @@ def schedule_reminder(
     )
     db.session.add(reminder)
     db.session.flush()
-    log_action(
-        "reminder.scheduled",
-        reminder,
-        actor=actor,
-        event_id=event.id,
-        subject=subject,
-        send_at=send_at.isoformat(),
-        filters=reminder.audience,
-    )
+    _log_words_and_moment("reminder.scheduled", reminder, actor)
     return reminder
 
 
 def _while_scheduled(reminder: Message, **values) -> None:
     """Change the reminder only if it is still scheduled: the conditional UPDATE that a worker
     sending it at this moment also takes, so exactly one of them wins."""
-    changed = db.session.execute(
-        sa.update(Message)
-        .where(Message.id == reminder.id, Message.state == MessageState.SCHEDULED)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = _if_scheduled(reminder.id, **values)
     db.session.refresh(reminder)
     if not changed:
         state = MessageState(reminder.state)
@@ -125,6 +112,18 @@ def _while_scheduled(reminder: Message, **values) -> None:
                 f"{reminder.recipient_count} delegates): a sent reminder can no longer change."
             )
         raise InvalidTransition("This reminder was cancelled: it can no longer change.")
+
+
+def _log_words_and_moment(action: str, reminder: Message, actor: User) -> None:
+    log_action(
+        action,
+        reminder,
+        actor=actor,
+        event_id=reminder.event_id,
+        subject=reminder.subject,
+        send_at=reminder.send_at.isoformat(),
+        filters=reminder.audience,
+    )
 
 
 def _timezone_of(reminder: Message) -> str:
@@ -154,15 +153,7 @@ def change_reminder(
         send_at=send_at,
         days_before=when.days_before if when.on is None else None,
     )
-    log_action(
-        "reminder.changed",
-        reminder,
-        actor=actor,
-        event_id=event.id,
-        subject=subject,
-        send_at=send_at.isoformat(),
-        filters=reminder.audience,
-    )
+    _log_words_and_moment("reminder.changed", reminder, actor)
     return reminder
 
 
@@ -204,17 +195,23 @@ def reminders_of(event: Event) -> list[Message]:
     ).all()
 
 
-def _claim(reminder_id: int, now: datetime) -> bool:
-    """Move one due reminder from scheduled to sent; False when another worker (or an
-    organiser's cancellation) got there first."""
+def _if_scheduled(reminder_id: int, **values) -> bool:
+    """Set `values` on the reminder if it is still scheduled, in one conditional UPDATE; False
+    when it no longer is (a worker sent it, an organiser cancelled it): of two at once, one wins."""
     return bool(
         db.session.execute(
             sa.update(Message)
             .where(Message.id == reminder_id, Message.state == MessageState.SCHEDULED)
-            .values(state=MessageState.SENT.value, sent_at=now)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount
     )
+
+
+def _claim(reminder_id: int, now: datetime) -> bool:
+    """Move one due reminder from scheduled to sent; False when another worker (or an
+    organiser's cancellation) got there first."""
+    return _if_scheduled(reminder_id, state=MessageState.SENT.value, sent_at=now)
 
 
 def _due(now: datetime) -> sa.Select:
